@@ -1,0 +1,154 @@
+//! Diagnostics as data.
+//!
+//! Every pass reports problems as [`Diagnostic`] values: a code, a severity, a one-line
+//! message, labelled spans (possibly in several files), notes and help lines. Nothing here
+//! renders text; `crate::emit` turns the same data into terminal output, and later into
+//! JSON or SARIF.
+//!
+//! Message style (checked by `tests/message_style.rs` over every snapshot): the message starts
+//! with a lowercase word, has no trailing period, puts user input in backticks and never
+//! names an internal type or grammar rule. The long explanation goes into notes and help.
+
+pub mod codes;
+pub mod suggest;
+
+use crate::source::Span;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+    pub primary: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diagnostic {
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub notes: Vec<String>,
+    pub help: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: &codes::Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code: code.code.to_string(),
+            severity: code.severity,
+            message: message.into(),
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: Vec::new(),
+        }
+    }
+
+    /// The span the diagnostic is about.
+    pub fn primary(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: label.into(), primary: true });
+        self
+    }
+
+    /// A span that explains the primary one ("first declared here").
+    pub fn secondary(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: label.into(), primary: false });
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help.push(help.into());
+        self
+    }
+
+    pub fn help_opt(self, help: Option<String>) -> Diagnostic {
+        match help {
+            Some(h) => self.help(h),
+            None => self,
+        }
+    }
+
+    pub fn primary_span(&self) -> Option<Span> {
+        self.labels.iter().find(|l| l.primary).or(self.labels.first()).map(|l| l.span)
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// An accumulator that passes push into; passes never stop at the first problem.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    list: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.list.push(d);
+    }
+
+    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.list.extend(ds);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.list.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The diagnostics in source order (file, then position), ties kept in report order.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        self.list.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start)));
+        self.list
+    }
+}
+
+/// Formats a list of names in backticks: "`a`, `b` or `c`".
+pub fn one_of(names: &[impl AsRef<str>], conj: &str) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{}`", n.as_ref())).collect();
+    match quoted.len() {
+        0 => String::new(),
+        1 => quoted[0].clone(),
+        n => format!("{} {conj} {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
+}
+
+/// "1 field", "2 fields".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

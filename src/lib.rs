@@ -1,0 +1,4 @@
+pub mod diag;
+pub mod source;
+pub mod syntax;
+pub mod units;

@@ -1,0 +1,401 @@
+//! The syntax tree of one `.mla` file.
+//!
+//! Owned data with the project's own [`Span`]s; no pest types leak out of `syntax`. Literals
+//! are already decoded here (numbers to exact values, units looked up in the unit table,
+//! string escapes resolved), so later passes never look at source text again.
+
+use crate::source::Span;
+use crate::units::UnitDef;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// Doc comments (`///`) attached to the item that follows them, joined by newlines.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Docs(pub String);
+
+impl Docs {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Module {
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Item {
+    Import(Import),
+    Decl(Decl),
+    Kind(KindDecl),
+    Record(RecordDecl),
+    Enum(EnumDecl),
+    Set(SetDecl),
+    Rule(RuleDecl),
+    Decide(Decide),
+    Allow(Allow),
+    Review(Review),
+}
+
+#[derive(Clone, Debug)]
+pub struct Import {
+    pub path: String,
+    pub path_span: Span,
+    pub span: Span,
+}
+
+/// `kind name[: variant] { fields }`. A declaration whose body did not parse keeps its
+/// head (`body: None`) so references to it still resolve and no follow-up errors appear.
+#[derive(Clone, Debug)]
+pub struct Decl {
+    pub docs: Docs,
+    pub kind: Ident,
+    pub name: Ident,
+    pub variant: Option<Ident>,
+    pub body: Option<Vec<Field>>,
+    /// from the kind to the name (or variant): where "missing field" errors point
+    pub head: Span,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub docs: Docs,
+    pub name: Ident,
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Value {
+    pub kind: ValueKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ValueKind {
+    Bool(bool),
+    /// `none`: an optional field declared absent
+    None,
+    /// `unknown`: satisfies "required", read as absent by rules, listed as an open question
+    Unknown,
+    Number(Number),
+    Shape(Vec<Option<u64>>),
+    Str(String),
+    Range(Box<Value>, Box<Value>),
+    /// `p99 < 200ms`
+    Bound { percentile: Option<(u32, Span)>, op: BoundOp, value: Box<Value> },
+    List(Vec<Value>),
+    Record(Vec<Field>),
+    /// `gbdt(labs)`
+    Call { name: Ident, args: Vec<Value> },
+    /// `adamw { lr: 1e-3 }`
+    Tagged { name: Ident, fields: Vec<Field> },
+    /// `1 x a100`
+    Multiple { count: Number, count_span: Span, item: Ident },
+    Name(Ident),
+    /// `scratch-deep-tiny-n`: only meaningful where a rule is named
+    Kebab(String),
+    /// `MLA201`, `MLA4xx`
+    Code(String),
+    /// a literal that was already reported (bad unit, bad escape); checked as anything
+    Error,
+}
+
+impl ValueKind {
+    /// What the value is, in words, for "expected …, found …".
+    pub fn describe(&self) -> String {
+        match self {
+            ValueKind::Bool(_) => "a boolean".into(),
+            ValueKind::None => "`none`".into(),
+            ValueKind::Unknown => "`unknown`".into(),
+            ValueKind::Number(n) => n.describe(),
+            ValueKind::Shape(_) => "a shape".into(),
+            ValueKind::Str(_) => "a string".into(),
+            ValueKind::Range(..) => "a range".into(),
+            ValueKind::Bound { .. } => "a bound".into(),
+            ValueKind::List(_) => "a list".into(),
+            ValueKind::Record(_) => "a record".into(),
+            ValueKind::Call { name, .. } => format!("`{}(…)`", name.name),
+            ValueKind::Tagged { name, .. } => format!("`{} {{ … }}`", name.name),
+            ValueKind::Multiple { .. } => "a multiple".into(),
+            ValueKind::Name(id) => format!("the name `{}`", id.name),
+            ValueKind::Kebab(s) => format!("the name `{s}`"),
+            ValueKind::Code(s) => format!("the rule code `{s}`"),
+            ValueKind::Error => "an invalid value".into(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BoundOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl BoundOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BoundOp::Lt => "<",
+            BoundOp::Le => "<=",
+            BoundOp::Gt => ">",
+            BoundOp::Ge => ">=",
+        }
+    }
+}
+
+/// A numeric literal, decoded.
+#[derive(Clone, Debug)]
+pub struct Number {
+    /// the literal as written, without `~` and unit
+    pub text: String,
+    /// the value in the unit's base unit (`200ms` → 0.2)
+    pub value: f64,
+    /// the literal without its unit, as an exact integer when it is one
+    pub exact: Exact,
+    pub approx: bool,
+    pub unit: Option<UnitRef>,
+}
+
+impl Number {
+    pub fn describe(&self) -> String {
+        match &self.unit {
+            None => "a number".into(),
+            Some(u) => u.def.dim.phrase().into(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exact {
+    Int(i128),
+    /// has a fractional part (`4.5`, `1e-3`)
+    Fractional,
+    /// too large for an exact integer
+    TooLarge,
+}
+
+#[derive(Clone, Debug)]
+pub struct UnitRef {
+    pub def: &'static UnitDef,
+    pub span: Span,
+}
+
+// ── schema declarations ──
+
+/// `[singleton] kind name [for owner] { fields, variant v { … } }`
+#[derive(Clone, Debug)]
+pub struct KindDecl {
+    pub docs: Docs,
+    pub singleton: bool,
+    pub name: Ident,
+    pub owner: Option<Ident>,
+    pub fields: Vec<FieldDecl>,
+    pub variants: Vec<VariantDecl>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct VariantDecl {
+    pub docs: Docs,
+    pub name: Ident,
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+}
+
+/// `[derived] name: Type [= default]`
+#[derive(Clone, Debug)]
+pub struct FieldDecl {
+    pub docs: Docs,
+    pub derived: bool,
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub default: Option<Value>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeExpr {
+    pub kind: TypeExprKind,
+    pub optional: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeExprKind {
+    Named(Ident),
+    List(Box<TypeExpr>),
+    Ref(Ident),
+    Generic(Ident, Box<TypeExpr>),
+}
+
+#[derive(Clone, Debug)]
+pub struct RecordDecl {
+    pub docs: Docs,
+    pub name: Ident,
+    pub fields: Vec<FieldDecl>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumDecl {
+    pub docs: Docs,
+    pub name: Ident,
+    pub variants: Vec<EnumVariant>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumVariant {
+    pub docs: Docs,
+    pub name: Ident,
+    pub payload: PayloadDecl,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum PayloadDecl {
+    None,
+    /// `by_group(string)`, `rotate(angle?)`
+    Args(Vec<TypeExpr>),
+    /// `pca { fit_on: FitOn, keep: count? }`
+    Record(Vec<FieldDecl>),
+    /// `impute Fit`
+    Named(Ident),
+}
+
+/// `set name: Enum = [values]`
+#[derive(Clone, Debug)]
+pub struct SetDecl {
+    pub docs: Docs,
+    pub name: Ident,
+    pub ty: Ident,
+    pub values: Vec<Value>,
+    pub span: Span,
+}
+
+// ── rules, decisions, configuration ──
+
+#[derive(Clone, Debug)]
+pub struct RuleDecl {
+    pub docs: Docs,
+    pub code: Ident,
+    pub name: Ident,
+    pub items: Vec<RuleItem>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum RuleItem {
+    /// `for m: model` binds each declaration of a kind; `for i in m.inputs` each element.
+    For { docs: Docs, var: Ident, source: ForSource, span: Span },
+    /// `option A recommended: "…"`
+    Option { docs: Docs, letter: Ident, recommended: bool, text: Expr, span: Span },
+    /// `when: …`, `message: "…"`, `section: training`, …
+    Field { docs: Docs, name: Ident, value: Expr, span: Span },
+}
+
+#[derive(Clone, Debug)]
+pub enum ForSource {
+    Kind(Ident),
+    Expr(Expr),
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Lit(Value),
+    /// `m.n_train`
+    Path(Vec<Ident>),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `any(v in xs: cond)`
+    Quant { quant: Quant, var: Ident, source: Box<Expr>, body: Box<Expr> },
+    Call { name: Ident, args: Vec<Expr> },
+    List(Vec<Expr>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    Not,
+    Neg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+    Is,
+    IsNot,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quant {
+    Any,
+    All,
+    Count,
+}
+
+/// `decide CODE [on TARGET]: LETTER because "…"`
+#[derive(Clone, Debug)]
+pub struct Decide {
+    pub docs: Docs,
+    pub rule: Ident,
+    pub target: Option<Target>,
+    pub letter: Ident,
+    pub reason: String,
+    pub reason_span: Span,
+    pub span: Span,
+}
+
+/// `allow CODE [on TARGET] because "…"`
+#[derive(Clone, Debug)]
+pub struct Allow {
+    pub docs: Docs,
+    pub rule: Ident,
+    pub target: Option<Target>,
+    pub reason: String,
+    pub reason_span: Span,
+    pub span: Span,
+}
+
+/// `fusion` or `deploy.fusion`
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub kind: Option<Ident>,
+    pub name: Ident,
+    pub span: Span,
+}
+
+/// `review { mode: quick, deny: [MLA4xx] }`
+#[derive(Clone, Debug)]
+pub struct Review {
+    pub docs: Docs,
+    pub fields: Vec<Field>,
+    pub head: Span,
+    pub span: Span,
+}

@@ -1,0 +1,277 @@
+//! Turning pest's errors into diagnostics in words.
+//!
+//! **Invariant:** no grammar rule name reaches a user. Every rule that can appear in an
+//! error is mapped to a phrase here ("a field name", "a value"); rules without a phrase are
+//! dropped, and literal tokens are shown in backticks.
+
+use super::Rule;
+use crate::diag::{codes, Diagnostic};
+use crate::source::{FileId, Span};
+use pest::error::{ErrorVariant, InputLocation};
+use std::collections::BTreeSet;
+use std::sync::Once;
+
+/// What an expected rule means to a user, or `None` to leave it out.
+fn phrase(rule: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match rule {
+        EOI => "the end of the file",
+        ident | path | target => "a name",
+        field => "a field",
+        field_decl => "a field declaration",
+        variant_decl => "a variant",
+        enum_variant | variant_head => "an enum value",
+        decl | file => "a declaration",
+        import_decl | schema_kind | record_decl | enum_decl | set_decl | rule_decl | decide_decl | allow_decl
+        | review_decl => "a declaration",
+        string | plain_string | triple_string => "a string in quotes",
+        number | numeric => "a number",
+        approx | shape | multiple | bad_multiple | range | bound | list | record | call | tagged | kw_true
+        | kw_false | kw_none | kw_unknown | kebab_name => "a value",
+        unit => "a unit such as `ms` or `GB`",
+        bound_op | cmp_op => "a comparison such as `<`",
+        percentile => "a percentile such as `p99`",
+        type_expr | list_type | ref_type | generic_type | named_type => "a type",
+        rule_code => "a rule code such as `MLA201`",
+        rule_name => "a rule name",
+        option_letter => "an option letter such as `A`",
+        rule_for | rule_option | rule_field => "a rule item",
+        expr | quantifier | expr_call | expr_list => "an expression",
+        op_or | op_and | op_in | op_not_in | op_is | op_is_not | op_cmp | op_add | op_sub | op_mul | op_div => {
+            "an operator"
+        }
+        kw_because => "`because` and a reason in quotes",
+        kw_on => "`on`",
+        kw_for => "`for`",
+        kw_kind => "`kind`",
+        kw_variant => "`variant`",
+        kw_derived => "`derived`",
+        kw_ref => "`ref`",
+        kw_in => "`in`",
+        kw_recommended => "`recommended`",
+        decl_body => "`{`",
+        optional_mark => "`?`",
+        _ => return None,
+    })
+}
+
+/// A literal token pest expected, in backticks; `None` for trivia, character ranges and
+/// keywords (which appear through their rules).
+fn token_phrase(t: &str) -> Option<String> {
+    let is_range = t.chars().count() == 4 && t.chars().nth(1) == Some('.') && t.chars().nth(2) == Some('.');
+    if t.trim().is_empty()
+        || is_range
+        || t == "BUILTIN_RULE"
+        || t.starts_with("//")
+        || t.starts_with("/*")
+        || t == "\u{feff}"
+        || t == "\""
+        || t == "\"\"\""
+        || t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return None;
+    }
+    Some(format!("`{t}`"))
+}
+
+/// Builds the diagnostic for a failed parse of `src`, which starts at `base` in the file.
+pub(super) fn to_diagnostic(file: FileId, base: usize, src: &str, err: pest::error::Error<Rule>) -> Diagnostic {
+    // Re-parse with token detail on, to learn which punctuation was expected.
+    static DETAIL: Once = Once::new();
+    DETAIL.call_once(|| pest::set_error_detail(true));
+    let err = match <super::MlaParser as pest::Parser<Rule>>::parse(Rule::file, src) {
+        Err(e) => e,
+        Ok(_) => err,
+    };
+    if std::env::var_os("MLARCHC_DEBUG_PARSE").is_some() {
+        eprintln!("{:?} {:?}", err.location, err.variant);
+        if let Some(a) = err.parse_attempts() {
+            eprintln!("max {} expected {:?}", a.max_position, a.expected_tokens().iter().map(|t| t.to_string()).collect::<Vec<_>>());
+            for cs in a.call_stacks() { eprintln!("  stack {:?}", cs); }
+        }
+    }
+    let loc = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let attempts = err.parse_attempts();
+    // pest records rules where they start; with detail on it also knows the furthest
+    // position any token was tried at, which is where the user's text went wrong
+    let pos = attempts.as_ref().map_or(loc, |a| a.max_position.max(loc)).min(src.len());
+    let mut phrases: Vec<&str> = Vec::new();
+    if pos == loc {
+        if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
+            phrases = order(positives.iter().filter_map(|r| phrase(*r)).collect());
+        }
+    }
+    let mut expected: Vec<String> = phrases.iter().map(|p| p.to_string()).collect();
+    let value_like = phrases.iter().any(|p| matches!(*p, "a value" | "an expression" | "a declaration" | "an operator"));
+    if let Some(a) = &attempts {
+        for tok in a.expected_tokens() {
+            let t = tok.to_string();
+            if value_like && VALUE_STARTS.contains(&t.as_str()) {
+                continue;
+            }
+            if let Some(p) = token_phrase(&t) {
+                if !expected.contains(&p) {
+                    expected.push(p);
+                }
+            }
+        }
+        if expected.is_empty() {
+            for cs in a.call_stacks() {
+                if let Some(r) = cs.deepest.get_rule() {
+                    if let Some(p) = phrase(*r) {
+                        expected.push(p.to_string());
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let rest = &src[pos..];
+    let found = describe_found(rest);
+    let at = base + pos;
+    let len = found_len(rest);
+    let span = Span::new(file, at, at + len);
+
+    let last_line = src[..pos].trim_end().rsplit('\n').next().unwrap_or("");
+    if rest.starts_with("///") || (last_line.trim_start().starts_with("///") && (rest.is_empty() || rest.starts_with('}'))) {
+        let (at, len) = if rest.starts_with("///") {
+            (at, rest.find('\n').unwrap_or(rest.len()))
+        } else {
+            let line_start = src[..pos].trim_end().len() - last_line.len();
+            (base + line_start + (last_line.len() - last_line.trim_start().len()), last_line.trim_start().len())
+        };
+        let span = Span::new(file, at, at + len);
+        return Diagnostic::new(&codes::SYNTAX, "doc comment not followed by a declaration or field")
+            .primary(span, "this doc comment documents nothing")
+            .help("put `///` comments right before the declaration or field they describe, or use `//`");
+    }
+    if expected == ["`:`"] {
+        // `n 4200` or a stray word: say what the colon should follow
+        let prev = src[..pos].trim_end();
+        let word_start = prev.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+        let word = &prev[word_start..];
+        if !word.is_empty() {
+            let span = Span::new(file, base + word_start, base + prev.len());
+            return Diagnostic::new(&codes::SYNTAX, format!("expected `:` after `{word}`"))
+                .primary(span, "a field name needs a `:` and a value")
+                .help(format!("write `{word}: value`, or remove `{word}` if it is left over"));
+        }
+    }
+    let expected = summarise(expected);
+    let message = if expected.is_empty() { format!("unexpected {found}") } else { format!("expected {expected}, found {found}") };
+    let label = if expected.is_empty() { "not expected here".to_string() } else { format!("expected {expected}") };
+    let mut d = Diagnostic::new(&codes::SYNTAX, message).primary(span, label);
+    if let Some(h) = hint(&src[..pos], rest) {
+        d = d.help(h);
+    }
+    d
+}
+
+pub(super) fn empty(file: FileId) -> Diagnostic {
+    Diagnostic::new(&codes::SYNTAX, "expected an expression, found the end of the input").primary(Span::new(file, 0, 0), "empty")
+}
+
+/// Tokens that only start a value; "a value" already says it.
+const VALUE_STARTS: &[&str] = &["-", "<", "<=", ">", ">=", "~", "[", "{", "(", "!=", "==", "+", "*", "/"];
+
+/// Orders phrases so the most useful come first.
+fn order(set: BTreeSet<&'static str>) -> Vec<&'static str> {
+    let mut v: Vec<&str> = set.into_iter().collect();
+    let rank = |p: &str| -> u8 {
+        match p {
+            "a declaration" => 0,
+            "a field" | "a field declaration" | "a variant" | "an enum value" | "a rule item" => 1,
+            "a value" | "an expression" | "a type" => 2,
+            "a name" => 3,
+            "the end of the file" => 9,
+            _ => 5,
+        }
+    };
+    v.sort_by_key(|p| rank(p));
+    // "a value" covers numbers and strings at the same place
+    if v.contains(&"an operator") {
+        v.retain(|p| !matches!(*p, "`in`" | "a comparison such as `<`"));
+    }
+    if v.contains(&"a value") || v.contains(&"an expression") {
+        v.retain(|p| {
+            !matches!(*p, "a number" | "a string in quotes" | "a name" | "a rule code such as `MLA201`" | "a comparison such as `<`" | "a percentile such as `p99`")
+        });
+    }
+    if v.contains(&"a declaration") {
+        v.retain(|p| *p != "the end of the file" && *p != "a name");
+    }
+    if v.contains(&"a field") || v.contains(&"a field declaration") || v.contains(&"a rule item") {
+        v.retain(|p| *p != "a name");
+    }
+    v
+}
+
+fn summarise(expected: Vec<String>) -> String {
+    let mut e = expected;
+    e.truncate(5);
+    match e.len() {
+        0 => String::new(),
+        1 => e.remove(0),
+        _ => {
+            let last = e.pop().unwrap_or_default();
+            format!("{} or {last}", e.join(", "))
+        }
+    }
+}
+
+fn found_len(rest: &str) -> usize {
+    let Some(c) = rest.chars().next() else { return 0 };
+    if c.is_ascii_alphanumeric() || c == '_' {
+        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).unwrap_or(rest.len())
+    } else if c == '\n' || c == '\r' {
+        0
+    } else {
+        c.len_utf8()
+    }
+}
+
+fn describe_found(rest: &str) -> String {
+    let Some(c) = rest.chars().next() else { return "the end of the file".into() };
+    if c == '"' {
+        return "a string".into();
+    }
+    if rest.starts_with("///") {
+        return "a doc comment".into();
+    }
+    let len = found_len(rest);
+    if len == 0 {
+        return "the end of the line".into();
+    }
+    let tok = &rest[..len];
+    if tok.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("the number `{tok}`")
+    } else {
+        format!("`{tok}`")
+    }
+}
+
+/// A targeted hint for common slips.
+fn hint(before: &str, rest: &str) -> Option<String> {
+    let prev = before.trim_end();
+    if rest.starts_with('=') && !rest.starts_with("==") {
+        return Some("fields are written `name: value`, with a colon".into());
+    }
+    if prev.ends_with(':') && (rest.starts_with('}') || rest.starts_with('\n') || rest.is_empty()) {
+        return Some("write a value after the colon, or `unknown` if it is not known yet".into());
+    }
+    let prev_line = before.trim_end().rsplit('\n').nth(1).unwrap_or("").trim_end();
+    if rest.starts_with(':') {
+        for op in ["and", "or", "not", "in", "is", "+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!="] {
+            if prev_line.ends_with(op) && !prev_line.ends_with(&format!("_{op}")) {
+                return Some(format!("the expression on the line above ends with `{op}`; complete it or remove `{op}`"));
+            }
+        }
+    }
+    if rest.starts_with('\'') {
+        return Some("strings use double quotes: `\"…\"`".into());
+    }
+    None
+}

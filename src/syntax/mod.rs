@@ -1,0 +1,113 @@
+//! Syntax: source text → AST, spans and syntax diagnostics.
+//!
+//! **Invariant:** parsing never fails. [`parse`] returns a module with every declaration
+//! that could be read and a diagnostic for every one that could not; a broken declaration
+//! keeps its head so that the names it declares still resolve.
+
+pub mod ast;
+mod errors;
+mod lower;
+pub mod number;
+mod split;
+
+use crate::diag::Diagnostic;
+use crate::source::{FileId, Span};
+use ast::{Decl, Docs, Ident, Item, Module};
+use pest::Parser;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/mla.pest"]
+struct MlaParser;
+
+/// Parses one file.
+pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
+    let (segments, mut diags) = split::split(file, text);
+    let mut items = Vec::new();
+    for seg in segments {
+        let src = &text[seg.start..seg.end];
+        match MlaParser::parse(Rule::file, src) {
+            Ok(mut pairs) => {
+                let mut lowerer = lower::Lowerer { file, base: seg.start, text, diags: &mut diags };
+                if let Some(file_pair) = pairs.next() {
+                    lowerer.module(file_pair, &mut items);
+                }
+            }
+            Err(err) => {
+                if !seg.poisoned {
+                    diags.push(errors::to_diagnostic(file, seg.start, src, err));
+                }
+                items.extend(salvage(file, seg.start, src));
+            }
+        }
+    }
+    (Module { items }, diags)
+}
+
+/// Parses one rule expression on its own (used by tests and tools).
+pub fn parse_expr(file: FileId, text: &str) -> Result<ast::Expr, Diagnostic> {
+    match MlaParser::parse(Rule::expr, text) {
+        Ok(mut pairs) => {
+            let mut diags = Vec::new();
+            let mut lowerer = lower::Lowerer { file, base: 0, text, diags: &mut diags };
+            let p = pairs.next().ok_or_else(|| errors::empty(file))?;
+            let e = lowerer.expr(p);
+            match diags.into_iter().next() {
+                Some(d) => Err(d),
+                None => Ok(e),
+            }
+        }
+        Err(err) => Err(errors::to_diagnostic(file, 0, text, err)),
+    }
+}
+
+/// Keeps the head of a declaration whose body did not parse, so that references to it
+/// resolve and no "unknown name" errors follow from one typo.
+fn salvage(file: FileId, base: usize, src: &str) -> Option<Item> {
+    let mut rest = src;
+    let mut offset = 0;
+    // skip blank lines, comments and doc comments
+    loop {
+        let trimmed = rest.trim_start();
+        offset += rest.len() - trimmed.len();
+        rest = trimmed;
+        if rest.starts_with("//") {
+            let nl = rest.find('\n').unwrap_or(rest.len());
+            offset += nl;
+            rest = &rest[nl..];
+        } else {
+            break;
+        }
+    }
+    let word = |s: &str| -> usize { s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len()) };
+    let k_len = word(rest);
+    if k_len == 0 || rest.as_bytes()[0].is_ascii_digit() {
+        return None;
+    }
+    let kind_name = &rest[..k_len];
+    if ["kind", "singleton", "record", "enum", "set", "rule", "import", "decide", "allow", "review"].contains(&kind_name) {
+        return None;
+    }
+    let after = &rest[k_len..];
+    let ws = after.len() - after.trim_start_matches([' ', '\t']).len();
+    if ws == 0 {
+        return None;
+    }
+    let name_start = k_len + ws;
+    let n_len = word(&rest[name_start..]);
+    if n_len == 0 {
+        return None;
+    }
+    let at = |s: usize, e: usize| Span::new(file, base + offset + s, base + offset + e);
+    let kind = Ident { name: kind_name.to_string(), span: at(0, k_len) };
+    let name = Ident { name: rest[name_start..name_start + n_len].to_string(), span: at(name_start, name_start + n_len) };
+    let head = kind.span.to(name.span);
+    Some(Item::Decl(Decl {
+        docs: Docs::default(),
+        kind,
+        name,
+        variant: None,
+        body: None,
+        head,
+        span: Span::new(file, base, base + src.len()),
+    }))
+}

@@ -1,0 +1,94 @@
+//! Decoding numeric literals: `4_200`, `0.5`, `1e-3`, `4.2k`, `25M`, `7B`, `2T`.
+//!
+//! The value is computed exactly from the decimal digits, so `6.74B` is the integer
+//! 6,740,000,000 and a count can be checked for wholeness and overflow without rounding.
+
+use super::ast::Exact;
+
+/// Decodes a literal (without unit) into its value and exact integer form.
+pub fn decode(text: &str) -> (f64, Exact) {
+    let clean: String = text.chars().filter(|&c| c != '_').collect();
+    let (negative, body) = match clean.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, clean.as_str()),
+    };
+    let (body, suffix_exp) = match body.chars().last() {
+        Some('k') => (&body[..body.len() - 1], 3),
+        Some('M') => (&body[..body.len() - 1], 6),
+        Some('B') => (&body[..body.len() - 1], 9),
+        Some('T') => (&body[..body.len() - 1], 12),
+        _ => (body, 0),
+    };
+    let (mantissa, exp) = match body.find(['e', 'E']) {
+        Some(i) => {
+            let e = &body[i + 1..];
+            let fallback = if e.starts_with('-') { i64::MIN / 4 } else { i64::MAX / 4 };
+            (&body[..i], e.parse::<i64>().unwrap_or(fallback))
+        }
+        None => (body, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int_part}{frac_part}");
+    let scale = exp + suffix_exp - frac_part.len() as i64;
+    let sign = if negative { "-" } else { "" };
+    let value: f64 = format!("{sign}{digits}e{scale}").parse().unwrap_or(f64::NAN);
+    (value, exact(&digits, scale, negative))
+}
+
+fn exact(digits: &str, scale: i64, negative: bool) -> Exact {
+    let (kept, dropped) = if scale >= 0 {
+        (digits, "")
+    } else {
+        let cut = digits.len().saturating_sub(scale.unsigned_abs() as usize);
+        digits.split_at(cut)
+    };
+    if dropped.bytes().any(|b| b != b'0') {
+        return Exact::Fractional;
+    }
+    let kept = kept.trim_start_matches('0');
+    if kept.is_empty() {
+        return Exact::Int(0);
+    }
+    let Ok(mut v) = kept.parse::<i128>() else { return Exact::TooLarge };
+    if scale > 0 {
+        let Some(p) = u32::try_from(scale).ok().and_then(|s| 10i128.checked_pow(s)) else {
+            return Exact::TooLarge;
+        };
+        match v.checked_mul(p) {
+            Some(x) => v = x,
+            None => return Exact::TooLarge,
+        }
+    }
+    Exact::Int(if negative { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_and_suffixes() {
+        assert_eq!(decode("4_200"), (4200.0, Exact::Int(4200)));
+        assert_eq!(decode("4.2k").1, Exact::Int(4200));
+        assert_eq!(decode("6.74B").1, Exact::Int(6_740_000_000));
+        assert_eq!(decode("2T").1, Exact::Int(2_000_000_000_000));
+        assert_eq!(decode("1e3").1, Exact::Int(1000));
+        assert_eq!(decode("-3").1, Exact::Int(-3));
+        assert_eq!(decode("0.0").1, Exact::Int(0));
+    }
+
+    #[test]
+    fn fractions() {
+        assert_eq!(decode("0.5").1, Exact::Fractional);
+        assert_eq!(decode("1e-3"), (0.001, Exact::Fractional));
+        assert_eq!(decode("4.25k").1, Exact::Int(4250));
+        assert_eq!(decode("4.2501k").1, Exact::Fractional);
+    }
+
+    #[test]
+    fn overflow() {
+        assert_eq!(decode("99999999999999999999999999999999999999999T").1, Exact::TooLarge);
+        assert_eq!(decode("1e40").1, Exact::TooLarge);
+        assert!(decode("1e999").0.is_infinite());
+    }
+}
