@@ -1,4 +1,65 @@
+//! mlarchc: a compiler for ML project plans.
+//!
+//! The pipeline, one module per stage: [`syntax`] (text → AST) → [`schema`] (the domain
+//! declared in `.mla`) → [`sema`] (imports, names, types, units → [`plan::Plan`]) →
+//! [`emit`] (diagnostics and reports). [`diag`] holds the diagnostic data every stage
+//! produces, [`units`] the one unit table, [`cli`] the command line — the only module that
+//! touches files, the terminal and exit codes.
+
+pub mod cli;
 pub mod diag;
+pub mod emit;
+pub mod plan;
+pub mod schema;
+pub mod sema;
 pub mod source;
+pub mod stdlib;
 pub mod syntax;
 pub mod units;
+
+use diag::Diagnostic;
+use plan::Plan;
+use sema::Host;
+use source::{FileOrigin, SourceMap};
+use stdlib::Stdlib;
+
+/// The result of checking one plan: its sources, the checked plan and every diagnostic,
+/// in source order.
+#[derive(Debug)]
+pub struct Compilation {
+    pub sources: SourceMap,
+    pub plan: Plan,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Checks the plan rooted at `root_name`: parses the stdlib, the root and its imports,
+/// then resolves and type-checks everything. Never fails and never panics on any input;
+/// every problem is a diagnostic.
+pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn Host) -> Compilation {
+    let mut sources = SourceMap::new();
+    let mut modules = Vec::new();
+    let mut diags = Vec::new();
+    for (path, text) in stdlib.sources() {
+        let id = sources.add(format!("<stdlib>/{path}"), text.clone(), FileOrigin::Stdlib);
+        let (m, d) = syntax::parse(id, text);
+        diags.extend(d);
+        modules.push((id, m));
+    }
+    sema::load_plan(root_name, root_text, host, &mut sources, &mut modules, &mut diags);
+    let plan = sema::check(&sources, &modules, &mut diags);
+    let mut all = diag::Diagnostics::default();
+    all.extend(diags);
+    Compilation { sources, plan, diagnostics: all.into_sorted() }
+}
+
+/// Checks source text held in memory, with the embedded stdlib (for tests and tools).
+pub fn check_str(name: &str, text: &str) -> Compilation {
+    let host = sema::imports::MemoryHost::default();
+    compile(name, text.to_string(), &Stdlib::embedded(), &host)
+}

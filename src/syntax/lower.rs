@@ -432,7 +432,7 @@ impl Lowerer<'_> {
         for q in inner {
             match q.as_rule() {
                 Rule::kw_derived => derived = true,
-                Rule::ident => name = Some(self.ident(q)),
+                Rule::ident if name.is_none() => name = Some(self.ident(q)),
                 Rule::type_expr => ty = Some(self.type_expr(q)),
                 _ => default = Some(self.value(q)),
             }

@@ -1,0 +1,192 @@
+//! The command line. **Invariant:** the only module that reads files, writes to the
+//! terminal and knows exit codes: 0 clean or warnings only, 1 errors in a plan, 2 a bad
+//! invocation or a file that cannot be read.
+
+mod schema_cmd;
+
+use crate::emit::human::{self, Style};
+use crate::sema::imports::join_lexically;
+use crate::sema::Host;
+use crate::stdlib::Stdlib;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(name = "mlarchc", version, about = "Type-check and review ML project plans written in .mla", long_about = None)]
+pub struct Cli {
+    /// Use the stdlib in DIR instead of the one built into mlarchc
+    #[arg(long, global = true, value_name = "DIR")]
+    pub stdlib: Option<PathBuf>,
+
+    /// When to colour the output
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check plans: parse, resolve names, check every type and unit
+    Check {
+        /// Plan files to check, each the root of its own plan; `-` reads standard input
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// How to print diagnostics
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Show the schema: the kinds, records and enums plans are written against
+    Schema {
+        /// A kind, record or enum to describe (all of them are listed without one)
+        name: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Rich diagnostics with source snippets
+    Human,
+    /// One line per diagnostic: `file:line:col: severity[code]: message`
+    Short,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Runs the command line and returns the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    let stdlib = match &cli.stdlib {
+        Some(dir) => match read_stdlib_dir(dir) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: cannot read the stdlib in `{}`: {e}", dir.display());
+                return EXIT_USAGE;
+            }
+        },
+        None => Stdlib::embedded(),
+    };
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    match cli.command {
+        Command::Check { files, format } => check(&files, format, color, &stdlib),
+        Command::Schema { name } => schema_cmd::run(name.as_deref(), &stdlib),
+    }
+}
+
+fn check(files: &[String], format: Format, color: bool, stdlib: &Stdlib) -> i32 {
+    let mut status = EXIT_OK;
+    let host = FsHost;
+    let mut stdout = std::io::stdout().lock();
+    for name in files {
+        let (display, text) = if name == "-" {
+            let mut s = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+                eprintln!("error: cannot read standard input: {e}");
+                status = EXIT_USAGE;
+                continue;
+            }
+            ("<stdin>".to_string(), s)
+        } else {
+            match host.read(name) {
+                Ok(t) => (name.clone(), t),
+                Err(e) => {
+                    eprintln!("error: cannot read `{name}`: {e}");
+                    status = EXIT_USAGE;
+                    continue;
+                }
+            }
+        };
+        let c = crate::compile(&display, text, stdlib, &host);
+        let style = match format {
+            Format::Human => Style::Rich,
+            Format::Short => Style::Short,
+        };
+        let _ = stdout.write_all(&human::render(&c.sources, &c.diagnostics, style, color));
+        if format == Format::Human {
+            if let Some(s) = human::summary(&c.diagnostics) {
+                let _ = writeln!(stdout, "`{display}`: {s}\n");
+            }
+        }
+        if c.has_errors() && status == EXIT_OK {
+            status = EXIT_FINDINGS;
+        }
+    }
+    let _ = stdout.flush();
+    status
+}
+
+/// Files on disk, named relative to the working directory as the user wrote them.
+struct FsHost;
+
+impl Host for FsHost {
+    fn join(&self, from: &str, path: &str) -> String {
+        join_lexically(from, path)
+    }
+
+    fn key(&self, name: &str) -> String {
+        std::fs::canonicalize(name).map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| name.to_string())
+    }
+
+    fn read(&self, name: &str) -> Result<String, String> {
+        let path = Path::new(name);
+        if path.is_dir() {
+            return Err("is a directory, not a file".into());
+        }
+        std::fs::read(path).map_err(|e| io_error(&e)).and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| "is not valid UTF-8 text".to_string())
+        })
+    }
+}
+
+fn io_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string().to_lowercase(),
+    }
+}
+
+fn read_stdlib_dir(dir: &Path) -> Result<Stdlib, String> {
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) -> Result<(), String> {
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(dir).map_err(|e| io_error(&e))?.filter_map(Result::ok).map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, root, out)?;
+            } else if p.extension().is_some_and(|e| e == "mla" || e == "hbs") {
+                let text = std::fs::read_to_string(&p).map_err(|e| format!("`{}`: {}", p.display(), io_error(&e)))?;
+                let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+                out.push((rel, text));
+            }
+        }
+        Ok(())
+    }
+    if !dir.is_dir() {
+        return Err("not a directory".into());
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files)?;
+    Ok(Stdlib { files })
+}

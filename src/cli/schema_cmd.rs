@@ -1,0 +1,148 @@
+//! `mlarchc schema [NAME]`: what a plan can say — kinds, records, enums and sets, with
+//! their fields, types, defaults and docs, read from the stdlib.
+
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use crate::diag::suggest;
+use crate::schema::{FieldDef, PayloadDef, Schema, SchemaItem};
+use crate::sema::imports::MemoryHost;
+use crate::source::SourceMap;
+use crate::stdlib::Stdlib;
+use std::fmt::Write;
+
+pub fn run(name: Option<&str>, stdlib: &Stdlib) -> i32 {
+    let c = crate::compile("<schema>", String::new(), stdlib, &MemoryHost::default());
+    if c.has_errors() {
+        let text = crate::emit::human::render_plain(&c.sources, &c.diagnostics, crate::emit::human::Style::Rich);
+        eprint!("{text}");
+        return EXIT_FINDINGS;
+    }
+    let s = &c.plan.schema;
+    let out = match name {
+        None => overview(s),
+        Some(n) => match s.names.get(n) {
+            Some(item) => describe(s, &c.sources, *item),
+            None => {
+                let all = s.names.keys();
+                eprintln!("error: nothing in the schema is called `{n}`");
+                if let Some(h) = suggest::help(n, all) {
+                    eprintln!("help: {h}");
+                }
+                return EXIT_USAGE;
+            }
+        },
+    };
+    print!("{out}");
+    EXIT_OK
+}
+
+fn first_line(docs: &str) -> &str {
+    docs.lines().next().unwrap_or("")
+}
+
+fn overview(s: &Schema) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Declaration kinds (write `KIND NAME {{ … }}`):");
+    for k in &s.kinds {
+        let variants = if k.variants.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", k.variants.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(" | "))
+        };
+        let owner = k.owner.map(|o| format!(" (for a {})", s.kind(o).name)).unwrap_or_default();
+        let _ = writeln!(out, "  {:<12}{owner}{variants}  {}", k.name, first_line(&k.docs));
+    }
+    let _ = writeln!(out, "\nRecords:");
+    for r in s.records.iter().filter(|r| !r.name.contains('.')) {
+        let _ = writeln!(out, "  {:<16}{}", r.name, first_line(&r.docs));
+    }
+    let _ = writeln!(out, "\nEnums:");
+    for e in &s.enums {
+        let _ = writeln!(out, "  {:<16}{} values  {}", e.name, e.variants.len(), first_line(&e.docs));
+    }
+    if !s.sets.is_empty() {
+        let _ = writeln!(out, "\nSets (for rules):");
+        for set in &s.sets {
+            let _ = writeln!(out, "  {:<16}of {}", set.name, s.enum_(set.en).name);
+        }
+    }
+    let _ = writeln!(out, "\nRun `mlarchc schema NAME` for the fields or values of one of them.");
+    out
+}
+
+fn field_line(s: &Schema, src: &SourceMap, f: &FieldDef) -> String {
+    let mut line = format!("{}{}: {}{}", if f.derived { "derived " } else { "" }, f.name, s.spell(&f.ty), if f.optional { "?" } else { "" });
+    if let Some(d) = &f.default {
+        let _ = write!(line, " = {}", src.text(d.span));
+    }
+    if !f.docs.is_empty() {
+        line = format!("{line:<40}  // {}", first_line(&f.docs));
+    }
+    line
+}
+
+fn describe(s: &Schema, src: &SourceMap, item: SchemaItem) -> String {
+    let mut out = String::new();
+    match item {
+        SchemaItem::Kind(k) => {
+            let k = s.kind(k);
+            for l in k.docs.lines() {
+                let _ = writeln!(out, "/// {l}");
+            }
+            let owner = k.owner.map(|o| format!(" for {}", s.kind(o).name)).unwrap_or_default();
+            let _ = writeln!(out, "{}kind {}{owner} {{", if k.singleton { "singleton " } else { "" }, k.name);
+            for f in &k.fields {
+                let _ = writeln!(out, "  {}", field_line(s, src, f));
+            }
+            for v in &k.variants {
+                let _ = writeln!(out, "  variant {} {{", v.name);
+                for f in &v.fields {
+                    let _ = writeln!(out, "    {}", field_line(s, src, f));
+                }
+                let _ = writeln!(out, "  }}");
+            }
+            let _ = writeln!(out, "}}");
+        }
+        SchemaItem::Record(r) => {
+            let r = s.record(r);
+            for l in r.docs.lines() {
+                let _ = writeln!(out, "/// {l}");
+            }
+            let _ = writeln!(out, "record {} {{", r.name);
+            for f in &r.fields {
+                let _ = writeln!(out, "  {}", field_line(s, src, f));
+            }
+            let _ = writeln!(out, "}}");
+        }
+        SchemaItem::Enum(e) => {
+            let e = s.enum_(e);
+            for l in e.docs.lines() {
+                let _ = writeln!(out, "/// {l}");
+            }
+            let _ = writeln!(out, "enum {} {{", e.name);
+            for v in &e.variants {
+                let payload = match &v.payload {
+                    PayloadDef::None => String::new(),
+                    PayloadDef::Args(a) => format!(
+                        "({})",
+                        a.iter().map(|(t, o)| format!("{}{}", s.spell(t), if *o { "?" } else { "" })).collect::<Vec<_>>().join(", ")
+                    ),
+                    PayloadDef::Record(r) => {
+                        let r = s.record(*r);
+                        let fields: Vec<String> = r.fields.iter().map(|f| field_line(s, src, f)).map(|l| l.split("  //").next().unwrap_or("").trim_end().to_string()).collect();
+                        format!(" {{ {} }}", fields.join(", "))
+                    }
+                };
+                let doc = if v.docs.is_empty() { String::new() } else { format!("  // {}", first_line(&v.docs)) };
+                let _ = writeln!(out, "  {}{payload}{doc}", v.name);
+            }
+            let _ = writeln!(out, "}}");
+        }
+        SchemaItem::Set(i) => {
+            let set = &s.sets[i];
+            let en = s.enum_(set.en);
+            let values: Vec<&str> = set.values.iter().map(|v| en.variants[*v as usize].name.as_str()).collect();
+            let _ = writeln!(out, "set {}: {} = [{}]", set.name, en.name, values.join(", "));
+        }
+    }
+    out
+}

@@ -1,0 +1,77 @@
+//! Human-readable diagnostics, rendered by codespan-reporting: the rich form with source
+//! snippets (`--format human`) and the one-line `file:line:col` form (`--format short`).
+
+use crate::diag::{Diagnostic, Severity};
+use crate::source::{FileId, SourceMap};
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::term::{self, termcolor, Config, DisplayStyle};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Rich,
+    Short,
+}
+
+fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<FileId> {
+    let severity = match d.severity {
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
+        Severity::Note => cs::Severity::Note,
+    };
+    let labels = d
+        .labels
+        .iter()
+        .map(|l| {
+            let style = if l.primary { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
+            cs::Label::new(style, l.span.file, l.span.range()).with_message(&l.message)
+        })
+        .collect();
+    let notes = d.notes.iter().map(|n| format!("note: {n}")).chain(d.help.iter().map(|h| format!("help: {h}"))).collect();
+    cs::Diagnostic::new(severity).with_code(&d.code).with_message(&d.message).with_labels(labels).with_notes(notes)
+}
+
+fn config(style: Style) -> Config {
+    Config {
+        display_style: match style {
+            Style::Rich => DisplayStyle::Rich,
+            Style::Short => DisplayStyle::Short,
+        },
+        ..Config::default()
+    }
+}
+
+/// Renders diagnostics, with ANSI colours when `color` is set.
+pub fn render(sources: &SourceMap, diags: &[Diagnostic], style: Style, color: bool) -> Vec<u8> {
+    let mut buf = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+    let cfg = config(style);
+    for d in diags {
+        // an out-of-range span is a compiler bug; render the message without the snippet
+        if term::emit_to_write_style(&mut buf, &cfg, sources, &to_codespan(d)).is_err() {
+            let plain = cs::Diagnostic::<FileId>::new(cs::Severity::Bug).with_message(&d.message);
+            let _ = term::emit_to_write_style(&mut buf, &cfg, sources, &plain);
+        }
+    }
+    buf.into_inner()
+}
+
+/// Renders without colour, as a string (for snapshots and tests).
+pub fn render_plain(sources: &SourceMap, diags: &[Diagnostic], style: Style) -> String {
+    String::from_utf8_lossy(&render(sources, diags, style, false)).into_owned()
+}
+
+/// "2 errors and 1 warning", or `None` when there is nothing to say.
+pub fn summary(diags: &[Diagnostic]) -> Option<String> {
+    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+    let parts: Vec<String> = [(Severity::Error, "error", "errors"), (Severity::Warning, "warning", "warnings")]
+        .iter()
+        .filter_map(|(s, one, many)| {
+            let n = count(*s);
+            (n > 0).then(|| crate::diag::plural(n, one, many))
+        })
+        .collect();
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join(" and "))
+    }
+}

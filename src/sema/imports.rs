@@ -1,0 +1,152 @@
+//! Loading a plan and the files it imports.
+//!
+//! The core does no IO: a [`Host`] reads files for it (the CLI reads the file system; tests
+//! use a map in memory). Imports are resolved relative to the importing file, each file
+//! is loaded once however often it is imported, and a cycle is a diagnostic, not a hang.
+
+use crate::diag::{codes, Diagnostic};
+use crate::source::{FileId, FileOrigin, SourceMap, Span};
+use crate::syntax::{self, ast};
+use std::collections::HashMap;
+
+/// How the compiler reaches files.
+pub trait Host {
+    /// The name of `path` imported from the file named `from` (usually `from`'s folder
+    /// joined with `path`). This is the name diagnostics show.
+    fn join(&self, from: &str, path: &str) -> String;
+    /// A key identifying the file behind a name (a canonical path), so that one file
+    /// imported under two names is loaded once.
+    fn key(&self, name: &str) -> String;
+    /// The contents of a file, or why it cannot be read.
+    fn read(&self, name: &str) -> Result<String, String>;
+}
+
+/// Parses the root file and, depth first, every file it imports.
+pub fn load_plan(
+    root_name: &str,
+    root_text: String,
+    host: &dyn Host,
+    sources: &mut SourceMap,
+    modules: &mut Vec<(FileId, ast::Module)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut loaded: HashMap<String, FileId> = HashMap::new();
+    let key = host.key(root_name);
+    let root = sources.add(root_name, root_text, FileOrigin::User);
+    loaded.insert(key.clone(), root);
+    let mut stack = vec![(key, root_name.to_string())];
+    visit(root, host, sources, modules, diags, &mut loaded, &mut stack);
+}
+
+fn visit(
+    file: FileId,
+    host: &dyn Host,
+    sources: &mut SourceMap,
+    modules: &mut Vec<(FileId, ast::Module)>,
+    diags: &mut Vec<Diagnostic>,
+    loaded: &mut HashMap<String, FileId>,
+    stack: &mut Vec<(String, String)>,
+) {
+    let (module, parse_diags) = syntax::parse(file, &sources.get(file).text);
+    diags.extend(parse_diags);
+    let imports: Vec<(String, Span)> = module
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            ast::Item::Import(imp) => Some((imp.path.clone(), imp.path_span)),
+            _ => None,
+        })
+        .collect();
+    modules.push((file, module));
+    let from = sources.get(file).name.clone();
+    for (path, span) in imports {
+        let name = host.join(&from, &path);
+        let key = host.key(&name);
+        if let Some(pos) = stack.iter().position(|(k, _)| *k == key) {
+            let chain: Vec<String> = stack[pos..].iter().map(|(_, n)| format!("`{n}`")).collect();
+            diags.push(
+                Diagnostic::new(&codes::IMPORT_CYCLE, format!("import cycle: `{from}` imports `{name}`, which imports it back"))
+                    .primary(span, "this import closes a cycle")
+                    .note(format!("the cycle: {} → `{name}`", chain.join(" → ")))
+                    .help("move what both files need into a third file that both import"),
+            );
+            continue;
+        }
+        if loaded.contains_key(&key) {
+            continue;
+        }
+        match host.read(&name) {
+            Ok(text) => {
+                let id = sources.add(name.clone(), text, FileOrigin::User);
+                loaded.insert(key.clone(), id);
+                stack.push((key, name));
+                visit(id, host, sources, modules, diags, loaded, stack);
+                stack.pop();
+            }
+            Err(why) => diags.push(
+                Diagnostic::new(&codes::IMPORT_NOT_FOUND, format!("cannot read `{name}`"))
+                    .primary(span, why)
+                    .help(format!("import paths are relative to the importing file, here the folder of `{from}`")),
+            ),
+        }
+    }
+}
+
+/// A host over files held in memory, for tests and tools.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryHost {
+    pub files: HashMap<String, String>,
+}
+
+impl Host for MemoryHost {
+    fn join(&self, from: &str, path: &str) -> String {
+        join_lexically(from, path)
+    }
+
+    fn key(&self, name: &str) -> String {
+        name.to_string()
+    }
+
+    fn read(&self, name: &str) -> Result<String, String> {
+        self.files.get(name).cloned().ok_or_else(|| "no such file".to_string())
+    }
+}
+
+/// `a/b.mla` + `../c.mla` → `c.mla`, without touching a file system.
+pub fn join_lexically(from: &str, path: &str) -> String {
+    if path.starts_with('/') {
+        return path.to_string();
+    }
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop(); // the importing file's own name
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != ".." && !p.is_empty()) => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.retain(|p| !p.is_empty());
+    let joined = parts.join("/");
+    if from.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_lexically;
+
+    #[test]
+    fn joins_relative_to_the_importer() {
+        assert_eq!(join_lexically("specs/a.mla", "b.mla"), "specs/b.mla");
+        assert_eq!(join_lexically("specs/x/a.mla", "../b.mla"), "specs/b.mla");
+        assert_eq!(join_lexically("a.mla", "rules/r.mla"), "rules/r.mla");
+        assert_eq!(join_lexically("a.mla", "../r.mla"), "../r.mla");
+        assert_eq!(join_lexically("/abs/a.mla", "b.mla"), "/abs/b.mla");
+    }
+}

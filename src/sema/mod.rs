@@ -1,0 +1,332 @@
+//! Semantic analysis: imports, names, kinds and variants, types and units.
+//!
+//! Input: the parsed modules of the stdlib and the user's plan. Output: a [`Plan`] with every
+//! declaration resolved and every field typed, plus diagnostics. Passes accumulate
+//! diagnostics and keep going; an entity whose body did not parse is kept (so names
+//! resolve) but not checked.
+
+pub mod imports;
+mod typeck;
+
+use crate::diag::{codes, one_of, suggest, Diagnostic};
+use crate::plan::{Entity, EntityId, Plan, Value};
+use crate::schema::{self, KindId, SchemaItem};
+use crate::source::{FileId, FileOrigin, SourceMap};
+use crate::syntax::ast::{self, Item};
+use std::collections::HashMap;
+use typeck::{Checker, DefOwner, FieldSet};
+
+pub use imports::{load_plan, Host};
+
+/// Checks the whole program: stdlib modules first, then the user's.
+pub fn check(sources: &SourceMap, modules: &[(FileId, ast::Module)], diags: &mut Vec<Diagnostic>) -> Plan {
+    let schema = schema::load(modules.iter().map(|(_, m)| m), diags);
+    let mut plan = Plan { schema, ..Plan::default() };
+    let mut by_name: HashMap<String, Vec<EntityId>> = HashMap::new();
+    let mut bodies: Vec<Option<&[ast::Field]>> = Vec::new();
+
+    // 1. declare every entity
+    for (file, m) in modules {
+        let origin = sources.get(*file).origin;
+        for item in &m.items {
+            if let Item::Decl(d) = item {
+                if let Some(e) = declare(&mut plan, &mut by_name, d, origin, diags) {
+                    bodies.push(d.body.as_deref());
+                    let _ = e;
+                }
+            }
+        }
+    }
+
+    // 2. attached kinds name their owner; singleton kinds appear once
+    resolve_owners(&mut plan, diags);
+    check_singletons(&plan, diags);
+
+    // 3. defaults, then bodies
+    let mut defaults: HashMap<(DefOwner, usize), Value> = HashMap::new();
+    {
+        let mut raw: Vec<(DefOwner, usize, &ast::Value, &schema::FieldDef)> = Vec::new();
+        for (k, kd) in plan.schema.kinds.iter().enumerate() {
+            let kid = KindId(k as u32);
+            for (i, f) in kd.fields.iter().enumerate() {
+                if let Some(d) = &f.default {
+                    raw.push((DefOwner::Kind(kid, None), i, d, f));
+                }
+            }
+            for (vi, v) in kd.variants.iter().enumerate() {
+                for (i, f) in v.fields.iter().enumerate() {
+                    if let Some(d) = &f.default {
+                        raw.push((DefOwner::Kind(kid, Some(vi as u32)), i, d, f));
+                    }
+                }
+            }
+        }
+        for (r, rd) in plan.schema.records.iter().enumerate() {
+            for (i, f) in rd.fields.iter().enumerate() {
+                if let Some(d) = &f.default {
+                    raw.push((DefOwner::Record(schema::RecordId(r as u32)), i, d, f));
+                }
+            }
+        }
+        let empty = HashMap::new();
+        let mut computed = Vec::new();
+        {
+            let mut checker = Checker {
+                schema: &plan.schema,
+                entities: &plan.entities,
+                index: &plan.index,
+                by_name: &by_name,
+                defaults: &empty,
+                diags,
+            };
+            for (owner, slot, value, def) in raw {
+                let mut v = checker.value(value, &def.ty, def.optional, &def.name);
+                v.origin = crate::plan::Origin::Default;
+                computed.push(((owner, slot), v));
+            }
+        }
+        defaults.extend(computed);
+    }
+    let mut filled: Vec<Option<Vec<Option<Value>>>> = Vec::with_capacity(plan.entities.len());
+    {
+        let mut checker =
+            Checker { schema: &plan.schema, entities: &plan.entities, index: &plan.index, by_name: &by_name, defaults: &defaults, diags };
+        for (i, e) in plan.entities.iter().enumerate() {
+            match bodies[i] {
+                Some(body) if !e.broken => {
+                    let kname = &plan.schema.kind(e.kind).name;
+                    let set = FieldSet::of_kind(&plan.schema, e.kind, e.variant, format!("{kname} `{}`", e.name));
+                    filled.push(Some(checker.fields(body, &set, e.head)));
+                }
+                _ => filled.push(None),
+            }
+        }
+    }
+    for (e, f) in plan.entities.iter_mut().zip(filled) {
+        if let Some(f) = f {
+            e.fields = f;
+        }
+    }
+
+    // 4. rules, decisions, allows, reviews are kept for the rule engine
+    collect_rules(&mut plan, modules, sources, diags);
+    plan
+}
+
+fn declare(
+    plan: &mut Plan,
+    by_name: &mut HashMap<String, Vec<EntityId>>,
+    d: &ast::Decl,
+    origin: FileOrigin,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<EntityId> {
+    let schema = &plan.schema;
+    let Some(kind) = schema.kind_id(&d.kind.name) else {
+        let mut diag = Diagnostic::new(&codes::UNKNOWN_KIND, format!("unknown kind of declaration `{}`", d.kind.name))
+            .primary(d.kind.span, "not a declaration kind");
+        diag = match schema.names.get(&d.kind.name) {
+            Some(SchemaItem::Record(_)) => diag.note(format!("`{}` is a record type, used as a field's value", d.kind.name)),
+            Some(SchemaItem::Enum(_)) => diag.note(format!("`{}` is an enum type, used as a field's value", d.kind.name)),
+            Some(SchemaItem::Set(_)) => diag.note(format!("`{}` is a set of values, used by rules", d.kind.name)),
+            _ => diag,
+        };
+        let kinds: Vec<&str> = schema.kind_names().collect();
+        diag = match suggest::did_you_mean(&d.kind.name, kinds.iter()) {
+            Some(s) => diag.help(format!("did you mean `{s}`?")),
+            None => diag.help(format!("the kinds are {}", one_of(&kinds, "and"))),
+        };
+        diags.push(diag);
+        return None;
+    };
+    let kd = schema.kind(kind);
+    let broken = d.body.is_none();
+    let variant = match (&d.variant, kd.variants.is_empty()) {
+        (Some(v), false) => match kd.variant_of(&v.name) {
+            Some(i) => Some(i),
+            None => {
+                let names: Vec<&str> = kd.variants.iter().map(|v| v.name.as_str()).collect();
+                diags.push(
+                    Diagnostic::new(&codes::UNKNOWN_VARIANT, format!("unknown variant `{}` of `{}`", v.name, kd.name))
+                        .primary(v.span, format!("not a variant of `{}`", kd.name))
+                        .help(suggest::help(&v.name, names.iter()).unwrap_or_else(|| format!("the variants are {}", one_of(&names, "and")))),
+                );
+                None
+            }
+        },
+        (Some(v), true) => {
+            diags.push(
+                Diagnostic::new(&codes::UNEXPECTED_VARIANT, format!("`{}` declarations have no variants", kd.name))
+                    .primary(v.span, "remove this variant")
+                    .help(format!("write `{} {} {{ … }}`", kd.name, d.name.name)),
+            );
+            None
+        }
+        (None, false) if !broken => {
+            let names: Vec<&str> = kd.variants.iter().map(|v| v.name.as_str()).collect();
+            diags.push(
+                Diagnostic::new(&codes::MISSING_VARIANT, format!("`{}` needs a variant", d.name.name))
+                    .primary(d.head, format!("a `{}` is one of several variants", kd.name))
+                    .help(format!("write `{} {}: {} {{ … }}`; the variants are {}", kd.name, d.name.name, names[0], one_of(&names, "and"))),
+            );
+            None
+        }
+        (None, _) => None,
+    };
+    // a declaration with a bad variant is still declared, but its body is not checked
+    let bad_variant = !kd.variants.is_empty() && variant.is_none();
+    let id = EntityId(plan.entities.len() as u32);
+    let key = (kind, d.name.name.clone());
+    if let Some(&prev) = plan.index.get(&key) {
+        let p = plan.entity(prev);
+        if p.origin == FileOrigin::Stdlib && origin == FileOrigin::User {
+            diags.push(
+                Diagnostic::new(&codes::SHADOWS_CATALOG, format!("`{}` replaces the catalog's {} of the same name", d.name.name, kd.name))
+                    .primary(d.name.span, "this declaration is used instead of the catalog entry")
+                    .help("rename it if you meant a new entry rather than a replacement"),
+            );
+        } else {
+            diags.push(
+                Diagnostic::new(&codes::DUPLICATE, format!("{} `{}` is declared twice", kd.name, d.name.name))
+                    .primary(d.name.span, "declared again here")
+                    .secondary(p.name_span, "first declared here")
+                    .help("rename or remove one of them"),
+            );
+            return None;
+        }
+    }
+    plan.index.insert(key, id);
+    by_name.entry(d.name.name.clone()).or_default().push(id);
+    plan.entities.push(Entity {
+        kind,
+        variant,
+        name: d.name.name.clone(),
+        name_span: d.name.span,
+        head: d.head,
+        span: d.span,
+        origin,
+        docs: d.docs.0.clone(),
+        owner: None,
+        fields: Vec::new(),
+        broken: broken || bad_variant,
+    });
+    Some(id)
+}
+
+fn resolve_owners(plan: &mut Plan, diags: &mut Vec<Diagnostic>) {
+    let mut owners = Vec::with_capacity(plan.entities.len());
+    for e in &plan.entities {
+        let kd = plan.schema.kind(e.kind);
+        let owner = kd.owner.and_then(|ok| match plan.lookup(ok, &e.name) {
+            Some(o) => Some(o),
+            None => {
+                let oname = &plan.schema.kind(ok).name;
+                let names: Vec<&str> =
+                    plan.entities.iter().filter(|x| x.kind == ok).map(|x| x.name.as_str()).collect();
+                let mut d = Diagnostic::new(&codes::UNKNOWN_OWNER, format!("no {oname} named `{}`", e.name))
+                    .primary(e.name_span, format!("`{} {}` must name a {oname}", kd.name, e.name));
+                d = match suggest::did_you_mean(&e.name, names.iter()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None if names.is_empty() => d.help(format!("declare the {oname} first: `{oname} {} {{ … }}`", e.name)),
+                    None => d.help(format!("the {oname} declarations are {}", one_of(&names, "and"))),
+                };
+                diags.push(d.note(format!("a `{}` declaration belongs to the {oname} of the same name", kd.name)));
+                None
+            }
+        });
+        owners.push(owner);
+    }
+    for (e, o) in plan.entities.iter_mut().zip(owners) {
+        e.owner = o;
+    }
+}
+
+/// A `singleton` kind (the `project`) appears exactly once in a plan. A program that
+/// declares nothing but catalog entries, rules or schema is not a plan and needs none.
+fn check_singletons(plan: &Plan, diags: &mut Vec<Diagnostic>) {
+    let catalog_kinds: Vec<KindId> =
+        plan.entities.iter().filter(|e| e.origin == FileOrigin::Stdlib).map(|e| e.kind).collect();
+    let user: Vec<&Entity> = plan.entities.iter().filter(|e| e.origin == FileOrigin::User).collect();
+    let is_plan = user.iter().any(|e| !catalog_kinds.contains(&e.kind));
+    for (k, kd) in plan.schema.kinds.iter().enumerate() {
+        if !kd.singleton {
+            continue;
+        }
+        let kid = KindId(k as u32);
+        let found: Vec<&&Entity> = user.iter().filter(|e| e.kind == kid).collect();
+        if found.len() > 1 {
+            for extra in &found[1..] {
+                diags.push(
+                    Diagnostic::new(&codes::SINGLETON, format!("a plan has one `{}`, found a second", kd.name))
+                        .primary(extra.head, format!("second `{}`", kd.name))
+                        .secondary(found[0].head, "the first one")
+                        .help(format!("merge them, or split the work into separate plans each with its own `{}`", kd.name)),
+                );
+            }
+        } else if found.is_empty() && is_plan {
+            if let Some(first) = user.first() {
+                diags.push(
+                    Diagnostic::new(&codes::SINGLETON, format!("the plan has no `{}` declaration", kd.name))
+                        .primary(first.head, format!("this plan needs a `{}`", kd.name))
+                        .help(format!("add `{} NAME {{ … }}` stating what is predicted and for whom", kd.name)),
+                );
+            }
+        }
+    }
+}
+
+fn collect_rules(plan: &mut Plan, modules: &[(FileId, ast::Module)], sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
+    let mut codes_seen: HashMap<String, crate::source::Span> = HashMap::new();
+    let mut names_seen: HashMap<String, crate::source::Span> = HashMap::new();
+    for (file, m) in modules {
+        let user = sources.get(*file).origin == FileOrigin::User;
+        for item in &m.items {
+            match item {
+                Item::Rule(r) => {
+                    if !is_rule_code(&r.code.name) {
+                        diags.push(bad_code(&r.code, "a rule's code is `MLA` and three digits, such as `MLA901`"));
+                    }
+                    let name = r.name.name.replace('-', "_");
+                    for (key, seen, what) in [(r.code.name.clone(), &mut codes_seen, "code"), (name, &mut names_seen, "name")] {
+                        let span = if what == "code" { r.code.span } else { r.name.span };
+                        if let Some(first) = seen.get(&key) {
+                            diags.push(
+                                Diagnostic::new(&codes::DUPLICATE, format!("rule {what} `{key}` is used twice"))
+                                    .primary(span, "used again here")
+                                    .secondary(*first, "first used here")
+                                    .help("each rule has its own code and name; MLA9xx is reserved for your own rules"),
+                            );
+                        } else {
+                            seen.insert(key, span);
+                        }
+                    }
+                    plan.rules.push(r.clone());
+                }
+                Item::Decide(d) if user => {
+                    check_rule_ref(&d.rule, diags);
+                    plan.decisions.push(d.clone());
+                }
+                Item::Allow(a) if user => {
+                    check_rule_ref(&a.rule, diags);
+                    plan.allows.push(a.clone());
+                }
+                Item::Review(r) if user => plan.reviews.push(r.clone()),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn is_rule_code(s: &str) -> bool {
+    s.len() == 6 && s.starts_with("MLA") && s[3..].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn check_rule_ref(r: &ast::Ident, diags: &mut Vec<Diagnostic>) {
+    let n = &r.name;
+    if n.starts_with("MLA") && n.len() > 3 && n[3..].bytes().all(|b| b.is_ascii_digit() || b == b'x') && !is_rule_code(n) {
+        diags.push(bad_code(r, "rule codes are `MLA` and three digits, such as `MLA201`"));
+    }
+}
+
+fn bad_code(code: &ast::Ident, help: &str) -> Diagnostic {
+    Diagnostic::new(&codes::BAD_RULE_CODE, format!("`{}` is not a rule code", code.name)).primary(code.span, "malformed code").help(help)
+}
