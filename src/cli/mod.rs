@@ -137,7 +137,7 @@ fn check(files: &[String], format: Format, color: bool, stdlib: &Stdlib) -> i32 
 }
 
 /// Files on disk, named relative to the working directory as the user wrote them.
-struct FsHost;
+pub struct FsHost;
 
 impl Host for FsHost {
     fn join(&self, from: &str, path: &str) -> String {

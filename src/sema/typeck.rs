@@ -435,7 +435,7 @@ impl Checker<'_> {
                 let mut d = Diagnostic::new(&codes::WRONG_DIMENSION, format!("expected {expected}, found {}", have.phrase()))
                     .primary(span, format!("`{unit}` measures {}", have.phrase()));
                 d = match ty {
-                    Ty::Quantity(want) => d.help(format!("{} use units such as `{}`", capital(want.phrase()), want.example())),
+                    Ty::Quantity(want) => d.help(format!("write {} with a unit such as `{}`", want.phrase(), want.example())),
                     Ty::Count | Ty::Int | Ty::Real => d.help(format!("write a plain number, such as `{}`", n.text)),
                     Ty::Fraction => d.help("write a percentage such as `9%`"),
                     Ty::Progress => d.help(format!("write `{} steps` or `{} epochs`", n.text, n.text)),
@@ -613,13 +613,4 @@ fn unit_example(dim: Dim, text: &str) -> String {
     let ex = dim.example();
     let unit: String = ex.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.').to_string();
     format!("{text}{unit}")
-}
-
-fn capital(s: &str) -> String {
-    let s = s.trim_start_matches("a ").trim_start_matches("an ");
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }

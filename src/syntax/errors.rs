@@ -151,7 +151,11 @@ pub(super) fn to_diagnostic(file: FileId, base: usize, src: &str, err: pest::err
     if expected == ["`:`"] {
         // `n 4200` or a stray word: say what the colon should follow
         let prev = src[..pos].trim_end();
-        let word_start = prev.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+        let word_start = prev
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let word = &prev[word_start..];
         if !word.is_empty() {
             let span = Span::new(file, base + word_start, base + prev.len());

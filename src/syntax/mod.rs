@@ -111,3 +111,32 @@ fn salvage(file: FileId, base: usize, src: &str) -> Option<Item> {
         span: Span::new(file, base, base + src.len()),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diags(text: &str) -> Vec<Diagnostic> {
+        parse(FileId(0), text).1
+    }
+
+    #[test]
+    fn missing_colon_after_a_multibyte_character_does_not_panic() {
+        // regression: the word before the missing `:` followed a BOM (3 bytes)
+        let d = diags("dataset d {\u{feff}n 4\n}");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].message, "expected `:` after `n`");
+    }
+
+    #[test]
+    fn one_error_per_declaration_and_recovery() {
+        let (m, d) = parse(FileId(0), "dataset a {\n  n 4\n}\n\nmodel b {\n  inputs: [x]\n}\n");
+        assert_eq!(d.len(), 1);
+        // the broken declaration keeps its head, the next one parses fully
+        assert_eq!(m.items.len(), 2);
+        match &m.items[0] {
+            Item::Decl(d) => assert!(d.body.is_none() && d.name.name == "a"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Property tests: whatever the input, the compiler returns diagnostics and never panics,
+//! and every span it reports lies inside its file, on character boundaries.
+
+use mlarchc::Compilation;
+use proptest::prelude::*;
+
+fn assert_well_formed(c: &Compilation) {
+    for d in &c.diagnostics {
+        assert!(!d.message.is_empty());
+        for l in &d.labels {
+            let f = c.sources.get(l.span.file);
+            assert!(l.span.start <= l.span.end, "inverted span in `{}`", d.message);
+            assert!((l.span.end as usize) <= f.text.len(), "span past the end of {} in `{}`", f.name, d.message);
+            assert!(f.text.is_char_boundary(l.span.start as usize) && f.text.is_char_boundary(l.span.end as usize));
+        }
+    }
+    // rendering must not fail either
+    let _ = mlarchc::emit::human::render_plain(&c.sources, &c.diagnostics, mlarchc::emit::human::Style::Rich);
+}
+
+/// Fragments that make up plans, so random input reaches deep into the grammar.
+const TOKENS: &[&str] = &[
+    "project p {", "dataset d {", "modality m: image {", "model x {", "train x {", "deploy x {", "kind k {", "enum E {",
+    "record R {", "rule MLA201 r {", "decide MLA1 on x: A because \"r\"", "allow x because \"\"", "review {", "import \"x.mla\"",
+    "}", "{", "[", "]", "(", ")", ",", ":", "\n", " ", "n: ", "from: d", "task: regression", "raw: 512x512x3", "200ms", "2GB", "4_200",
+    "~7_100", "9%", "1e-3", "25M", "7B", "p99 < 200ms", "< 2GB", "2015..2023", "1 x a100", "4x a100", "\"str\"", "\"\"\"long\n\"\"\"",
+    "/// doc\n", "// c\n", "/* c */", "unknown", "none", "true", "adamw { lr: 1e-3 }", "gbdt(labs)", "by_group(\"site\")", "_x_x3",
+    "variant v {", "derived x: count", "a: count? = 3", "for m: model", "when: m.n < 1k and not x", "-", "==", "é", "\u{feff}",
+    "99999999999999999999999T", "1e999", "0x0", "\\q", "MLA4xx", "scratch-deep", "set s: E = [a]",
+];
+
+fn plan_from(tokens: Vec<usize>) -> String {
+    tokens.into_iter().map(|i| TOKENS[i % TOKENS.len()]).collect::<Vec<_>>().join(" ")
+}
+
+fn specs() -> Vec<String> {
+    let mut v: Vec<_> = std::fs::read_dir("specs")
+        .expect("specs/")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mla"))
+        .collect();
+    v.sort();
+    v.iter().map(|p| std::fs::read_to_string(p).expect("read")).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(s in "\\PC{0,300}") {
+        assert_well_formed(&mlarchc::check_str("fuzz.mla", &s));
+    }
+
+    #[test]
+    fn token_soup_never_panics(tokens in prop::collection::vec(0usize..1000, 0..60)) {
+        assert_well_formed(&mlarchc::check_str("soup.mla", &plan_from(tokens)));
+    }
+
+    #[test]
+    fn mutated_examples_never_panic(
+        which in 0usize..100,
+        edits in prop::collection::vec((0usize..4, 0usize..100_000, 0usize..100_000, 0usize..1000), 1..6),
+    ) {
+        let all = specs();
+        let mut text = all[which % all.len()].clone();
+        for (op, a, b, t) in edits {
+            let len = text.len();
+            let mut at = a % (len + 1);
+            while !text.is_char_boundary(at) { at -= 1; }
+            match op {
+                // delete a stretch
+                0 => {
+                    let mut end = (at + b % 40).min(len);
+                    while !text.is_char_boundary(end) { end -= 1; }
+                    text.replace_range(at..end, "");
+                }
+                // insert a fragment
+                1 => text.insert_str(at, TOKENS[t % TOKENS.len()]),
+                // duplicate a line
+                2 => {
+                    let lines: Vec<&str> = text.lines().collect();
+                    if !lines.is_empty() {
+                        let l = lines[b % lines.len()].to_string();
+                        text.insert_str(at, &format!("{l}\n"));
+                    }
+                }
+                // truncate
+                _ => text.truncate(at),
+            }
+        }
+        assert_well_formed(&mlarchc::check_str("mutated.mla", &text));
+    }
+}
+
+#[test]
+fn deep_nesting_does_not_overflow_the_stack() {
+    let deep = format!("project p {{ task: regression, x: {}{} }}", "[".repeat(5000), "]".repeat(5000));
+    assert_well_formed(&mlarchc::check_str("deep.mla", &deep));
+    let deep_expr = format!("rule MLA901 r {{ when: {}a{} }}", "(".repeat(5000), ")".repeat(5000));
+    assert_well_formed(&mlarchc::check_str("deep_expr.mla", &deep_expr));
+}
