@@ -1,1 +1,47 @@
-fn main(){}
+//! Benchmarks of each stage, in bytes per second: parsing, and parse + check of a whole
+//! plan (stdlib included), on the shipped typical plan and a synthetic 10,000-line one.
+//!
+//! `cargo bench --bench check`. Whole-process figures come from hyperfine (see README).
+
+mod synth;
+
+use divan::counter::BytesCount;
+use divan::{black_box, Bencher};
+use mlarchc::sema::imports::MemoryHost;
+use mlarchc::source::FileId;
+use mlarchc::stdlib::Stdlib;
+
+fn main() {
+    divan::main();
+}
+
+fn typical() -> String {
+    std::fs::read_to_string("specs/icu_mortality.mla").expect("run from the crate root")
+}
+
+#[divan::bench(args = ["typical", "synthetic_10k"])]
+fn parse(bencher: Bencher, which: &str) {
+    let text = if which == "typical" { typical() } else { synth::plan(10_000) };
+    bencher.counter(BytesCount::of_str(&text)).bench(|| mlarchc::syntax::parse(FileId(0), black_box(&text)));
+}
+
+#[divan::bench]
+fn parse_stdlib(bencher: Bencher) {
+    let std = Stdlib::embedded();
+    let bytes: usize = std.sources().map(|(_, t)| t.len()).sum();
+    bencher.counter(BytesCount::new(bytes)).bench(|| {
+        for (i, (_, t)) in std.sources().enumerate() {
+            black_box(mlarchc::syntax::parse(FileId(i as u32), t));
+        }
+    });
+}
+
+#[divan::bench(args = ["typical", "synthetic_10k"])]
+fn check(bencher: Bencher, which: &str) {
+    let text = if which == "typical" { typical() } else { synth::plan(10_000) };
+    let std = Stdlib::embedded();
+    let host = MemoryHost::default();
+    bencher
+        .counter(BytesCount::of_str(&text))
+        .bench(|| mlarchc::compile("plan.mla", black_box(text.clone()), &std, &host));
+}

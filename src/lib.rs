@@ -45,13 +45,18 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
     let mut sources = SourceMap::new();
     let mut modules = Vec::new();
     let mut diags = Vec::new();
-    for (path, text) in stdlib.sources() {
-        let id = sources.add(format!("<stdlib>/{path}"), text.clone(), FileOrigin::Stdlib);
-        let (m, d) = syntax::parse(id, text);
+    let ids: Vec<_> =
+        stdlib.sources().map(|(path, text)| sources.add(format!("<stdlib>/{path}"), text.clone(), FileOrigin::Stdlib)).collect();
+    let root = sources.add(root_name, root_text, FileOrigin::User);
+    // the stdlib and the root are parsed together, spread over the cores
+    let inputs: Vec<_> = ids.iter().chain([&root]).map(|id| (*id, sources.get(*id).text.as_str())).collect();
+    let mut parsed = syntax::parse_many(&inputs);
+    let root_module = parsed.pop().unwrap_or_default();
+    for (id, (m, d)) in ids.into_iter().zip(parsed) {
         diags.extend(d);
         modules.push((id, m));
     }
-    sema::load_plan(root_name, root_text, host, &mut sources, &mut modules, &mut diags);
+    sema::load_plan(root, root_module, host, &mut sources, &mut modules, &mut diags);
     let plan = sema::check(&sources, &modules, &mut diags);
     let mut all = diag::Diagnostics::default();
     all.extend(diags);

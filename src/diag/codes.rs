@@ -33,6 +33,7 @@ codes! {
     BAD_MULTIPLE        = "E0107", Error, "multiple written without spaces";
     BAD_ESCAPE          = "E0108", Error, "unknown escape in a string";
     NUMBER_RANGE        = "E0109", Error, "number out of range";
+    TOO_DEEP            = "E0110", Error, "brackets nested too deeply";
 
     UNKNOWN_NAME        = "E0201", Error, "unknown name";
     DUPLICATE           = "E0202", Error, "duplicate declaration";

@@ -21,25 +21,27 @@ pub trait Host {
     fn read(&self, name: &str) -> Result<String, String>;
 }
 
-/// Parses the root file and, depth first, every file it imports.
+/// Takes the parsed root file and loads, depth first, every file it imports.
 pub fn load_plan(
-    root_name: &str,
-    root_text: String,
+    root: FileId,
+    root_module: (ast::Module, Vec<Diagnostic>),
     host: &dyn Host,
     sources: &mut SourceMap,
     modules: &mut Vec<(FileId, ast::Module)>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let mut loaded: HashMap<String, FileId> = HashMap::new();
-    let key = host.key(root_name);
-    let root = sources.add(root_name, root_text, FileOrigin::User);
+    let name = sources.get(root).name.clone();
+    let key = host.key(&name);
     loaded.insert(key.clone(), root);
-    let mut stack = vec![(key, root_name.to_string())];
-    visit(root, host, sources, modules, diags, &mut loaded, &mut stack);
+    let mut stack = vec![(key, name)];
+    visit(root, root_module, host, sources, modules, diags, &mut loaded, &mut stack);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn visit(
     file: FileId,
+    (module, parse_diags): (ast::Module, Vec<Diagnostic>),
     host: &dyn Host,
     sources: &mut SourceMap,
     modules: &mut Vec<(FileId, ast::Module)>,
@@ -47,7 +49,6 @@ fn visit(
     loaded: &mut HashMap<String, FileId>,
     stack: &mut Vec<(String, String)>,
 ) {
-    let (module, parse_diags) = syntax::parse(file, &sources.get(file).text);
     diags.extend(parse_diags);
     let imports: Vec<(String, Span)> = module
         .items
@@ -80,7 +81,8 @@ fn visit(
                 let id = sources.add(name.clone(), text, FileOrigin::User);
                 loaded.insert(key.clone(), id);
                 stack.push((key, name));
-                visit(id, host, sources, modules, diags, loaded, stack);
+                let parsed = syntax::parse(id, &sources.get(id).text);
+                visit(id, parsed, host, sources, modules, diags, loaded, stack);
                 stack.pop();
             }
             Err(why) => diags.push(

@@ -26,7 +26,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         | review_decl => "a declaration",
         string | plain_string | triple_string => "a string in quotes",
         number | numeric => "a number",
-        approx | shape | multiple | bad_multiple | range | bound | list | record | call | tagged | kw_true
+        approx | shape | multiple | bad_multiple | range | bound | list | record | named | value_name | args | kw_true
         | kw_false | kw_none | kw_unknown | kebab_name => "a value",
         unit => "a unit such as `ms` or `GB`",
         bound_op | cmp_op => "a comparison such as `<`",
@@ -62,6 +62,7 @@ fn token_phrase(t: &str) -> Option<String> {
     if t.trim().is_empty()
         || is_range
         || t == "BUILTIN_RULE"
+        || t == "/"
         || t.starts_with("//")
         || t.starts_with("/*")
         || t == "\u{feff}"

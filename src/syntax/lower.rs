@@ -292,23 +292,24 @@ impl Lowerer<'_> {
                 ValueKind::List(items)
             }
             Rule::record => ValueKind::Record(self.fields(p.into_inner())),
-            Rule::call => {
+            Rule::named => {
                 let mut inner = p.into_inner();
-                let name = self.ident(inner.next().unwrap_or_else(|| unreachable!()));
-                ValueKind::Call { name, args: inner.map(|q| self.value(q)).collect() }
-            }
-            Rule::tagged => {
-                let mut inner = p.into_inner();
-                let name = self.ident(inner.next().unwrap_or_else(|| unreachable!()));
-                let fields = inner.next().map(|r| self.fields(r.into_inner())).unwrap_or_default();
-                ValueKind::Tagged { name, fields }
+                let Some(name) = inner.next() else { return Value { kind: ValueKind::Error, span } };
+                let name = self.ident(name);
+                match inner.next() {
+                    Some(a) if a.as_rule() == Rule::args => {
+                        ValueKind::Call { name, args: a.into_inner().map(|q| self.value(q)).collect() }
+                    }
+                    Some(r) => ValueKind::Tagged { name, fields: self.fields(r.into_inner()) },
+                    None if name.name.contains('-') => ValueKind::Kebab(name.name),
+                    None => ValueKind::Name(name),
+                }
             }
             Rule::kw_true => ValueKind::Bool(true),
             Rule::kw_false => ValueKind::Bool(false),
             Rule::kw_none => ValueKind::None,
             Rule::kw_unknown => ValueKind::Unknown,
             Rule::rule_code => ValueKind::Code(p.as_str().to_string()),
-            Rule::kebab_name => ValueKind::Kebab(p.as_str().to_string()),
             Rule::ident => ValueKind::Name(self.ident(p)),
             _ => ValueKind::Error,
         };

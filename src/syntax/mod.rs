@@ -21,30 +21,84 @@ struct MlaParser;
 
 /// Parses one file.
 pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
-    let (segments, mut diags) = split::split(file, text);
-    let mut items = Vec::new();
-    for seg in segments {
-        let src = &text[seg.start..seg.end];
-        match MlaParser::parse(Rule::file, src) {
-            Ok(mut pairs) => {
-                let mut lowerer = lower::Lowerer { file, base: seg.start, text, diags: &mut diags };
-                if let Some(file_pair) = pairs.next() {
-                    lowerer.module(file_pair, &mut items);
-                }
-            }
-            Err(err) => {
-                if !seg.poisoned {
-                    diags.push(errors::to_diagnostic(file, seg.start, src, err));
-                }
-                items.extend(salvage(file, seg.start, src));
+    parse_many(&[(file, text)]).pop().unwrap_or_default()
+}
+
+/// Below this many bytes in all, parsing stays on the calling thread.
+const PARALLEL_BYTES: usize = 24 * 1024;
+
+/// Parses several files. Top-level segments are independent, so when there is enough
+/// text they are spread over the machine's cores; results come back in source order.
+pub fn parse_many(files: &[(FileId, &str)]) -> Vec<(Module, Vec<Diagnostic>)> {
+    let split: Vec<(Vec<split::Segment>, Vec<Diagnostic>)> = files.iter().map(|(f, t)| split::split(*f, t)).collect();
+    let units: Vec<(usize, split::Segment)> =
+        split.iter().enumerate().flat_map(|(i, (segs, _))| segs.iter().map(move |s| (i, *s))).collect();
+    let total: usize = units.iter().map(|(_, s)| s.end - s.start).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let run = |chunk: &[(usize, split::Segment)]| -> Vec<(Vec<Item>, Vec<Diagnostic>)> {
+        chunk.iter().map(|(i, seg)| parse_segment(files[*i].0, files[*i].1, *seg)).collect()
+    };
+    let parsed: Vec<(Vec<Item>, Vec<Diagnostic>)> = if threads < 2 || total < PARALLEL_BYTES || units.len() < 2 {
+        run(&units)
+    } else {
+        // contiguous chunks of about equal size, one per thread
+        let per = total.div_ceil(threads);
+        let mut chunks: Vec<&[(usize, split::Segment)]> = Vec::new();
+        let (mut from, mut acc) = (0, 0);
+        for (k, (_, s)) in units.iter().enumerate() {
+            acc += s.end - s.start;
+            if acc >= per {
+                chunks.push(&units[from..=k]);
+                from = k + 1;
+                acc = 0;
             }
         }
+        if from < units.len() {
+            chunks.push(&units[from..]);
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks.iter().map(|c| scope.spawn(|| run(c))).collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        })
+    };
+    let mut out: Vec<(Module, Vec<Diagnostic>)> = split.into_iter().map(|(_, d)| (Module::default(), d)).collect();
+    for ((i, _), (items, diags)) in units.iter().zip(parsed) {
+        out[*i].0.items.extend(items);
+        out[*i].1.extend(diags);
     }
-    (Module { items }, diags)
+    out
+}
+
+fn parse_segment(file: FileId, text: &str, seg: split::Segment) -> (Vec<Item>, Vec<Diagnostic>) {
+    let src = &text[seg.start..seg.end];
+    let mut items = Vec::new();
+    let mut diags = Vec::new();
+    if seg.too_deep {
+        items.extend(salvage(file, seg.start, src));
+        return (items, diags);
+    }
+    match MlaParser::parse(Rule::file, src) {
+        Ok(mut pairs) => {
+            let mut lowerer = lower::Lowerer { file, base: seg.start, text, diags: &mut diags };
+            if let Some(file_pair) = pairs.next() {
+                lowerer.module(file_pair, &mut items);
+            }
+        }
+        Err(err) => {
+            if !seg.poisoned {
+                diags.push(errors::to_diagnostic(file, seg.start, src, err));
+            }
+            items.extend(salvage(file, seg.start, src));
+        }
+    }
+    (items, diags)
 }
 
 /// Parses one rule expression on its own (used by tests and tools).
 pub fn parse_expr(file: FileId, text: &str) -> Result<ast::Expr, Diagnostic> {
+    if text.bytes().filter(|b| matches!(b, b'(' | b'[' | b'{')).count() > split::MAX_DEPTH {
+        return Err(Diagnostic::new(&crate::diag::codes::TOO_DEEP, "expression nested too deeply").primary(Span::new(file, 0, 0), "too deep"));
+    }
     match MlaParser::parse(Rule::expr, text) {
         Ok(mut pairs) => {
             let mut diags = Vec::new();

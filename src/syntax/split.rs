@@ -20,7 +20,13 @@ pub struct Segment {
     pub end: usize,
     /// a lexical error was reported inside; the parser's own error would repeat it
     pub poisoned: bool,
+    /// brackets nest deeper than [`MAX_DEPTH`]: the segment is not parsed at all
+    pub too_deep: bool,
 }
+
+/// The deepest bracket nesting the parser accepts. Real plans nest three or four levels;
+/// the bound keeps the recursive-descent parser far from the end of the native stack.
+pub const MAX_DEPTH: usize = 64;
 
 const KEYWORDS: &[&str] =
     &["kind", "singleton", "record", "enum", "set", "rule", "import", "decide", "allow", "review"];
@@ -32,18 +38,19 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
     let mut stack: Vec<(u8, usize)> = Vec::new();
     let mut seg_start = 0usize;
     let mut poisoned = false;
+    let mut too_deep = false;
     let mut doc_start: Option<usize> = None;
     let mut i = 0usize;
     let mut line_start = true;
 
-    let close_segment = |segments: &mut Vec<Segment>, start: usize, end: usize, poisoned: bool| {
+    let close_segment = |segments: &mut Vec<Segment>, start: usize, end: usize, poisoned: bool, too_deep: bool| {
         if text[start..end].trim().is_empty() && !segments.is_empty() {
             // whitespace between segments belongs to the previous one
             if let Some(last) = segments.last_mut() {
                 last.end = end;
             }
         } else if end > start || segments.is_empty() {
-            segments.push(Segment { start, end, poisoned });
+            segments.push(Segment { start, end, poisoned, too_deep });
         }
     };
 
@@ -63,9 +70,10 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                     poisoned = true;
                 }
                 if at > seg_start {
-                    close_segment(&mut segments, seg_start, at, poisoned);
+                    close_segment(&mut segments, seg_start, at, poisoned, too_deep);
                     seg_start = at;
                     poisoned = false;
+                    too_deep = false;
                 }
             } else if !rest.starts_with("//") && !rest.trim_start().is_empty() && !rest.starts_with('\n') {
                 doc_start = None;
@@ -139,6 +147,15 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
             }
             b'{' | b'[' | b'(' => {
                 stack.push((b, i));
+                if stack.len() == MAX_DEPTH + 1 && !too_deep {
+                    too_deep = true;
+                    poisoned = true;
+                    diags.push(
+                        Diagnostic::new(&codes::TOO_DEEP, format!("brackets nested more than {MAX_DEPTH} deep"))
+                            .primary(Span::new(file, i, i + 1), "nested too deeply")
+                            .help("a plan never needs this much nesting; name the inner parts as declarations"),
+                    );
+                }
                 i += 1;
             }
             b'}' | b']' | b')' => {
@@ -180,7 +197,7 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
         report_unclosed(file, &mut stack, &mut diags);
         poisoned = true;
     }
-    close_segment(&mut segments, seg_start, text.len(), poisoned);
+    close_segment(&mut segments, seg_start, text.len(), poisoned, too_deep);
     (segments, diags)
 }
 
