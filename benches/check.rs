@@ -21,8 +21,14 @@ fn typical() -> String {
 
 #[divan::bench(args = ["typical", "synthetic_10k"])]
 fn parse(bencher: Bencher, which: &str) {
-    let text = if which == "typical" { typical() } else { synth::plan(10_000) };
-    bencher.counter(BytesCount::of_str(&text)).bench(|| mlarchc::syntax::parse(FileId(0), black_box(&text)));
+    let text = if which == "typical" {
+        typical()
+    } else {
+        synth::plan(10_000)
+    };
+    bencher
+        .counter(BytesCount::of_str(&text))
+        .bench(|| mlarchc::syntax::parse(FileId(0), black_box(&text)));
 }
 
 #[divan::bench]
@@ -38,7 +44,11 @@ fn parse_stdlib(bencher: Bencher) {
 
 #[divan::bench(args = ["typical", "synthetic_10k"])]
 fn check(bencher: Bencher, which: &str) {
-    let text = if which == "typical" { typical() } else { synth::plan(10_000) };
+    let text = if which == "typical" {
+        typical()
+    } else {
+        synth::plan(10_000)
+    };
     let std = Stdlib::embedded();
     let host = MemoryHost::default();
     bencher

@@ -41,26 +41,50 @@ impl Compilation {
 /// Checks the plan rooted at `root_name`: parses the stdlib, the root and its imports,
 /// then resolves and type-checks everything. Never fails and never panics on any input;
 /// every problem is a diagnostic.
-pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn Host) -> Compilation {
+pub fn compile(
+    root_name: &str,
+    root_text: String,
+    stdlib: &Stdlib,
+    host: &dyn Host,
+) -> Compilation {
     let mut sources = SourceMap::new();
     let mut modules = Vec::new();
     let mut diags = Vec::new();
-    let ids: Vec<_> =
-        stdlib.sources().map(|(path, text)| sources.add(format!("<stdlib>/{path}"), text.clone(), FileOrigin::Stdlib)).collect();
+    let ids: Vec<_> = stdlib
+        .sources()
+        .map(|(path, text)| {
+            sources.add(format!("<stdlib>/{path}"), text.clone(), FileOrigin::Stdlib)
+        })
+        .collect();
     let root = sources.add(root_name, root_text, FileOrigin::User);
     // the stdlib and the root are parsed together, spread over the cores
-    let inputs: Vec<_> = ids.iter().chain([&root]).map(|id| (*id, sources.get(*id).text.as_str())).collect();
+    let inputs: Vec<_> = ids
+        .iter()
+        .chain([&root])
+        .map(|id| (*id, sources.get(*id).text.as_str()))
+        .collect();
     let mut parsed = syntax::parse_many(&inputs);
     let root_module = parsed.pop().unwrap_or_default();
     for (id, (m, d)) in ids.into_iter().zip(parsed) {
         diags.extend(d);
         modules.push((id, m));
     }
-    sema::load_plan(root, root_module, host, &mut sources, &mut modules, &mut diags);
+    sema::load_plan(
+        root,
+        root_module,
+        host,
+        &mut sources,
+        &mut modules,
+        &mut diags,
+    );
     let plan = sema::check(&sources, &modules, &mut diags);
     let mut all = diag::Diagnostics::default();
     all.extend(diags);
-    Compilation { sources, plan, diagnostics: all.into_sorted() }
+    Compilation {
+        sources,
+        plan,
+        diagnostics: all.into_sorted(),
+    }
 }
 
 /// Checks source text held in memory, with the embedded stdlib (for tests and tools).

@@ -43,7 +43,11 @@ pub struct Value {
 
 impl Value {
     pub fn written(val: Val, span: Span) -> Value {
-        Value { val, origin: Origin::Written(span), approx: false }
+        Value {
+            val,
+            origin: Origin::Written(span),
+            approx: false,
+        }
     }
 }
 
@@ -61,15 +65,29 @@ pub enum Val {
     Shape(Vec<Option<u64>>),
     Str(String),
     Range(Box<Value>, Box<Value>),
-    Bound { percentile: Option<u32>, op: ast::BoundOp, value: Box<Value> },
-    Multiple { n: u64, item: Box<Value> },
+    Bound {
+        percentile: Option<u32>,
+        op: ast::BoundOp,
+        value: Box<Value>,
+    },
+    Multiple {
+        n: u64,
+        item: Box<Value>,
+    },
     /// a `[low, high]` estimate computed by a pass
     Estimate(Box<Value>, Box<Value>),
     VariantName(KindId, u32),
     List(Vec<Value>),
     Ref(EntityId),
-    Enum { en: EnumId, variant: u32, payload: Payload },
-    Record { record: RecordId, fields: Vec<Option<Value>> },
+    Enum {
+        en: EnumId,
+        variant: u32,
+        payload: Payload,
+    },
+    Record {
+        record: RecordId,
+        fields: Vec<Option<Value>>,
+    },
     /// `unknown`: an open question
     Unknown,
     /// `none`: declared absent
@@ -143,6 +161,10 @@ impl Plan {
 
     /// The user's declarations (not the catalog's), in source order.
     pub fn user_entities(&self) -> impl Iterator<Item = (EntityId, &Entity)> {
-        self.entities.iter().enumerate().filter(|(_, e)| e.origin == FileOrigin::User).map(|(i, e)| (EntityId(i as u32), e))
+        self.entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.origin == FileOrigin::User)
+            .map(|(i, e)| (EntityId(i as u32), e))
     }
 }

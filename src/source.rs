@@ -22,12 +22,20 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
-        Span { file, start: start as u32, end: end as u32 }
+        Span {
+            file,
+            start: start as u32,
+            end: end as u32,
+        }
     }
 
     /// The smallest span covering both (which must be in the same file).
     pub fn to(self, other: Span) -> Span {
-        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     pub fn range(self) -> Range<usize> {
@@ -58,7 +66,12 @@ pub struct SourceFile {
 impl SourceFile {
     fn new(name: String, text: String, origin: FileOrigin) -> SourceFile {
         let line_starts = files::line_starts(&text).collect();
-        SourceFile { name, text, origin, line_starts }
+        SourceFile {
+            name,
+            text,
+            origin,
+            line_starts,
+        }
     }
 
     /// 0-based line index of a byte offset.
@@ -74,7 +87,10 @@ impl SourceFile {
         let line = self.line_index(offset);
         let start = self.line_starts[line];
         let offset = offset.min(self.text.len());
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 }
@@ -90,9 +106,15 @@ impl SourceMap {
         SourceMap::default()
     }
 
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>, origin: FileOrigin) -> FileId {
+    pub fn add(
+        &mut self,
+        name: impl Into<String>,
+        text: impl Into<String>,
+        origin: FileOrigin,
+    ) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files.push(SourceFile::new(name.into(), text.into(), origin));
+        self.files
+            .push(SourceFile::new(name.into(), text.into(), origin));
         id
     }
 
@@ -123,25 +145,44 @@ impl<'a> Files<'a> for SourceMap {
     type Source = &'a str;
 
     fn name(&'a self, id: FileId) -> Result<&'a str, files::Error> {
-        self.files.get(id.0 as usize).map(|f| f.name.as_str()).ok_or(files::Error::FileMissing)
+        self.files
+            .get(id.0 as usize)
+            .map(|f| f.name.as_str())
+            .ok_or(files::Error::FileMissing)
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
-        self.files.get(id.0 as usize).map(|f| f.text.as_str()).ok_or(files::Error::FileMissing)
+        self.files
+            .get(id.0 as usize)
+            .map(|f| f.text.as_str())
+            .ok_or(files::Error::FileMissing)
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
-        let file = self.files.get(id.0 as usize).ok_or(files::Error::FileMissing)?;
+        let file = self
+            .files
+            .get(id.0 as usize)
+            .ok_or(files::Error::FileMissing)?;
         Ok(file.line_index(byte_index))
     }
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
-        let file = self.files.get(id.0 as usize).ok_or(files::Error::FileMissing)?;
+        let file = self
+            .files
+            .get(id.0 as usize)
+            .ok_or(files::Error::FileMissing)?;
         let start = *file
             .line_starts
             .get(line_index)
-            .ok_or(files::Error::LineTooLarge { given: line_index, max: file.line_starts.len() - 1 })?;
-        let end = file.line_starts.get(line_index + 1).copied().unwrap_or(file.text.len());
+            .ok_or(files::Error::LineTooLarge {
+                given: line_index,
+                max: file.line_starts.len() - 1,
+            })?;
+        let end = file
+            .line_starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(file.text.len());
         Ok(start..end)
     }
 }

@@ -14,7 +14,12 @@ pub struct Stdlib {
 impl Stdlib {
     /// The stdlib compiled into the binary.
     pub fn embedded() -> Stdlib {
-        Stdlib { files: embedded::FILES.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect() }
+        Stdlib {
+            files: embedded::FILES
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .collect(),
+        }
     }
 
     /// The `.mla` files only (templates and other assets are for the emitters).

@@ -118,12 +118,38 @@ impl Dim {
     /// The unit a value of this dimension is best shown in, for a value in base units.
     pub fn display(self, base: f64) -> String {
         let pick: &[(&str, f64)] = match self {
-            Dim::Duration => &[("d", 86_400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0), ("ms", 1e-3), ("us", 1e-6)],
+            Dim::Duration => &[
+                ("d", 86_400.0),
+                ("h", 3600.0),
+                ("min", 60.0),
+                ("s", 1.0),
+                ("ms", 1e-3),
+                ("us", 1e-6),
+            ],
             Dim::Frequency => &[("GHz", 1e9), ("MHz", 1e6), ("kHz", 1e3), ("Hz", 1.0)],
-            Dim::Bytes => &[("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("bytes", 1.0)],
+            Dim::Bytes => &[
+                ("TB", 1e12),
+                ("GB", 1e9),
+                ("MB", 1e6),
+                ("KB", 1e3),
+                ("bytes", 1.0),
+            ],
             Dim::Bandwidth => &[("TB/s", 1e12), ("GB/s", 1e9), ("MB/s", 1e6), ("KB/s", 1e3)],
-            Dim::Flop => &[("EFLOP", 1e18), ("PFLOP", 1e15), ("TFLOP", 1e12), ("GFLOP", 1e9), ("MFLOP", 1e6), ("FLOP", 1.0)],
-            Dim::FlopRate => &[("PFLOPS", 1e15), ("TFLOPS", 1e12), ("GFLOPS", 1e9), ("MFLOPS", 1e6), ("FLOPS", 1.0)],
+            Dim::Flop => &[
+                ("EFLOP", 1e18),
+                ("PFLOP", 1e15),
+                ("TFLOP", 1e12),
+                ("GFLOP", 1e9),
+                ("MFLOP", 1e6),
+                ("FLOP", 1.0),
+            ],
+            Dim::FlopRate => &[
+                ("PFLOPS", 1e15),
+                ("TFLOPS", 1e12),
+                ("GFLOPS", 1e9),
+                ("MFLOPS", 1e6),
+                ("FLOPS", 1.0),
+            ],
             Dim::Power => &[("kW", 1e3), ("W", 1.0), ("mW", 1e-3)],
             Dim::Angle => &[("deg", 1.0)],
             Dim::Money => &[("USD", 1.0)],
@@ -266,7 +292,19 @@ pub fn confusable(name: &str) -> Option<&'static str> {
         }
         "GMACs" | "MACs" | "MMACs" => "write `GMAC` (one multiply-accumulate counts as two FLOP)",
         "b" | "bytes" | "byte" => "a byte amount needs a prefix, such as `KB`, `MB` or `GB`",
-        "$" | "usd" | "dollars" => "write money as `USD`, such as `2.5USD`",
+        "usd" | "dollars" | "dollar" => "write money as `USD`, such as `2.5USD`",
+        "sec" | "secs" | "second" | "seconds" => "write seconds as `s`",
+        "msec" | "msecs" | "millis" | "milliseconds" => "write milliseconds as `ms`",
+        "m" | "mins" | "minute" | "minutes" => "write minutes as `min`",
+        "hr" | "hrs" | "hour" | "hours" => "write hours as `h`",
+        "day" | "days" => "write days as `d`",
+        "w" | "week" | "weeks" => "write weeks as `wk`",
+        "yr" | "yrs" | "year" | "years" => "write years as `y`",
+        "k" | "M" | "B" | "T" => "an SI suffix (`k`, `M`, `B`, `T`) cannot follow an exponent; write `1e6` or `1M`",
+        "hz" | "khz" | "mhz" | "ghz" => "frequencies are `Hz`, `kHz`, `MHz`, `GHz`",
+        _ if name.len() > 3 && name.ends_with('s') && name.bytes().all(|b| b.is_ascii_lowercase()) => {
+            "a count takes no unit except `tokens` or `samples`; write the number alone and say what it counts in a comment"
+        }
         _ => return None,
     })
 }
@@ -291,7 +329,10 @@ mod tests {
 
     #[test]
     fn mac_is_two_flop() {
-        assert_eq!(lookup("GMAC").unwrap().factor, 2.0 * lookup("GFLOP").unwrap().factor);
+        assert_eq!(
+            lookup("GMAC").unwrap().factor,
+            2.0 * lookup("GFLOP").unwrap().factor
+        );
     }
 
     #[test]

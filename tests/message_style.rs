@@ -3,8 +3,24 @@
 //! user input in backticks), do not end with a period, and never leak internal names.
 
 const INTERNAL: &[&str] = &[
-    "Rule::", "Ty::", "ValueKind", "kw_", "_decl", "expr_", "EOI", "SOI", "type_expr", "pest", "Some(", "None)", "{:?}",
-    "unreachable", "Error(", "FieldDef", "KindId", "EnumId",
+    "Rule::",
+    "Ty::",
+    "ValueKind",
+    "kw_",
+    "_decl",
+    "expr_",
+    "EOI",
+    "SOI",
+    "type_expr",
+    "pest",
+    "Some(",
+    "None)",
+    "{:?}",
+    "unreachable",
+    "Error(",
+    "FieldDef",
+    "KindId",
+    "EnumId",
 ];
 
 fn check_text(where_: &str, text: &str, problems: &mut Vec<String>) {
@@ -28,7 +44,9 @@ fn every_snapshot_follows_the_message_style() {
     let mut checked = 0;
     let mut dirs = vec![std::path::PathBuf::from("tests/snapshots")];
     while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in entries.filter_map(Result::ok) {
             let p = e.path();
             if p.is_dir() {
@@ -39,8 +57,14 @@ fn every_snapshot_follows_the_message_style() {
                 continue;
             }
             let text = std::fs::read_to_string(&p).unwrap_or_default();
-            let Some((_, diags)) = text.split_once("----- DIAGNOSTICS\n") else { continue };
-            let name = p.file_name().unwrap_or_default().to_string_lossy().to_string();
+            let Some((_, diags)) = text.split_once("----- DIAGNOSTICS\n") else {
+                continue;
+            };
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
             for line in diags.lines() {
                 let t = line.trim_start();
                 for sev in ["error[", "warning[", "note["] {
@@ -68,5 +92,10 @@ fn every_snapshot_follows_the_message_style() {
         }
     }
     assert!(checked > 0, "no snapshots found");
-    assert!(problems.is_empty(), "{} style problem(s):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} style problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

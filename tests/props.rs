@@ -9,28 +9,110 @@ fn assert_well_formed(c: &Compilation) {
         assert!(!d.message.is_empty());
         for l in &d.labels {
             let f = c.sources.get(l.span.file);
-            assert!(l.span.start <= l.span.end, "inverted span in `{}`", d.message);
-            assert!((l.span.end as usize) <= f.text.len(), "span past the end of {} in `{}`", f.name, d.message);
-            assert!(f.text.is_char_boundary(l.span.start as usize) && f.text.is_char_boundary(l.span.end as usize));
+            assert!(
+                l.span.start <= l.span.end,
+                "inverted span in `{}`",
+                d.message
+            );
+            assert!(
+                (l.span.end as usize) <= f.text.len(),
+                "span past the end of {} in `{}`",
+                f.name,
+                d.message
+            );
+            assert!(
+                f.text.is_char_boundary(l.span.start as usize)
+                    && f.text.is_char_boundary(l.span.end as usize)
+            );
         }
     }
     // rendering must not fail either
-    let _ = mlarchc::emit::human::render_plain(&c.sources, &c.diagnostics, mlarchc::emit::human::Style::Rich);
+    let _ = mlarchc::emit::human::render_plain(
+        &c.sources,
+        &c.diagnostics,
+        mlarchc::emit::human::Style::Rich,
+    );
 }
 
 /// Fragments that make up plans, so random input reaches deep into the grammar.
 const TOKENS: &[&str] = &[
-    "project p {", "dataset d {", "modality m: image {", "model x {", "train x {", "deploy x {", "kind k {", "enum E {",
-    "record R {", "rule MLA201 r {", "decide MLA1 on x: A because \"r\"", "allow x because \"\"", "review {", "import \"x.mla\"",
-    "}", "{", "[", "]", "(", ")", ",", ":", "\n", " ", "n: ", "from: d", "task: regression", "raw: 512x512x3", "200ms", "2GB", "4_200",
-    "~7_100", "9%", "1e-3", "25M", "7B", "p99 < 200ms", "< 2GB", "2015..2023", "1 x a100", "4x a100", "\"str\"", "\"\"\"long\n\"\"\"",
-    "/// doc\n", "// c\n", "/* c */", "unknown", "none", "true", "adamw { lr: 1e-3 }", "gbdt(labs)", "by_group(\"site\")", "_x_x3",
-    "variant v {", "derived x: count", "a: count? = 3", "for m: model", "when: m.n < 1k and not x", "-", "==", "é", "\u{feff}",
-    "99999999999999999999999T", "1e999", "0x0", "\\q", "MLA4xx", "scratch-deep", "set s: E = [a]",
+    "project p {",
+    "dataset d {",
+    "modality m: image {",
+    "model x {",
+    "train x {",
+    "deploy x {",
+    "kind k {",
+    "enum E {",
+    "record R {",
+    "rule MLA201 r {",
+    "decide MLA1 on x: A because \"r\"",
+    "allow x because \"\"",
+    "review {",
+    "import \"x.mla\"",
+    "}",
+    "{",
+    "[",
+    "]",
+    "(",
+    ")",
+    ",",
+    ":",
+    "\n",
+    " ",
+    "n: ",
+    "from: d",
+    "task: regression",
+    "raw: 512x512x3",
+    "200ms",
+    "2GB",
+    "4_200",
+    "~7_100",
+    "9%",
+    "1e-3",
+    "25M",
+    "7B",
+    "p99 < 200ms",
+    "< 2GB",
+    "2015..2023",
+    "1 x a100",
+    "4x a100",
+    "\"str\"",
+    "\"\"\"long\n\"\"\"",
+    "/// doc\n",
+    "// c\n",
+    "/* c */",
+    "unknown",
+    "none",
+    "true",
+    "adamw { lr: 1e-3 }",
+    "gbdt(labs)",
+    "by_group(\"site\")",
+    "_x_x3",
+    "variant v {",
+    "derived x: count",
+    "a: count? = 3",
+    "for m: model",
+    "when: m.n < 1k and not x",
+    "-",
+    "==",
+    "é",
+    "\u{feff}",
+    "99999999999999999999999T",
+    "1e999",
+    "0x0",
+    "\\q",
+    "MLA4xx",
+    "scratch-deep",
+    "set s: E = [a]",
 ];
 
 fn plan_from(tokens: Vec<usize>) -> String {
-    tokens.into_iter().map(|i| TOKENS[i % TOKENS.len()]).collect::<Vec<_>>().join(" ")
+    tokens
+        .into_iter()
+        .map(|i| TOKENS[i % TOKENS.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn specs() -> Vec<String> {
@@ -41,7 +123,9 @@ fn specs() -> Vec<String> {
         .filter(|p| p.extension().is_some_and(|e| e == "mla"))
         .collect();
     v.sort();
-    v.iter().map(|p| std::fs::read_to_string(p).expect("read")).collect()
+    v.iter()
+        .map(|p| std::fs::read_to_string(p).expect("read"))
+        .collect()
 }
 
 proptest! {
@@ -95,8 +179,16 @@ proptest! {
 
 #[test]
 fn deep_nesting_does_not_overflow_the_stack() {
-    let deep = format!("project p {{ task: regression, x: {}{} }}", "[".repeat(5000), "]".repeat(5000));
+    let deep = format!(
+        "project p {{ task: regression, x: {}{} }}",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
     assert_well_formed(&mlarchc::check_str("deep.mla", &deep));
-    let deep_expr = format!("rule MLA901 r {{ when: {}a{} }}", "(".repeat(5000), ")".repeat(5000));
+    let deep_expr = format!(
+        "rule MLA901 r {{ when: {}a{} }}",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
     assert_well_formed(&mlarchc::check_str("deep_expr.mla", &deep_expr));
 }

@@ -28,11 +28,19 @@ struct Mark {
 fn marks(text: &str) -> Vec<Mark> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let Some(pos) = line.find("//~") else { continue };
+        let Some(pos) = line.find("//~") else {
+            continue;
+        };
         let rest = &line[pos + 3..];
         let ups = rest.chars().take_while(|c| *c == '^').count();
-        for what in rest[ups..].split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()) {
-            out.push(Mark { line: i + 1 - ups, what: what.to_string() });
+        for what in rest[ups..]
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+        {
+            out.push(Mark {
+                line: i + 1 - ups,
+                what: what.to_string(),
+            });
         }
     }
     out
@@ -66,19 +74,39 @@ fn check_fixture(path: &Path) -> Result<(), String> {
         };
         let file = c.sources.get(span.file);
         if file.origin != FileOrigin::User {
-            problems.push(format!("diagnostic in the stdlib, {}: {}", file.name, d.message));
+            problems.push(format!(
+                "diagnostic in the stdlib, {}: {}",
+                file.name, d.message
+            ));
             continue;
         }
         found.push((span.file, file.line_col(span.start as usize).0, d));
     }
     for (f, m) in &expected {
-        if !found.iter().any(|(ff, l, d)| ff == f && *l == m.line && matches(d, &m.what)) {
-            problems.push(format!("{}:{}: expected `{}`, not reported", c.sources.get(*f).name, m.line, m.what));
+        if !found
+            .iter()
+            .any(|(ff, l, d)| ff == f && *l == m.line && matches(d, &m.what))
+        {
+            problems.push(format!(
+                "{}:{}: expected `{}`, not reported",
+                c.sources.get(*f).name,
+                m.line,
+                m.what
+            ));
         }
     }
     for (f, l, d) in &found {
-        if !expected.iter().any(|(ff, m)| ff == f && m.line == *l && matches(d, &m.what)) {
-            problems.push(format!("{}:{l}: unexpected {}[{}] {}", c.sources.get(*f).name, d.severity.as_str(), d.code, d.message));
+        if !expected
+            .iter()
+            .any(|(ff, m)| ff == f && m.line == *l && matches(d, &m.what))
+        {
+            problems.push(format!(
+                "{}:{l}: unexpected {}[{}] {}",
+                c.sources.get(*f).name,
+                d.severity.as_str(),
+                d.code,
+                d.message
+            ));
         }
     }
     let rendered = render_plain(&c.sources, &c.diagnostics, Style::Rich);
@@ -87,7 +115,15 @@ fn check_fixture(path: &Path) -> Result<(), String> {
     settings.set_snapshot_path("snapshots/ui");
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
-    settings.bind(|| insta::assert_snapshot!(path.file_stem().unwrap_or_default().to_string_lossy().to_string(), snapshot));
+    settings.bind(|| {
+        insta::assert_snapshot!(
+            path.file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string(),
+            snapshot
+        )
+    });
     if problems.is_empty() {
         Ok(())
     } else {
@@ -104,21 +140,43 @@ fn ui_fixtures() {
         .filter(|p| p.extension().is_some_and(|e| e == "mla"))
         .collect();
     paths.sort();
-    let failures: Vec<String> = paths.iter().filter_map(|p| check_fixture(p).err()).collect();
-    assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
-    assert!(paths.len() >= 60, "expected at least 60 UI fixtures, found {}", paths.len());
+    let failures: Vec<String> = paths
+        .iter()
+        .filter_map(|p| check_fixture(p).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        paths.len() >= 60,
+        "expected at least 60 UI fixtures, found {}",
+        paths.len()
+    );
 }
 
 #[test]
 fn every_compiler_diagnostic_code_has_a_fixture() {
     let mut all = String::new();
-    for e in std::fs::read_dir("tests/ui").expect("tests/ui exists").filter_map(Result::ok) {
+    for e in std::fs::read_dir("tests/ui")
+        .expect("tests/ui exists")
+        .filter_map(Result::ok)
+    {
         if e.path().extension().is_some_and(|x| x == "mla") {
             all.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
         }
     }
-    let missing: Vec<&str> = mlarchc::diag::codes::ALL.iter().map(|c| c.code).filter(|c| !all.contains(c)).collect();
-    assert!(missing.is_empty(), "codes without a UI fixture: {missing:?}");
+    let missing: Vec<&str> = mlarchc::diag::codes::ALL
+        .iter()
+        .map(|c| c.code)
+        .filter(|c| !all.contains(c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without a UI fixture: {missing:?}"
+    );
 }
 
 #[test]
@@ -127,9 +185,18 @@ fn marks_are_parsed() {
     assert_eq!(
         m,
         vec![
-            Mark { line: 1, what: "E0301".into() },
-            Mark { line: 2, what: "ERROR".into() },
-            Mark { line: 2, what: "E0106".into() }
+            Mark {
+                line: 1,
+                what: "E0301".into()
+            },
+            Mark {
+                line: 2,
+                what: "ERROR".into()
+            },
+            Mark {
+                line: 2,
+                what: "E0106".into()
+            }
         ]
     );
 }

@@ -86,7 +86,9 @@ pub fn main() -> i32 {
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
     };
     match cli.command {
         Command::Check { files, format } => check(&files, format, color, &stdlib),
@@ -145,7 +147,9 @@ impl Host for FsHost {
     }
 
     fn key(&self, name: &str) -> String {
-        std::fs::canonicalize(name).map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| name.to_string())
+        std::fs::canonicalize(name)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| name.to_string())
     }
 
     fn read(&self, name: &str) -> Result<String, String> {
@@ -153,9 +157,11 @@ impl Host for FsHost {
         if path.is_dir() {
             return Err("is a directory, not a file".into());
         }
-        std::fs::read(path).map_err(|e| io_error(&e)).and_then(|bytes| {
-            String::from_utf8(bytes).map_err(|_| "is not valid UTF-8 text".to_string())
-        })
+        std::fs::read(path)
+            .map_err(|e| io_error(&e))
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| "is not valid UTF-8 text".to_string())
+            })
     }
 }
 
@@ -169,15 +175,23 @@ fn io_error(e: &std::io::Error) -> String {
 
 fn read_stdlib_dir(dir: &Path) -> Result<Stdlib, String> {
     fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) -> Result<(), String> {
-        let mut entries: Vec<PathBuf> =
-            std::fs::read_dir(dir).map_err(|e| io_error(&e))?.filter_map(Result::ok).map(|e| e.path()).collect();
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| io_error(&e))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
         entries.sort();
         for p in entries {
             if p.is_dir() {
                 walk(&p, root, out)?;
             } else if p.extension().is_some_and(|e| e == "mla" || e == "hbs") {
-                let text = std::fs::read_to_string(&p).map_err(|e| format!("`{}`: {}", p.display(), io_error(&e)))?;
-                let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+                let text = std::fs::read_to_string(&p)
+                    .map_err(|e| format!("`{}`: {}", p.display(), io_error(&e)))?;
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap_or(&p)
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.push((rel, text));
             }
         }

@@ -12,7 +12,11 @@ use std::fmt::Write;
 pub fn run(name: Option<&str>, stdlib: &Stdlib) -> i32 {
     let c = crate::compile("<schema>", String::new(), stdlib, &MemoryHost::default());
     if c.has_errors() {
-        let text = crate::emit::human::render_plain(&c.sources, &c.diagnostics, crate::emit::human::Style::Rich);
+        let text = crate::emit::human::render_plain(
+            &c.sources,
+            &c.diagnostics,
+            crate::emit::human::Style::Rich,
+        );
         eprint!("{text}");
         return EXIT_FINDINGS;
     }
@@ -46,10 +50,25 @@ fn overview(s: &Schema) -> String {
         let variants = if k.variants.is_empty() {
             String::new()
         } else {
-            format!(" [{}]", k.variants.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(" | "))
+            format!(
+                " [{}]",
+                k.variants
+                    .iter()
+                    .map(|v| v.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            )
         };
-        let owner = k.owner.map(|o| format!(" (for a {})", s.kind(o).name)).unwrap_or_default();
-        let _ = writeln!(out, "  {:<12}{owner}{variants}  {}", k.name, first_line(&k.docs));
+        let owner = k
+            .owner
+            .map(|o| format!(" (for a {})", s.kind(o).name))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:<12}{owner}{variants}  {}",
+            k.name,
+            first_line(&k.docs)
+        );
     }
     let _ = writeln!(out, "\nRecords:");
     for r in s.records.iter().filter(|r| !r.name.contains('.')) {
@@ -57,7 +76,13 @@ fn overview(s: &Schema) -> String {
     }
     let _ = writeln!(out, "\nEnums:");
     for e in &s.enums {
-        let _ = writeln!(out, "  {:<16}{} values  {}", e.name, e.variants.len(), first_line(&e.docs));
+        let _ = writeln!(
+            out,
+            "  {:<16}{} values  {}",
+            e.name,
+            e.variants.len(),
+            first_line(&e.docs)
+        );
     }
     if !s.sets.is_empty() {
         let _ = writeln!(out, "\nSets (for rules):");
@@ -65,12 +90,21 @@ fn overview(s: &Schema) -> String {
             let _ = writeln!(out, "  {:<16}of {}", set.name, s.enum_(set.en).name);
         }
     }
-    let _ = writeln!(out, "\nRun `mlarchc schema NAME` for the fields or values of one of them.");
+    let _ = writeln!(
+        out,
+        "\nRun `mlarchc schema NAME` for the fields or values of one of them."
+    );
     out
 }
 
 fn field_line(s: &Schema, src: &SourceMap, f: &FieldDef) -> String {
-    let mut line = format!("{}{}: {}{}", if f.derived { "derived " } else { "" }, f.name, s.spell(&f.ty), if f.optional { "?" } else { "" });
+    let mut line = format!(
+        "{}{}: {}{}",
+        if f.derived { "derived " } else { "" },
+        f.name,
+        s.spell(&f.ty),
+        if f.optional { "?" } else { "" }
+    );
     if let Some(d) = &f.default {
         let _ = write!(line, " = {}", src.text(d.span));
     }
@@ -88,8 +122,16 @@ fn describe(s: &Schema, src: &SourceMap, item: SchemaItem) -> String {
             for l in k.docs.lines() {
                 let _ = writeln!(out, "/// {l}");
             }
-            let owner = k.owner.map(|o| format!(" for {}", s.kind(o).name)).unwrap_or_default();
-            let _ = writeln!(out, "{}kind {}{owner} {{", if k.singleton { "singleton " } else { "" }, k.name);
+            let owner = k
+                .owner
+                .map(|o| format!(" for {}", s.kind(o).name))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{}kind {}{owner} {{",
+                if k.singleton { "singleton " } else { "" },
+                k.name
+            );
             for f in &k.fields {
                 let _ = writeln!(out, "  {}", field_line(s, src, f));
             }
@@ -124,15 +166,27 @@ fn describe(s: &Schema, src: &SourceMap, item: SchemaItem) -> String {
                     PayloadDef::None => String::new(),
                     PayloadDef::Args(a) => format!(
                         "({})",
-                        a.iter().map(|(t, o)| format!("{}{}", s.spell(t), if *o { "?" } else { "" })).collect::<Vec<_>>().join(", ")
+                        a.iter()
+                            .map(|(t, o)| format!("{}{}", s.spell(t), if *o { "?" } else { "" }))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     PayloadDef::Record(r) => {
                         let r = s.record(*r);
-                        let fields: Vec<String> = r.fields.iter().map(|f| field_line(s, src, f)).map(|l| l.split("  //").next().unwrap_or("").trim_end().to_string()).collect();
+                        let fields: Vec<String> = r
+                            .fields
+                            .iter()
+                            .map(|f| field_line(s, src, f))
+                            .map(|l| l.split("  //").next().unwrap_or("").trim_end().to_string())
+                            .collect();
                         format!(" {{ {} }}", fields.join(", "))
                     }
                 };
-                let doc = if v.docs.is_empty() { String::new() } else { format!("  // {}", first_line(&v.docs)) };
+                let doc = if v.docs.is_empty() {
+                    String::new()
+                } else {
+                    format!("  // {}", first_line(&v.docs))
+                };
                 let _ = writeln!(out, "  {}{payload}{doc}", v.name);
             }
             let _ = writeln!(out, "}}");
@@ -140,8 +194,18 @@ fn describe(s: &Schema, src: &SourceMap, item: SchemaItem) -> String {
         SchemaItem::Set(i) => {
             let set = &s.sets[i];
             let en = s.enum_(set.en);
-            let values: Vec<&str> = set.values.iter().map(|v| en.variants[*v as usize].name.as_str()).collect();
-            let _ = writeln!(out, "set {}: {} = [{}]", set.name, en.name, values.join(", "));
+            let values: Vec<&str> = set
+                .values
+                .iter()
+                .map(|v| en.variants[*v as usize].name.as_str())
+                .collect();
+            let _ = writeln!(
+                out,
+                "set {}: {} = [{}]",
+                set.name,
+                en.name,
+                values.join(", ")
+            );
         }
     }
     out

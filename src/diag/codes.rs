@@ -47,6 +47,7 @@ codes! {
     UNKNOWN_OWNER       = "E0210", Error, "attached declaration names no declaration";
     SINGLETON           = "E0211", Error, "a plan needs exactly one declaration of this kind";
     BAD_RULE_CODE       = "E0212", Error, "malformed rule code";
+    EMPTY_REASON        = "E0213", Error, "decision or suppression without a reason";
 
     MISMATCH            = "E0301", Error, "value of the wrong type";
     WRONG_DIMENSION     = "E0302", Error, "quantity of the wrong dimension";
@@ -66,9 +67,11 @@ codes! {
     BAD_SHAPE           = "E0316", Error, "shape with a zero dimension";
     BAD_PERCENTILE      = "E0317", Error, "percentile outside 1 to 100";
     ZERO_MULTIPLE       = "E0318", Error, "multiple of zero";
+    NEGATIVE            = "E0319", Error, "negative quantity";
+    DUPLICATE_ITEM      = "W0301", Warning, "item listed twice";
 
     UNKNOWN_TYPE        = "E0401", Error, "unknown type";
-    RESERVED_NONE       = "E0402", Error, "enum value named `none`";
+    RESERVED_NAME       = "E0402", Error, "name reserved by the language";
     DUPLICATE_MEMBER    = "E0403", Error, "duplicate member in a schema declaration";
     BAD_TYPE            = "E0404", Error, "type that cannot be used here";
     DERIVED_DEFAULT     = "E0405", Error, "derived field with a default";

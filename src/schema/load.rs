@@ -8,7 +8,12 @@ use super::*;
 use crate::diag::{codes, suggest, Diagnostic};
 use crate::syntax::ast::{self, Item, PayloadDecl, TypeExprKind};
 
-pub fn load<'a>(modules: impl IntoIterator<Item = &'a ast::Module> + Clone, diags: &mut Vec<Diagnostic>) -> Schema {
+/// `stdlib_files`: the files of the standard library, for messages about clashes with it.
+pub fn load<'a>(
+    modules: impl IntoIterator<Item = &'a ast::Module> + Clone,
+    stdlib_files: &[crate::source::FileId],
+    diags: &mut Vec<Diagnostic>,
+) -> Schema {
     let mut s = Schema::default();
     let mut first_span: HashMap<String, Span> = HashMap::new();
 
@@ -29,29 +34,56 @@ pub fn load<'a>(modules: impl IntoIterator<Item = &'a ast::Module> + Clone, diag
                     (&k.name, SchemaItem::Kind(KindId(s.kinds.len() as u32 - 1)))
                 }
                 Item::Record(r) => {
-                    s.records.push(RecordDef { name: r.name.name.clone(), docs: r.docs.0.clone(), fields: Vec::new(), span: r.name.span });
-                    (&r.name, SchemaItem::Record(RecordId(s.records.len() as u32 - 1)))
+                    s.records.push(RecordDef {
+                        name: r.name.name.clone(),
+                        docs: r.docs.0.clone(),
+                        fields: Vec::new(),
+                        span: r.name.span,
+                    });
+                    (
+                        &r.name,
+                        SchemaItem::Record(RecordId(s.records.len() as u32 - 1)),
+                    )
                 }
                 Item::Enum(e) => {
-                    s.enums.push(EnumDef { name: e.name.name.clone(), docs: e.docs.0.clone(), variants: Vec::new(), span: e.name.span });
+                    s.enums.push(EnumDef {
+                        name: e.name.name.clone(),
+                        docs: e.docs.0.clone(),
+                        variants: Vec::new(),
+                        span: e.name.span,
+                    });
                     (&e.name, SchemaItem::Enum(EnumId(s.enums.len() as u32 - 1)))
                 }
                 Item::Set(set) => {
-                    s.sets.push(SetDef { name: set.name.name.clone(), docs: set.docs.0.clone(), en: EnumId(u32::MAX), values: Vec::new(), span: set.name.span });
+                    s.sets.push(SetDef {
+                        name: set.name.name.clone(),
+                        docs: set.docs.0.clone(),
+                        en: EnumId(u32::MAX),
+                        values: Vec::new(),
+                        span: set.name.span,
+                    });
                     (&set.name, SchemaItem::Set(s.sets.len() - 1))
                 }
                 _ => continue,
             };
             if PRIMITIVES.contains(&name.name.as_str()) || GENERICS.contains(&name.name.as_str()) {
                 diags.push(
-                    Diagnostic::new(&codes::DUPLICATE, format!("`{}` is a built-in type", name.name))
-                        .primary(name.span, "cannot be declared again")
-                        .help("choose another name"),
+                    Diagnostic::new(
+                        &codes::DUPLICATE,
+                        format!("`{}` is a built-in type", name.name),
+                    )
+                    .primary(name.span, "cannot be declared again")
+                    .help("choose another name"),
                 );
                 continue;
             }
             match first_span.get(&name.name) {
-                Some(first) => diags.push(duplicate(&name.name, name.span, *first)),
+                Some(first) => diags.push(duplicate(
+                    &name.name,
+                    name.span,
+                    *first,
+                    stdlib_files.contains(&first.file),
+                )),
                 None => {
                     first_span.insert(name.name.clone(), name.span);
                     s.names.insert(name.name.clone(), kind);
@@ -72,9 +104,12 @@ pub fn load<'a>(modules: impl IntoIterator<Item = &'a ast::Module> + Clone, diag
                         Some(SchemaItem::Kind(kid)) => Some(*kid),
                         _ => {
                             diags.push(
-                                Diagnostic::new(&codes::UNKNOWN_KIND, format!("unknown kind `{}`", o.name))
-                                    .primary(o.span, "no kind of this name")
-                                    .help_opt(suggest::help(&o.name, s.kind_names())),
+                                Diagnostic::new(
+                                    &codes::UNKNOWN_KIND,
+                                    format!("unknown kind `{}`", o.name),
+                                )
+                                .primary(o.span, "no kind of this name")
+                                .help_opt(suggest::help(&o.name, s.kind_names())),
                             );
                             None
                         }
@@ -93,7 +128,12 @@ pub fn load<'a>(modules: impl IntoIterator<Item = &'a ast::Module> + Clone, diag
                             note_member(&mut own, &f.name, diags);
                         }
                         let vf = field_defs(&mut s, &v.fields, diags);
-                        variants.push(VariantDef { name: v.name.name.clone(), docs: v.docs.0.clone(), fields: vf, span: v.name.span });
+                        variants.push(VariantDef {
+                            name: v.name.name.clone(),
+                            docs: v.docs.0.clone(),
+                            fields: vf,
+                            span: v.name.span,
+                        });
                     }
                     let kd = &mut s.kinds[id];
                     kd.owner = owner;
@@ -117,11 +157,22 @@ pub fn load<'a>(modules: impl IntoIterator<Item = &'a ast::Module> + Clone, diag
                     let mut variants = Vec::new();
                     for v in &e.variants {
                         note_member(&mut seen, &v.name, diags);
-                        if v.name.name == "none" {
+                        if RESERVED.contains(&v.name.name.as_str()) {
+                            let what = match v.name.name.as_str() {
+                                "none" => "`none` declares an optional field absent",
+                                "unknown" => "`unknown` marks a value that is not known yet",
+                                _ => "`true` and `false` are boolean values",
+                            };
                             diags.push(
-                                Diagnostic::new(&codes::RESERVED_NONE, "an enum value cannot be named `none`")
-                                    .primary(v.name.span, "`none` is reserved")
-                                    .help("`none` declares an optional field absent; name the value something else, such as `no_split`"),
+                                Diagnostic::new(
+                                    &codes::RESERVED_NAME,
+                                    format!("an enum value cannot be named `{}`", v.name.name),
+                                )
+                                .primary(v.name.span, "reserved word")
+                                .help(format!(
+                                    "{what}; name the value something else, such as `no_{}`",
+                                    snake(&e.name.name)
+                                )),
                             );
                         }
                         let payload = match &v.payload {
@@ -133,9 +184,15 @@ pub fn load<'a>(modules: impl IntoIterator<Item = &'a ast::Module> + Clone, diag
                                     let ty = resolve(&s, a, diags, false);
                                     if seen_optional && !a.optional {
                                         diags.push(
-                                            Diagnostic::new(&codes::BAD_TYPE, "a required argument cannot follow an optional one")
-                                                .primary(a.span, "required argument after an optional one")
-                                                .help("put optional arguments (`T?`) last"),
+                                            Diagnostic::new(
+                                                &codes::BAD_TYPE,
+                                                "a required argument cannot follow an optional one",
+                                            )
+                                            .primary(
+                                                a.span,
+                                                "required argument after an optional one",
+                                            )
+                                            .help("put optional arguments (`T?`) last"),
                                         );
                                     }
                                     seen_optional |= a.optional;
@@ -173,7 +230,12 @@ pub fn load<'a>(modules: impl IntoIterator<Item = &'a ast::Module> + Clone, diag
                                 }
                             },
                         };
-                        variants.push(EnumVariantDef { name: v.name.name.clone(), docs: v.docs.0.clone(), payload, span: v.name.span });
+                        variants.push(EnumVariantDef {
+                            name: v.name.name.clone(),
+                            docs: v.docs.0.clone(),
+                            payload,
+                            span: v.name.span,
+                        });
                     }
                     s.enums[id].variants = variants;
                 }
@@ -186,17 +248,35 @@ pub fn load<'a>(modules: impl IntoIterator<Item = &'a ast::Module> + Clone, diag
                             let mut values = Vec::new();
                             for v in &set.values {
                                 match &v.kind {
-                                    ast::ValueKind::Name(n) => match s.enum_(en).variant_of(&n.name) {
-                                        Some(i) => values.push(i),
-                                        None => diags.push(
-                                            Diagnostic::new(&codes::UNKNOWN_VALUE, format!("unknown value `{}`", n.name))
-                                                .primary(n.span, format!("not a value of `{}`", set.ty.name))
-                                                .help_opt(suggest::help(&n.name, s.enum_(en).variants.iter().map(|v| &v.name))),
-                                        ),
-                                    },
+                                    ast::ValueKind::Name(n) => {
+                                        match s.enum_(en).variant_of(&n.name) {
+                                            Some(i) => values.push(i),
+                                            None => diags.push(
+                                                Diagnostic::new(
+                                                    &codes::UNKNOWN_VALUE,
+                                                    format!("unknown value `{}`", n.name),
+                                                )
+                                                .primary(
+                                                    n.span,
+                                                    format!("not a value of `{}`", set.ty.name),
+                                                )
+                                                .help_opt(suggest::help(
+                                                    &n.name,
+                                                    s.enum_(en).variants.iter().map(|v| &v.name),
+                                                )),
+                                            ),
+                                        }
+                                    }
                                     other => diags.push(
-                                        Diagnostic::new(&codes::MISMATCH, format!("expected a value of `{}`, found {}", set.ty.name, other.describe()))
-                                            .primary(v.span, "a set lists enum values by name"),
+                                        Diagnostic::new(
+                                            &codes::MISMATCH,
+                                            format!(
+                                                "expected a value of `{}`, found {}",
+                                                set.ty.name,
+                                                other.describe()
+                                            ),
+                                        )
+                                        .primary(v.span, "a set lists enum values by name"),
                                     ),
                                 }
                             }
@@ -204,9 +284,12 @@ pub fn load<'a>(modules: impl IntoIterator<Item = &'a ast::Module> + Clone, diag
                             s.sets[id].values = values;
                         }
                         Some(_) => diags.push(
-                            Diagnostic::new(&codes::BAD_TYPE, format!("`{}` is not an enum", set.ty.name))
-                                .primary(set.ty.span, "a set groups values of an enum")
-                                .help("write `set NAME: SomeEnum = [value, value]`"),
+                            Diagnostic::new(
+                                &codes::BAD_TYPE,
+                                format!("`{}` is not an enum", set.ty.name),
+                            )
+                            .primary(set.ty.span, "a set groups values of an enum")
+                            .help("write `set NAME: SomeEnum = [value, value]`"),
                         ),
                         None => diags.push(unknown_type(&s, &set.ty)),
                     }
@@ -218,36 +301,71 @@ pub fn load<'a>(modules: impl IntoIterator<Item = &'a ast::Module> + Clone, diag
     s
 }
 
-fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {
-    Diagnostic::new(&codes::DUPLICATE, format!("`{name}` is declared twice"))
+fn duplicate(name: &str, span: Span, first: Span, first_in_stdlib: bool) -> Diagnostic {
+    let d = Diagnostic::new(&codes::DUPLICATE, format!("`{name}` is declared twice"))
         .primary(span, "declared again here")
-        .secondary(first, "first declared here")
-        .help("rename or remove one of them")
+        .secondary(first, "first declared here");
+    if first_in_stdlib {
+        d.help(format!(
+            "the standard library already declares `{name}`; choose another name"
+        ))
+    } else {
+        d.help("rename or remove one of them")
+    }
 }
 
-fn note_member<'a>(seen: &mut HashMap<&'a str, Span>, name: &'a ast::Ident, diags: &mut Vec<Diagnostic>) {
+/// `LabelSource` → `label_source`.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+fn note_member<'a>(
+    seen: &mut HashMap<&'a str, Span>,
+    name: &'a ast::Ident,
+    diags: &mut Vec<Diagnostic>,
+) {
     if let Some(first) = seen.get(name.name.as_str()) {
         diags.push(
-            Diagnostic::new(&codes::DUPLICATE_MEMBER, format!("`{}` is declared twice", name.name))
-                .primary(name.span, "declared again here")
-                .secondary(*first, "first declared here")
-                .help("each field and value is declared once"),
+            Diagnostic::new(
+                &codes::DUPLICATE_MEMBER,
+                format!("`{}` is declared twice", name.name),
+            )
+            .primary(name.span, "declared again here")
+            .secondary(*first, "first declared here")
+            .help("each field and value is declared once"),
         );
     } else {
         seen.insert(&name.name, name.span);
     }
 }
 
-fn field_defs(s: &mut Schema, fields: &[ast::FieldDecl], diags: &mut Vec<Diagnostic>) -> Vec<FieldDef> {
+fn field_defs(
+    s: &mut Schema,
+    fields: &[ast::FieldDecl],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<FieldDef> {
     fields
         .iter()
         .map(|f| {
             let ty = resolve(s, &f.ty, diags, f.derived);
             if f.derived && f.default.is_some() {
                 diags.push(
-                    Diagnostic::new(&codes::DERIVED_DEFAULT, format!("derived field `{}` cannot have a default", f.name.name))
-                        .primary(f.default.as_ref().map_or(f.span, |d| d.span), "the compiler computes this field")
-                        .help("remove the default, or drop `derived` to let users write the field"),
+                    Diagnostic::new(
+                        &codes::DERIVED_DEFAULT,
+                        format!("derived field `{}` cannot have a default", f.name.name),
+                    )
+                    .primary(
+                        f.default.as_ref().map_or(f.span, |d| d.span),
+                        "the compiler computes this field",
+                    )
+                    .help("remove the default, or drop `derived` to let users write the field"),
                 );
             }
             FieldDef {
@@ -264,11 +382,12 @@ fn field_defs(s: &mut Schema, fields: &[ast::FieldDecl], diags: &mut Vec<Diagnos
 }
 
 fn unknown_type(s: &Schema, id: &ast::Ident) -> Diagnostic {
-    let names = PRIMITIVES
-        .iter()
-        .chain(GENERICS.iter())
-        .copied()
-        .chain(s.names.iter().filter(|(_, v)| matches!(v, SchemaItem::Record(_) | SchemaItem::Enum(_))).map(|(k, _)| k.as_str()));
+    let names = PRIMITIVES.iter().chain(GENERICS.iter()).copied().chain(
+        s.names
+            .iter()
+            .filter(|(_, v)| matches!(v, SchemaItem::Record(_) | SchemaItem::Enum(_)))
+            .map(|(k, _)| k.as_str()),
+    );
     Diagnostic::new(&codes::UNKNOWN_TYPE, format!("unknown type `{}`", id.name))
         .primary(id.span, "no type of this name")
         .help_opt(suggest::help(&id.name, names))
@@ -279,12 +398,21 @@ fn resolve(s: &Schema, t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>, derived: 
     resolve_inner(s, t, diags, derived, true)
 }
 
-fn resolve_inner(s: &Schema, t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>, derived: bool, top: bool) -> Ty {
+fn resolve_inner(
+    s: &Schema,
+    t: &ast::TypeExpr,
+    diags: &mut Vec<Diagnostic>,
+    derived: bool,
+    top: bool,
+) -> Ty {
     if t.optional && !top {
         diags.push(
-            Diagnostic::new(&codes::BAD_TYPE, "only a field or an argument can be optional")
-                .primary(t.span, "`?` is not allowed inside another type")
-                .help("write `[T]?` for an optional list, not `[T?]`"),
+            Diagnostic::new(
+                &codes::BAD_TYPE,
+                "only a field or an argument can be optional",
+            )
+            .primary(t.span, "`?` is not allowed inside another type")
+            .help("write `[T]?` for an optional list, not `[T?]`"),
         );
     }
     match &t.kind {
@@ -307,25 +435,34 @@ fn resolve_inner(s: &Schema, t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>, der
                     Some(SchemaItem::Enum(e)) => Ty::Enum(*e),
                     Some(SchemaItem::Kind(_)) => {
                         diags.push(
-                            Diagnostic::new(&codes::BAD_TYPE, format!("`{n}` is a kind, not a type"))
-                                .primary(id.span, "a field cannot hold a declaration")
-                                .help(format!("refer to one by name with `ref {n}`")),
+                            Diagnostic::new(
+                                &codes::BAD_TYPE,
+                                format!("`{n}` is a kind, not a type"),
+                            )
+                            .primary(id.span, "a field cannot hold a declaration")
+                            .help(format!("refer to one by name with `ref {n}`")),
                         );
                         Ty::Error
                     }
                     Some(SchemaItem::Set(_)) => {
                         diags.push(
-                            Diagnostic::new(&codes::BAD_TYPE, format!("`{n}` is a set, not a type"))
-                                .primary(id.span, "sets are for rules")
-                                .help("use the enum the set is drawn from"),
+                            Diagnostic::new(
+                                &codes::BAD_TYPE,
+                                format!("`{n}` is a set, not a type"),
+                            )
+                            .primary(id.span, "sets are for rules")
+                            .help("use the enum the set is drawn from"),
                         );
                         Ty::Error
                     }
                     None => {
                         if GENERICS.contains(&n) {
                             diags.push(
-                                Diagnostic::new(&codes::BAD_TYPE, format!("`{n}` needs a type argument"))
-                                    .primary(id.span, format!("write `{n}<T>`")),
+                                Diagnostic::new(
+                                    &codes::BAD_TYPE,
+                                    format!("`{n}` needs a type argument"),
+                                )
+                                .primary(id.span, format!("write `{n}<T>`")),
                             );
                         } else {
                             diags.push(unknown_type(s, id));
@@ -335,7 +472,9 @@ fn resolve_inner(s: &Schema, t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>, der
                 },
             }
         }
-        TypeExprKind::List(inner) => Ty::List(Box::new(resolve_inner(s, inner, diags, false, false))),
+        TypeExprKind::List(inner) => {
+            Ty::List(Box::new(resolve_inner(s, inner, diags, false, false)))
+        }
         TypeExprKind::Ref(k) => match s.names.get(&k.name) {
             Some(SchemaItem::Kind(kid)) => Ty::Ref(*kid),
             _ => {
@@ -350,16 +489,22 @@ fn resolve_inner(s: &Schema, t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>, der
         TypeExprKind::Generic(g, inner) => {
             if g.name == "variant" {
                 let TypeExprKind::Named(k) = &inner.kind else {
-                    diags.push(Diagnostic::new(&codes::BAD_TYPE, "`variant<K>` takes a kind name").primary(inner.span, "expected a kind name"));
+                    diags.push(
+                        Diagnostic::new(&codes::BAD_TYPE, "`variant<K>` takes a kind name")
+                            .primary(inner.span, "expected a kind name"),
+                    );
                     return Ty::Error;
                 };
                 return match s.kind_id(&k.name) {
                     Some(kid) => Ty::VariantOf(kid),
                     None => {
                         diags.push(
-                            Diagnostic::new(&codes::UNKNOWN_KIND, format!("unknown kind `{}`", k.name))
-                                .primary(k.span, "`variant<K>` takes a kind name")
-                                .help_opt(suggest::help(&k.name, s.kind_names())),
+                            Diagnostic::new(
+                                &codes::UNKNOWN_KIND,
+                                format!("unknown kind `{}`", k.name),
+                            )
+                            .primary(k.span, "`variant<K>` takes a kind name")
+                            .help_opt(suggest::help(&k.name, s.kind_names())),
                         );
                         Ty::Error
                     }
@@ -373,17 +518,23 @@ fn resolve_inner(s: &Schema, t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>, der
                 "estimate" if derived => Ty::Estimate(Box::new(arg)),
                 "estimate" => {
                     diags.push(
-                        Diagnostic::new(&codes::BAD_TYPE, "`estimate<T>` is only for derived fields")
-                            .primary(g.span, "users cannot write estimates")
-                            .help("mark the field `derived`, or use a `range<T>`"),
+                        Diagnostic::new(
+                            &codes::BAD_TYPE,
+                            "`estimate<T>` is only for derived fields",
+                        )
+                        .primary(g.span, "users cannot write estimates")
+                        .help("mark the field `derived`, or use a `range<T>`"),
                     );
                     Ty::Error
                 }
                 other => {
                     diags.push(
-                        Diagnostic::new(&codes::UNKNOWN_TYPE, format!("unknown generic type `{other}`"))
-                            .primary(g.span, "no generic type of this name")
-                            .help_opt(suggest::help(other, GENERICS.iter().copied())),
+                        Diagnostic::new(
+                            &codes::UNKNOWN_TYPE,
+                            format!("unknown generic type `{other}`"),
+                        )
+                        .primary(g.span, "no generic type of this name")
+                        .help_opt(suggest::help(other, GENERICS.iter().copied())),
                     );
                     Ty::Error
                 }

@@ -52,9 +52,28 @@ pub enum Ty {
 }
 
 pub const PRIMITIVES: &[&str] = &[
-    "bool", "int", "real", "count", "fraction", "duration", "frequency", "bytes", "bandwidth", "flop", "flop_rate", "power",
-    "angle", "money", "money_rate", "progress", "shape", "string",
+    "bool",
+    "int",
+    "real",
+    "count",
+    "fraction",
+    "duration",
+    "frequency",
+    "bytes",
+    "bandwidth",
+    "flop",
+    "flop_rate",
+    "power",
+    "angle",
+    "money",
+    "money_rate",
+    "progress",
+    "shape",
+    "string",
 ];
+/// Words a user cannot use as a name: they are literal values.
+pub const RESERVED: &[&str] = &["true", "false", "none", "unknown"];
+
 pub const GENERICS: &[&str] = &["range", "bound", "multiple", "estimate", "variant"];
 
 #[derive(Debug)]
@@ -101,7 +120,10 @@ impl KindDef {
     /// The fields of a declaration of this kind with the given variant, in slot order:
     /// the kind's own fields, then the variant's.
     pub fn slots(&self, variant: Option<u32>) -> impl Iterator<Item = &FieldDef> {
-        let extra = variant.and_then(|v| self.variants.get(v as usize)).map(|v| v.fields.as_slice()).unwrap_or(&[]);
+        let extra = variant
+            .and_then(|v| self.variants.get(v as usize))
+            .map(|v| v.fields.as_slice())
+            .unwrap_or(&[]);
         self.fields.iter().chain(extra.iter())
     }
 
@@ -114,7 +136,10 @@ impl KindDef {
     }
 
     pub fn variant_of(&self, name: &str) -> Option<u32> {
-        self.variants.iter().position(|v| v.name == name).map(|i| i as u32)
+        self.variants
+            .iter()
+            .position(|v| v.name == name)
+            .map(|i| i as u32)
     }
 }
 
@@ -143,7 +168,10 @@ pub struct EnumDef {
 
 impl EnumDef {
     pub fn variant_of(&self, name: &str) -> Option<u32> {
-        self.variants.iter().position(|v| v.name == name).map(|i| i as u32)
+        self.variants
+            .iter()
+            .position(|v| v.name == name)
+            .map(|i| i as u32)
     }
 }
 
@@ -285,7 +313,7 @@ pub fn example(ty: &Ty) -> String {
     match ty {
         Ty::Quantity(d) => d.example().into(),
         Ty::Count | Ty::Int => "100".into(),
-        Ty::Real => "0.5".into(),
+        Ty::Real => "…".into(),
         Ty::Fraction => "9%".into(),
         Ty::Progress => "500 steps".into(),
         _ => "…".into(),

@@ -35,7 +35,16 @@ pub fn load_plan(
     let key = host.key(&name);
     loaded.insert(key.clone(), root);
     let mut stack = vec![(key, name)];
-    visit(root, root_module, host, sources, modules, diags, &mut loaded, &mut stack);
+    visit(
+        root,
+        root_module,
+        host,
+        sources,
+        modules,
+        diags,
+        &mut loaded,
+        &mut stack,
+    );
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -63,13 +72,24 @@ fn visit(
     for (path, span) in imports {
         let name = host.join(&from, &path);
         let key = host.key(&name);
+        if stack.last().is_some_and(|(k, _)| *k == key) {
+            diags.push(
+                Diagnostic::new(&codes::IMPORT_CYCLE, format!("`{from}` imports itself"))
+                    .primary(span, "this import names the file it is in")
+                    .help("remove the import"),
+            );
+            continue;
+        }
         if let Some(pos) = stack.iter().position(|(k, _)| *k == key) {
             let chain: Vec<String> = stack[pos..].iter().map(|(_, n)| format!("`{n}`")).collect();
             diags.push(
-                Diagnostic::new(&codes::IMPORT_CYCLE, format!("import cycle: `{from}` imports `{name}`, which imports it back"))
-                    .primary(span, "this import closes a cycle")
-                    .note(format!("the cycle: {} → `{name}`", chain.join(" → ")))
-                    .help("move what both files need into a third file that both import"),
+                Diagnostic::new(
+                    &codes::IMPORT_CYCLE,
+                    format!("import cycle: `{from}` imports `{name}`, which imports it back"),
+                )
+                .primary(span, "this import closes a cycle")
+                .note(format!("the cycle: {} → `{name}`", chain.join(" → ")))
+                .help("move what both files need into a third file that both import"),
             );
             continue;
         }
@@ -110,7 +130,10 @@ impl Host for MemoryHost {
     }
 
     fn read(&self, name: &str) -> Result<String, String> {
-        self.files.get(name).cloned().ok_or_else(|| "no such file".to_string())
+        self.files
+            .get(name)
+            .cloned()
+            .ok_or_else(|| "no such file".to_string())
     }
 }
 

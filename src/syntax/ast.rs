@@ -89,15 +89,29 @@ pub enum ValueKind {
     Str(String),
     Range(Box<Value>, Box<Value>),
     /// `p99 < 200ms`
-    Bound { percentile: Option<(u32, Span)>, op: BoundOp, value: Box<Value> },
+    Bound {
+        percentile: Option<(u32, Span)>,
+        op: BoundOp,
+        value: Box<Value>,
+    },
     List(Vec<Value>),
     Record(Vec<Field>),
     /// `gbdt(labs)`
-    Call { name: Ident, args: Vec<Value> },
+    Call {
+        name: Ident,
+        args: Vec<Value>,
+    },
     /// `adamw { lr: 1e-3 }`
-    Tagged { name: Ident, fields: Vec<Field> },
+    Tagged {
+        name: Ident,
+        fields: Vec<Field>,
+    },
     /// `1 x a100`
-    Multiple { count: Number, count_span: Span, item: Ident },
+    Multiple {
+        count: Number,
+        count_span: Span,
+        item: Ident,
+    },
     Name(Ident),
     /// `scratch-deep-tiny-n`: only meaningful where a rule is named
     Kebab(String),
@@ -295,11 +309,27 @@ pub struct RuleDecl {
 #[derive(Clone, Debug)]
 pub enum RuleItem {
     /// `for m: model` binds each declaration of a kind; `for i in m.inputs` each element.
-    For { docs: Docs, var: Ident, source: ForSource, span: Span },
+    For {
+        docs: Docs,
+        var: Ident,
+        source: ForSource,
+        span: Span,
+    },
     /// `option A recommended: "…"`
-    Option { docs: Docs, letter: Ident, recommended: bool, text: Expr, span: Span },
+    Option {
+        docs: Docs,
+        letter: Ident,
+        recommended: bool,
+        text: Expr,
+        span: Span,
+    },
     /// `when: …`, `message: "…"`, `section: training`, …
-    Field { docs: Docs, name: Ident, value: Expr, span: Span },
+    Field {
+        docs: Docs,
+        name: Ident,
+        value: Expr,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -322,8 +352,16 @@ pub enum ExprKind {
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `any(v in xs: cond)`
-    Quant { quant: Quant, var: Ident, source: Box<Expr>, body: Box<Expr> },
-    Call { name: Ident, args: Vec<Expr> },
+    Quant {
+        quant: Quant,
+        var: Ident,
+        source: Box<Expr>,
+        body: Box<Expr>,
+    },
+    Call {
+        name: Ident,
+        args: Vec<Expr>,
+    },
     List(Vec<Expr>),
 }
 

@@ -22,12 +22,12 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         variant_decl => "a variant",
         enum_variant | variant_head => "an enum value",
         decl | file => "a declaration",
-        import_decl | schema_kind | record_decl | enum_decl | set_decl | rule_decl | decide_decl | allow_decl
-        | review_decl => "a declaration",
+        import_decl | schema_kind | record_decl | enum_decl | set_decl | rule_decl
+        | decide_decl | allow_decl | review_decl => "a declaration",
         string | plain_string | triple_string => "a string in quotes",
         number | numeric => "a number",
-        approx | shape | multiple | bad_multiple | range | bound | list | record | named | value_name | args | kw_true
-        | kw_false | kw_none | kw_unknown | kebab_name => "a value",
+        approx | shape | multiple | bad_multiple | range | bound | list | record | named
+        | value_name | args | kw_true | kw_false | kw_none | kw_unknown | kebab_name => "a value",
         unit => "a unit such as `ms` or `GB`",
         bound_op | cmp_op => "a comparison such as `<`",
         percentile => "a percentile such as `p99`",
@@ -37,9 +37,8 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         option_letter => "an option letter such as `A`",
         rule_for | rule_option | rule_field => "a rule item",
         expr | quantifier | expr_call | expr_list => "an expression",
-        op_or | op_and | op_in | op_not_in | op_is | op_is_not | op_cmp | op_add | op_sub | op_mul | op_div => {
-            "an operator"
-        }
+        op_or | op_and | op_in | op_not_in | op_is | op_is_not | op_cmp | op_add | op_sub
+        | op_mul | op_div => "an operator",
         kw_because => "`because` and a reason in quotes",
         kw_on => "`on`",
         kw_for => "`for`",
@@ -58,7 +57,8 @@ fn phrase(rule: Rule) -> Option<&'static str> {
 /// A literal token pest expected, in backticks; `None` for trivia, character ranges and
 /// keywords (which appear through their rules).
 fn token_phrase(t: &str) -> Option<String> {
-    let is_range = t.chars().count() == 4 && t.chars().nth(1) == Some('.') && t.chars().nth(2) == Some('.');
+    let is_range =
+        t.chars().count() == 4 && t.chars().nth(1) == Some('.') && t.chars().nth(2) == Some('.');
     if t.trim().is_empty()
         || is_range
         || t == "BUILTIN_RULE"
@@ -76,7 +76,14 @@ fn token_phrase(t: &str) -> Option<String> {
 }
 
 /// Builds the diagnostic for a failed parse of `src`, which starts at `base` in the file.
-pub(super) fn to_diagnostic(file: FileId, base: usize, src: &str, err: pest::error::Error<Rule>) -> Diagnostic {
+/// `at_file_end`: the segment ends where the file does (otherwise another declaration follows).
+pub(super) fn to_diagnostic(
+    file: FileId,
+    base: usize,
+    src: &str,
+    at_file_end: bool,
+    err: pest::error::Error<Rule>,
+) -> Diagnostic {
     // Re-parse with token detail on, to learn which punctuation was expected.
     static DETAIL: Once = Once::new();
     DETAIL.call_once(|| pest::set_error_detail(true));
@@ -84,13 +91,6 @@ pub(super) fn to_diagnostic(file: FileId, base: usize, src: &str, err: pest::err
         Err(e) => e,
         Ok(_) => err,
     };
-    if std::env::var_os("MLARCHC_DEBUG_PARSE").is_some() {
-        eprintln!("{:?} {:?}", err.location, err.variant);
-        if let Some(a) = err.parse_attempts() {
-            eprintln!("max {} expected {:?}", a.max_position, a.expected_tokens().iter().map(|t| t.to_string()).collect::<Vec<_>>());
-            for cs in a.call_stacks() { eprintln!("  stack {:?}", cs); }
-        }
-    }
     let loc = match err.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
@@ -98,7 +98,10 @@ pub(super) fn to_diagnostic(file: FileId, base: usize, src: &str, err: pest::err
     let attempts = err.parse_attempts();
     // pest records rules where they start; with detail on it also knows the furthest
     // position any token was tried at, which is where the user's text went wrong
-    let pos = attempts.as_ref().map_or(loc, |a| a.max_position.max(loc)).min(src.len());
+    let pos = attempts
+        .as_ref()
+        .map_or(loc, |a| a.max_position.max(loc))
+        .min(src.len());
     let mut phrases: Vec<&str> = Vec::new();
     if pos == loc {
         if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
@@ -106,7 +109,12 @@ pub(super) fn to_diagnostic(file: FileId, base: usize, src: &str, err: pest::err
         }
     }
     let mut expected: Vec<String> = phrases.iter().map(|p| p.to_string()).collect();
-    let value_like = phrases.iter().any(|p| matches!(*p, "a value" | "an expression" | "a declaration" | "an operator"));
+    let value_like = phrases.iter().any(|p| {
+        matches!(
+            *p,
+            "a value" | "an expression" | "a declaration" | "an operator"
+        )
+    });
     if let Some(a) = &attempts {
         for tok in a.expected_tokens() {
             let t = tok.to_string();
@@ -130,57 +138,124 @@ pub(super) fn to_diagnostic(file: FileId, base: usize, src: &str, err: pest::err
             }
         }
     }
+    // a space is never the culprit: describe the next real token
+    let skip = src[pos..].len() - src[pos..].trim_start_matches([' ', '\t']).len();
+    let pos = pos + skip;
     let rest = &src[pos..];
-    let found = describe_found(rest);
+    let mut found = describe_found(rest);
+    if rest.trim().is_empty() && !at_file_end {
+        found = "the start of the next declaration".into();
+    }
     let at = base + pos;
     let len = found_len(rest);
     let span = Span::new(file, at, at + len);
 
+    // a doc comment with nothing to document
+    let line_start = src[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let this_line = src[line_start..].split('\n').next().unwrap_or("");
     let last_line = src[..pos].trim_end().rsplit('\n').next().unwrap_or("");
-    if rest.starts_with("///") || (last_line.trim_start().starts_with("///") && (rest.is_empty() || rest.starts_with('}'))) {
-        let (at, len) = if rest.starts_with("///") {
-            (at, rest.find('\n').unwrap_or(rest.len()))
+    let doc_here =
+        this_line.trim_start().starts_with("///") && !this_line.trim_start().starts_with("////");
+    if doc_here
+        || rest.starts_with("///")
+        || (last_line.trim_start().starts_with("///")
+            && (rest.trim().is_empty() || rest.starts_with('}')))
+    {
+        let (at, len) = if doc_here || rest.starts_with("///") {
+            let indent = this_line.len() - this_line.trim_start().len();
+            (base + line_start + indent, this_line.trim().len())
         } else {
-            let line_start = src[..pos].trim_end().len() - last_line.len();
-            (base + line_start + (last_line.len() - last_line.trim_start().len()), last_line.trim_start().len())
+            let ls = src[..pos].trim_end().len() - last_line.len();
+            (
+                base + ls + (last_line.len() - last_line.trim_start().len()),
+                last_line.trim().len(),
+            )
         };
         let span = Span::new(file, at, at + len);
-        return Diagnostic::new(&codes::SYNTAX, "doc comment not followed by a declaration or field")
-            .primary(span, "this doc comment documents nothing")
-            .help("put `///` comments right before the declaration or field they describe, or use `//`");
+        return Diagnostic::new(
+            &codes::SYNTAX,
+            "doc comment not followed by a declaration or field",
+        )
+        .primary(span, "this doc comment documents nothing")
+        .help(
+            "put `///` comments right before the declaration or field they describe, or use `//`",
+        );
     }
+    let prev = src[..pos].trim_end();
     if expected == ["`:`"] {
         // `n 4200` or a stray word: say what the colon should follow
-        let prev = src[..pos].trim_end();
         let word_start = prev
             .char_indices()
             .rev()
             .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
             .map_or(0, |(i, c)| i + c.len_utf8());
         let word = &prev[word_start..];
-        if !word.is_empty() {
+        let shape_like = word == "x"
+            && prev[..word_start]
+                .trim_end()
+                .ends_with(|c: char| c.is_ascii_digit());
+        if word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && !shape_like {
             let span = Span::new(file, base + word_start, base + prev.len());
             return Diagnostic::new(&codes::SYNTAX, format!("expected `:` after `{word}`"))
                 .primary(span, "a field name needs a `:` and a value")
-                .help(format!("write `{word}: value`, or remove `{word}` if it is left over"));
+                .help(format!(
+                    "write `{word}: value`, or remove `{word}` if it is left over"
+                ));
         }
     }
+    // something missing at the end of a line: point there, not at the next line
+    let continues = !expected.iter().any(|e| {
+        matches!(
+            e.as_str(),
+            "a declaration"
+                | "a field"
+                | "a field declaration"
+                | "a rule item"
+                | "an enum value"
+                | "a variant"
+        )
+    });
+    let at_line_end = continues && !prev.is_empty() && src[prev.len()..pos].contains('\n');
+    let (span, found) = if at_line_end {
+        let last = prev.chars().last().map_or(1, char::len_utf8);
+        (
+            Span::new(file, base + prev.len() - last, base + prev.len()),
+            "the end of the line".to_string(),
+        )
+    } else {
+        (span, found)
+    };
     let expected = summarise(expected);
-    let message = if expected.is_empty() { format!("unexpected {found}") } else { format!("expected {expected}, found {found}") };
-    let label = if expected.is_empty() { "not expected here".to_string() } else { format!("expected {expected}") };
+    let message = if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {expected}, found {found}")
+    };
+    let label = if expected.is_empty() {
+        "not expected here".to_string()
+    } else {
+        format!("expected {expected}")
+    };
+
     let mut d = Diagnostic::new(&codes::SYNTAX, message).primary(span, label);
-    if let Some(h) = hint(&src[..pos], rest) {
+    if let Some(h) = hint(prev, rest) {
         d = d.help(h);
     }
     d
 }
 
 pub(super) fn empty(file: FileId) -> Diagnostic {
-    Diagnostic::new(&codes::SYNTAX, "expected an expression, found the end of the input").primary(Span::new(file, 0, 0), "empty")
+    Diagnostic::new(
+        &codes::SYNTAX,
+        "expected an expression, found the end of the input",
+    )
+    .primary(Span::new(file, 0, 0), "empty")
 }
 
 /// Tokens that only start a value; "a value" already says it.
-const VALUE_STARTS: &[&str] = &["-", "<", "<=", ">", ">=", "~", "[", "{", "(", "!=", "==", "+", "*", "/"];
+const VALUE_STARTS: &[&str] = &[
+    "-", "<", "<=", ">", ">=", "~", "[", "{", "(", "!=", "==", "+", "*", "/",
+];
 
 /// Orders phrases so the most useful come first.
 fn order(set: BTreeSet<&'static str>) -> Vec<&'static str> {
@@ -202,7 +277,15 @@ fn order(set: BTreeSet<&'static str>) -> Vec<&'static str> {
     }
     if v.contains(&"a value") || v.contains(&"an expression") {
         v.retain(|p| {
-            !matches!(*p, "a number" | "a string in quotes" | "a name" | "a rule code such as `MLA201`" | "a comparison such as `<`" | "a percentile such as `p99`")
+            !matches!(
+                *p,
+                "a number"
+                    | "a string in quotes"
+                    | "a name"
+                    | "a rule code such as `MLA201`"
+                    | "a comparison such as `<`"
+                    | "a percentile such as `p99`"
+            )
         });
     }
     if v.contains(&"a declaration") {
@@ -228,9 +311,12 @@ fn summarise(expected: Vec<String>) -> String {
 }
 
 fn found_len(rest: &str) -> usize {
-    let Some(c) = rest.chars().next() else { return 0 };
+    let Some(c) = rest.chars().next() else {
+        return 0;
+    };
     if c.is_ascii_alphanumeric() || c == '_' {
-        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).unwrap_or(rest.len())
+        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len())
     } else if c == '\n' || c == '\r' {
         0
     } else {
@@ -239,7 +325,9 @@ fn found_len(rest: &str) -> usize {
 }
 
 fn describe_found(rest: &str) -> String {
-    let Some(c) = rest.chars().next() else { return "the end of the file".into() };
+    let Some(c) = rest.chars().next() else {
+        return "the end of the file".into();
+    };
     if c == '"' {
         return "a string".into();
     }
@@ -258,25 +346,98 @@ fn describe_found(rest: &str) -> String {
     }
 }
 
-/// A targeted hint for common slips.
+/// A targeted hint for common slips, from the text before the error and the text at it.
 fn hint(before: &str, rest: &str) -> Option<String> {
-    let prev = before.trim_end();
-    if rest.starts_with('=') && !rest.starts_with("==") {
+    let prev_char = before.chars().last().unwrap_or(' ');
+    let next = rest.chars().next().unwrap_or(' ');
+    let next2 = rest.chars().nth(1).unwrap_or(' ');
+    let first_word = before
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or("");
+    let word_before: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if first_word == "import" && !before.contains('"') {
+        return Some("put the path in double quotes: `import \"plan/data.mla\"`".into());
+    }
+    if next == '=' && next2 != '=' {
         return Some("fields are written `name: value`, with a colon".into());
     }
-    if prev.ends_with(':') && (rest.starts_with('}') || rest.starts_with('\n') || rest.is_empty()) {
+    if before.ends_with(':')
+        && (next == '}' || next == '\n' || next == ',' || rest.trim().is_empty())
+    {
         return Some("write a value after the colon, or `unknown` if it is not known yet".into());
     }
-    let prev_line = before.trim_end().rsplit('\n').nth(1).unwrap_or("").trim_end();
-    if rest.starts_with(':') {
-        for op in ["and", "or", "not", "in", "is", "+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!="] {
-            if prev_line.ends_with(op) && !prev_line.ends_with(&format!("_{op}")) {
+    if next == '\'' {
+        return Some("strings use double quotes: `\"…\"`".into());
+    }
+    if next == '-' && prev_char.is_ascii_digit() && next2.is_ascii_digit() {
+        return Some("write a range with `..`, such as `2015..2023`".into());
+    }
+    if (next == 'x' && prev_char.is_ascii_digit())
+        || (next.is_ascii_digit() && before.trim_end().ends_with(" x"))
+    {
+        return Some("write a shape without spaces, such as `512x512x3`; `1 x a100` (with spaces) is a count of devices".into());
+    }
+    if next.is_ascii_digit()
+        && before.ends_with(',')
+        && before[..before.len() - 1].ends_with(|c: char| c.is_ascii_digit())
+    {
+        return Some("group digits with `_`, not `,`: `4_200`".into());
+    }
+    if next == '.'
+        && !word_before.is_empty()
+        && !word_before.starts_with(|c: char| c.is_ascii_digit())
+    {
+        let after: String = rest[1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        return Some(format!(
+            "names are letters, digits and `_`: write `{word_before}_{after}`"
+        ));
+    }
+    if prev_char == '.' && before[..before.len() - 1].ends_with(|c: char| c.is_ascii_digit()) {
+        return Some("a decimal point needs digits after it, such as `5.0`".into());
+    }
+    if !next.is_ascii() && !next.is_whitespace() {
+        return Some(
+            "names and units use ASCII letters, digits and `_`; non-ASCII text goes in strings"
+                .into(),
+        );
+    }
+    if before.ends_with('~') || before.ends_with("~ ") {
+        return Some("write `~` right before the number, as in `~7_100`".into());
+    }
+    if before.ends_with('_') && prev_char == '_' {
+        return Some(
+            "`_` separates digits, as in `4_200`; it cannot end a number or appear twice in a row"
+                .into(),
+        );
+    }
+    let prev_line = before.rsplit('\n').nth(1).unwrap_or("").trim_end();
+    let this_line = before.rsplit('\n').next().unwrap_or("").trim();
+    if next == ':' {
+        for op in [
+            "and", "or", "not", "in", "is", "+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!=",
+        ] {
+            let line = if this_line.is_empty() {
+                prev_line
+            } else {
+                this_line
+            };
+            let line = if line.ends_with(op) { line } else { prev_line };
+            if line.ends_with(op) && !line.ends_with(&format!("_{op}")) {
                 return Some(format!("the expression on the line above ends with `{op}`; complete it or remove `{op}`"));
             }
         }
-    }
-    if rest.starts_with('\'') {
-        return Some("strings use double quotes: `\"…\"`".into());
     }
     None
 }

@@ -28,8 +28,18 @@ pub struct Segment {
 /// the bound keeps the recursive-descent parser far from the end of the native stack.
 pub const MAX_DEPTH: usize = 64;
 
-const KEYWORDS: &[&str] =
-    &["kind", "singleton", "record", "enum", "set", "rule", "import", "decide", "allow", "review"];
+const KEYWORDS: &[&str] = &[
+    "kind",
+    "singleton",
+    "record",
+    "enum",
+    "set",
+    "rule",
+    "import",
+    "decide",
+    "allow",
+    "review",
+];
 
 pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
     let bytes = text.as_bytes();
@@ -43,16 +53,22 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
     let mut i = 0usize;
     let mut line_start = true;
 
-    let close_segment = |segments: &mut Vec<Segment>, start: usize, end: usize, poisoned: bool, too_deep: bool| {
-        if text[start..end].trim().is_empty() && !segments.is_empty() {
-            // whitespace between segments belongs to the previous one
-            if let Some(last) = segments.last_mut() {
-                last.end = end;
+    let close_segment =
+        |segments: &mut Vec<Segment>, start: usize, end: usize, poisoned: bool, too_deep: bool| {
+            if text[start..end].trim().is_empty() && !segments.is_empty() {
+                // whitespace between segments belongs to the previous one
+                if let Some(last) = segments.last_mut() {
+                    last.end = end;
+                }
+            } else if end > start || segments.is_empty() {
+                segments.push(Segment {
+                    start,
+                    end,
+                    poisoned,
+                    too_deep,
+                });
             }
-        } else if end > start || segments.is_empty() {
-            segments.push(Segment { start, end, poisoned, too_deep });
-        }
-    };
+        };
 
     while i < bytes.len() {
         if line_start {
@@ -75,7 +91,10 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                     poisoned = false;
                     too_deep = false;
                 }
-            } else if !rest.starts_with("//") && !rest.trim_start().is_empty() && !rest.starts_with('\n') {
+            } else if !rest.starts_with("//")
+                && !rest.trim_start().is_empty()
+                && !rest.starts_with('\n')
+            {
                 doc_start = None;
             }
         }
@@ -103,7 +122,14 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                             .primary(Span::new(file, i, i + 2), "this comment is never closed")
                             .help("close it with `*/`"),
                     );
+                    // what comes before the comment is still checked; the rest is comment
+                    if stack.is_empty() && i > seg_start {
+                        close_segment(&mut segments, seg_start, i, poisoned, too_deep);
+                        seg_start = i;
+                    }
                     poisoned = true;
+                    too_deep = true; // nothing after `/*` is parsed
+                    stack.clear();
                     i = bytes.len();
                 }
             },
@@ -111,11 +137,16 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                 Some(end) => i = i + 3 + end + 3,
                 None => {
                     diags.push(
-                        Diagnostic::new(&codes::UNTERMINATED_STRING, "unterminated multi-line string")
-                            .primary(Span::new(file, i, i + 3), "this string is never closed")
-                            .help("close it with `\"\"\"`"),
+                        Diagnostic::new(
+                            &codes::UNTERMINATED_STRING,
+                            "unterminated multi-line string",
+                        )
+                        .primary(Span::new(file, i, i + 3), "this string is never closed")
+                        .help("close it with `\"\"\"`"),
                     );
                     poisoned = true;
+                    // the brackets around the string are closed inside it; do not report them
+                    stack.clear();
                     i = bytes.len();
                 }
             },
@@ -164,24 +195,60 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                     b']' => b'[',
                     _ => b'(',
                 };
+                let alone_on_line = text[..i]
+                    .rsplit('\n')
+                    .next()
+                    .is_some_and(|before| before.trim().is_empty());
                 if stack.last().is_some_and(|&(o, _)| o == open) {
                     stack.pop();
+                } else if let (Some(&(o, at)), false) = (stack.last(), alone_on_line) {
+                    // `[a, b}`: the closer is a typo for the innermost open bracket
+                    stack.pop();
+                    diags.push(
+                        Diagnostic::new(
+                            &codes::UNBALANCED,
+                            format!("`{}` does not close `{}`", b as char, o as char),
+                        )
+                        .primary(
+                            Span::new(file, i, i + 1),
+                            format!("expected `{}`", closer(o) as char),
+                        )
+                        .secondary(Span::new(file, at, at + 1), "opened here")
+                        .help(format!("write `{}` here", closer(o) as char)),
+                    );
+                    poisoned = true;
                 } else if let Some(pos) = stack.iter().rposition(|&(o, _)| o == open) {
                     let mut inner = stack.split_off(pos + 1);
                     stack.pop();
                     let (o, at) = inner.remove(0);
                     diags.push(
                         Diagnostic::new(&codes::UNBALANCED, format!("unclosed `{}`", o as char))
-                            .primary(Span::new(file, at, at + 1), format!("this `{}` is never closed", o as char))
-                            .secondary(Span::new(file, i, i + 1), format!("`{}` found first", b as char))
-                            .help(format!("add `{}` before this `{}`", closer(o) as char, b as char)),
+                            .primary(
+                                Span::new(file, at, at + 1),
+                                format!("this `{}` is never closed", o as char),
+                            )
+                            .secondary(
+                                Span::new(file, i, i + 1),
+                                format!("`{}` found first", b as char),
+                            )
+                            .help(format!(
+                                "add `{}` before this `{}`",
+                                closer(o) as char,
+                                b as char
+                            )),
                     );
                     poisoned = true;
                 } else {
                     diags.push(
                         Diagnostic::new(&codes::UNBALANCED, format!("unexpected `{}`", b as char))
-                            .primary(Span::new(file, i, i + 1), format!("this `{}` closes nothing", b as char))
-                            .help(format!("remove it, or add the matching `{}` before it", open as char)),
+                            .primary(
+                                Span::new(file, i, i + 1),
+                                format!("this `{}` closes nothing", b as char),
+                            )
+                            .help(format!(
+                                "remove it, or add the matching `{}` before it",
+                                open as char
+                            )),
                     );
                     poisoned = true;
                 }
@@ -222,7 +289,10 @@ fn report_unclosed(file: FileId, stack: &mut Vec<(u8, usize)>, diags: &mut Vec<D
     if let Some(&(o, at)) = stack.first() {
         diags.push(
             Diagnostic::new(&codes::UNBALANCED, format!("unclosed `{}`", o as char))
-                .primary(Span::new(file, at, at + 1), format!("this `{}` is never closed", o as char))
+                .primary(
+                    Span::new(file, at, at + 1),
+                    format!("this `{}` is never closed", o as char),
+                )
                 .help(format!("add the matching `{}`", closer(o) as char)),
         );
     }
@@ -240,17 +310,32 @@ fn starts_item(line: &str, at_depth_zero: bool) -> bool {
     }
     // Inside unclosed brackets: only an unmistakable declaration head counts.
     let line = line.split('\n').next().unwrap_or("");
-    let mut words = line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty());
+    let mut words = line
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty());
     let Some(w1) = words.next() else { return false };
     let after_w1 = line[w1.len()..].trim_start();
     if KEYWORDS.contains(&w1) {
-        return after_w1.starts_with(|c: char| c.is_ascii_alphabetic() || c == '"' || c == '{' || c == '_');
+        return after_w1
+            .starts_with(|c: char| c.is_ascii_alphabetic() || c == '"' || c == '{' || c == '_');
     }
-    // `kind name {` or `kind name: variant {`
+    // `kind name {` or `kind name: variant {`, with or without a body on the same line
     let Some(w2) = words.next() else { return false };
-    line[w1.len()..].starts_with(|c: char| c == ' ' || c == '\t')
-        && after_w1.starts_with(w2)
-        && after_w1.trim_end().ends_with('{')
+    if !(line[w1.len()..].starts_with([' ', '\t']) && after_w1.starts_with(w2)) {
+        return false;
+    }
+    let mut rest = after_w1[w2.len()..].trim_start();
+    if let Some(r) = rest.strip_prefix(':') {
+        let r = r.trim_start();
+        let v = r
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(r.len());
+        if v == 0 {
+            return false;
+        }
+        rest = r[v..].trim_start();
+    }
+    rest.starts_with('{')
 }
 
 #[cfg(test)]
@@ -265,7 +350,13 @@ mod tests {
     #[test]
     fn one_segment_per_declaration() {
         let text = "/// doc\ndataset a {\n  n: 1\n}\n\nmodel m {\n  inputs: []\n}\n";
-        assert_eq!(segs(text), vec!["/// doc\ndataset a {\n  n: 1\n}", "model m {\n  inputs: []\n}"]);
+        assert_eq!(
+            segs(text),
+            vec![
+                "/// doc\ndataset a {\n  n: 1\n}",
+                "model m {\n  inputs: []\n}"
+            ]
+        );
     }
 
     #[test]
@@ -276,6 +367,23 @@ mod tests {
         assert!(s[0].poisoned && !s[1].poisoned);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].message, "unclosed `{`");
+    }
+
+    #[test]
+    fn one_line_declarations_after_an_unclosed_brace_are_recovered() {
+        let text = "dataset e {\n  n: 3\ndataset g { n: -5 }\nmodality m: tabular { from: g }\n";
+        let (s, d) = split(FileId(0), text);
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert_eq!(d.len(), 1);
+    }
+
+    #[test]
+    fn a_wrong_closer_on_the_same_line_is_a_typo() {
+        let text = "dataset d {\n  m: [a, b}\n}\nmodel x {}\n";
+        let (s, d) = split(FileId(0), text);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].message, "`}` does not close `[`");
+        assert_eq!(s.len(), 2);
     }
 
     #[test]
