@@ -1,5 +1,21 @@
-//! Embeds every file under `stdlib/` into the binary, so `mlarchc` runs with no files
-//! beside it (`--stdlib DIR` overrides them at run time).
+//! Embeds the standard library into the binary, already parsed.
+//!
+//! Every file under `stdlib/` is embedded as text (diagnostics quote it, `mlarchc schema`
+//! prints it), and the `.mla` files are parsed here, at build time, with the compiler's own
+//! parser: the syntax trees and any syntax diagnostics are serialised into `OUT_DIR`, and
+//! `Stdlib::embedded` deserialises them instead of parsing on every run. Parsing the
+//! stdlib was most of the time of checking a typical plan. `--stdlib DIR` still parses.
+
+#![allow(dead_code)]
+
+#[path = "src/diag/mod.rs"]
+mod diag;
+#[path = "src/source.rs"]
+mod source;
+#[path = "src/syntax/mod.rs"]
+mod syntax;
+#[path = "src/units.rs"]
+mod units;
 
 use std::path::{Path, PathBuf};
 
@@ -25,20 +41,55 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
     let root = manifest.join("stdlib");
     println!("cargo:rerun-if-changed=stdlib");
+    println!("cargo:rerun-if-changed=grammar");
+    println!("cargo:rerun-if-changed=src/syntax");
+    println!("cargo:rerun-if-changed=src/units.rs");
+    println!("cargo:rerun-if-changed=src/diag");
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
-    let mut code = String::from("/// Every file of the embedded stdlib: path relative to `stdlib/`, contents.\npub static FILES: &[(&str, &str)] = &[\n");
-    for (rel, path) in files {
+
+    let mut code = String::from(
+        "/// Every file of the embedded stdlib: path relative to `stdlib/`, contents.\npub static FILES: &[(&str, &str)] = &[\n",
+    );
+    for (rel, path) in &files {
         code.push_str(&format!(
             "    ({rel:?}, include_str!({:?})),\n",
             path.to_string_lossy()
         ));
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("stdlib_files.rs");
-    if let Err(e) = std::fs::write(&out, code) {
-        panic!("cannot write {}: {e}", out.display());
+    code.push_str(
+        "/// The `.mla` files above, parsed: `Vec<(Module, Vec<Diagnostic>)>` in bincode.\n",
+    );
+    code.push_str("pub static PARSED: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/stdlib_parsed.bin\"));\n");
+    write(&out_dir.join("stdlib_files.rs"), code.as_bytes());
+
+    // The stdlib's `.mla` files get file ids 0, 1, … in this order; `compile` adds them to
+    // its source map first, in the same order, so the spans line up.
+    let texts: Vec<String> = files
+        .iter()
+        .filter(|(rel, _)| rel.ends_with(".mla"))
+        .map(|(_, p)| {
+            std::fs::read_to_string(p)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+        })
+        .collect();
+    let inputs: Vec<(source::FileId, &str)> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (source::FileId(i as u32), t.as_str()))
+        .collect();
+    let parsed = syntax::parse_many(&inputs);
+    let bytes =
+        bincode::serialize(&parsed).unwrap_or_else(|e| panic!("cannot serialise the stdlib: {e}"));
+    write(&out_dir.join("stdlib_parsed.bin"), &bytes);
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    if let Err(e) = std::fs::write(path, bytes) {
+        panic!("cannot write {}: {e}", path.display());
     }
 }

@@ -50,21 +50,26 @@ pub fn compile(
     let mut sources = SourceMap::new();
     let mut modules = Vec::new();
     let mut diags = Vec::new();
+    // stdlib files first: their ids (0, 1, …) are the ones `build.rs` parsed them with
     let ids: Vec<_> = stdlib
         .sources()
-        .map(|(path, text)| {
-            sources.add(format!("<stdlib>/{path}"), text.clone(), FileOrigin::Stdlib)
-        })
+        .map(|(path, text)| sources.add(format!("<stdlib>/{path}"), text, FileOrigin::Stdlib))
         .collect();
     let root = sources.add(root_name, root_text, FileOrigin::User);
-    // the stdlib and the root are parsed together, spread over the cores
-    let inputs: Vec<_> = ids
-        .iter()
-        .chain([&root])
-        .map(|id| (*id, sources.get(*id).text.as_str()))
-        .collect();
-    let mut parsed = syntax::parse_many(&inputs);
-    let root_module = parsed.pop().unwrap_or_default();
+    let (parsed, root_module) = match stdlib.parsed() {
+        Some(parsed) => (parsed, syntax::parse(root, &sources.get(root).text)),
+        None => {
+            // a stdlib from disk: parse it with the root, spread over the cores
+            let inputs: Vec<_> = ids
+                .iter()
+                .chain([&root])
+                .map(|id| (*id, sources.get(*id).text.as_str()))
+                .collect();
+            let mut parsed = syntax::parse_many(&inputs);
+            let root_module = parsed.pop().unwrap_or_default();
+            (parsed, root_module)
+        }
+    };
     for (id, (m, d)) in ids.into_iter().zip(parsed) {
         diags.extend(d);
         modules.push((id, m));

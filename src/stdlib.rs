@@ -1,5 +1,10 @@
 //! The standard library: the domain schema, the catalog and (later) the built-in rules,
-//! as `.mla` files embedded at build time from `stdlib/`.
+//! as `.mla` files embedded at build time from `stdlib/` — as text, and already parsed
+//! (see `build.rs`), so a run does not spend its time parsing the stdlib.
+
+use crate::diag::Diagnostic;
+use crate::syntax::ast::Module;
+use std::borrow::Cow;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/stdlib_files.rs"));
@@ -8,7 +13,9 @@ mod embedded {
 /// A set of stdlib files: path relative to the stdlib root, and contents.
 #[derive(Clone, Debug, Default)]
 pub struct Stdlib {
-    pub files: Vec<(String, String)>,
+    pub files: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    /// the `.mla` files parsed ahead of time, in the order of [`Stdlib::sources`]
+    precompiled: Option<&'static [u8]>,
 }
 
 impl Stdlib {
@@ -17,13 +24,35 @@ impl Stdlib {
         Stdlib {
             files: embedded::FILES
                 .iter()
-                .map(|(p, t)| (p.to_string(), t.to_string()))
+                .map(|(p, t)| (Cow::Borrowed(*p), Cow::Borrowed(*t)))
                 .collect(),
+            precompiled: Some(embedded::PARSED),
+        }
+    }
+
+    /// A stdlib read from files at run time (`--stdlib DIR`); it is parsed when used.
+    pub fn from_files(files: Vec<(String, String)>) -> Stdlib {
+        Stdlib {
+            files: files
+                .into_iter()
+                .map(|(p, t)| (Cow::Owned(p), Cow::Owned(t)))
+                .collect(),
+            precompiled: None,
         }
     }
 
     /// The `.mla` files only (templates and other assets are for the emitters).
-    pub fn sources(&self) -> impl Iterator<Item = &(String, String)> {
-        self.files.iter().filter(|(p, _)| p.ends_with(".mla"))
+    pub fn sources(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".mla"))
+            .map(|(p, t)| (p.as_ref(), t.as_ref()))
+    }
+
+    /// The syntax trees parsed at build time, if this is the embedded stdlib.
+    pub fn parsed(&self) -> Option<Vec<(Module, Vec<Diagnostic>)>> {
+        let parsed: Vec<(Module, Vec<Diagnostic>)> =
+            bincode::deserialize(self.precompiled?).ok()?;
+        (parsed.len() == self.sources().count()).then_some(parsed)
     }
 }

@@ -202,5 +202,5 @@ fn read_stdlib_dir(dir: &Path) -> Result<Stdlib, String> {
     }
     let mut files = Vec::new();
     walk(dir, dir, &mut files)?;
-    Ok(Stdlib { files })
+    Ok(Stdlib::from_files(files))
 }

@@ -39,8 +39,11 @@ pub fn run(name: Option<&str>, stdlib: &Stdlib) -> i32 {
     EXIT_OK
 }
 
-fn first_line(docs: &str) -> &str {
-    docs.lines().next().unwrap_or("")
+/// The first sentence of a doc comment, over as many lines as it takes.
+fn first_line(docs: &str) -> String {
+    let joined = docs.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    let end = joined.find(". ").map_or(joined.len(), |i| i + 1);
+    joined[..end].to_string()
 }
 
 fn overview(s: &Schema) -> String {

@@ -225,7 +225,15 @@ pub fn load<'a>(
                                     PayloadDef::None
                                 }
                                 None => {
-                                    diags.push(unknown_type(&s, r));
+                                    let mut d = unknown_type(&s, r);
+                                    if r.name.starts_with(|c: char| c.is_ascii_lowercase()) {
+                                        d = d.note(format!(
+                                            "`{} {}` reads as the value `{}` carrying the record `{}`",
+                                            v.name.name, r.name, v.name.name, r.name
+                                        ));
+                                        d = d.help(format!("if these are two values, separate them with a comma: `{}, {}`", v.name.name, r.name));
+                                    }
+                                    diags.push(d);
                                     PayloadDef::None
                                 }
                             },

@@ -6,15 +6,16 @@
 
 use crate::source::Span;
 use crate::units::UnitDef;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ident {
     pub name: String,
     pub span: Span,
 }
 
 /// Doc comments (`///`) attached to the item that follows them, joined by newlines.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Docs(pub String);
 
 impl Docs {
@@ -23,12 +24,12 @@ impl Docs {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Module {
     pub items: Vec<Item>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Item {
     Import(Import),
     Decl(Decl),
@@ -42,7 +43,7 @@ pub enum Item {
     Review(Review),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Import {
     pub path: String,
     pub path_span: Span,
@@ -51,7 +52,7 @@ pub struct Import {
 
 /// `kind name[: variant] { fields }`. A declaration whose body did not parse keeps its
 /// head (`body: None`) so references to it still resolve and no follow-up errors appear.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Decl {
     pub docs: Docs,
     pub kind: Ident,
@@ -63,7 +64,7 @@ pub struct Decl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Field {
     pub docs: Docs,
     pub name: Ident,
@@ -71,13 +72,13 @@ pub struct Field {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Value {
     pub kind: ValueKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum ValueKind {
     Bool(bool),
     /// `none`: an optional field declared absent
@@ -146,7 +147,7 @@ impl ValueKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BoundOp {
     Lt,
     Le,
@@ -166,7 +167,7 @@ impl BoundOp {
 }
 
 /// A numeric literal, decoded.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Number {
     /// the literal as written, without `~` and unit
     pub text: String,
@@ -187,7 +188,7 @@ impl Number {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Exact {
     Int(i128),
     /// has a fractional part (`4.5`, `1e-3`)
@@ -196,16 +197,32 @@ pub enum Exact {
     TooLarge,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct UnitRef {
+    #[serde(with = "unit_by_name")]
     pub def: &'static UnitDef,
     pub span: Span,
+}
+
+/// A unit is stored by its spelling and looked up again when read back.
+mod unit_by_name {
+    use crate::units::{lookup, UnitDef};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(def: &&'static UnitDef, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(def.name)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static UnitDef, D::Error> {
+        let name = String::deserialize(d)?;
+        lookup(&name).ok_or_else(|| serde::de::Error::custom(format!("unknown unit {name}")))
+    }
 }
 
 // ── schema declarations ──
 
 /// `[singleton] kind name [for owner] { fields, variant v { … } }`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct KindDecl {
     pub docs: Docs,
     pub singleton: bool,
@@ -216,7 +233,7 @@ pub struct KindDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VariantDecl {
     pub docs: Docs,
     pub name: Ident,
@@ -225,7 +242,7 @@ pub struct VariantDecl {
 }
 
 /// `[derived] name: Type [= default]`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FieldDecl {
     pub docs: Docs,
     pub derived: bool,
@@ -235,14 +252,14 @@ pub struct FieldDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TypeExpr {
     pub kind: TypeExprKind,
     pub optional: bool,
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum TypeExprKind {
     Named(Ident),
     List(Box<TypeExpr>),
@@ -250,7 +267,7 @@ pub enum TypeExprKind {
     Generic(Ident, Box<TypeExpr>),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RecordDecl {
     pub docs: Docs,
     pub name: Ident,
@@ -258,7 +275,7 @@ pub struct RecordDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EnumDecl {
     pub docs: Docs,
     pub name: Ident,
@@ -266,7 +283,7 @@ pub struct EnumDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EnumVariant {
     pub docs: Docs,
     pub name: Ident,
@@ -274,7 +291,7 @@ pub struct EnumVariant {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum PayloadDecl {
     None,
     /// `by_group(string)`, `rotate(angle?)`
@@ -286,7 +303,7 @@ pub enum PayloadDecl {
 }
 
 /// `set name: Enum = [values]`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SetDecl {
     pub docs: Docs,
     pub name: Ident,
@@ -297,7 +314,7 @@ pub struct SetDecl {
 
 // ── rules, decisions, configuration ──
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RuleDecl {
     pub docs: Docs,
     pub code: Ident,
@@ -306,7 +323,7 @@ pub struct RuleDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum RuleItem {
     /// `for m: model` binds each declaration of a kind; `for i in m.inputs` each element.
     For {
@@ -332,19 +349,19 @@ pub enum RuleItem {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum ForSource {
     Kind(Ident),
     Expr(Expr),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum ExprKind {
     Lit(Value),
     /// `m.n_train`
@@ -365,13 +382,13 @@ pub enum ExprKind {
     List(Vec<Expr>),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum UnOp {
     Not,
     Neg,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BinOp {
     Or,
     And,
@@ -391,7 +408,7 @@ pub enum BinOp {
     Div,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Quant {
     Any,
     All,
@@ -399,7 +416,7 @@ pub enum Quant {
 }
 
 /// `decide CODE [on TARGET]: LETTER because "…"`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Decide {
     pub docs: Docs,
     pub rule: Ident,
@@ -411,7 +428,7 @@ pub struct Decide {
 }
 
 /// `allow CODE [on TARGET] because "…"`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Allow {
     pub docs: Docs,
     pub rule: Ident,
@@ -422,7 +439,7 @@ pub struct Allow {
 }
 
 /// `fusion` or `deploy.fusion`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Target {
     pub kind: Option<Ident>,
     pub name: Ident,
@@ -430,7 +447,7 @@ pub struct Target {
 }
 
 /// `review { mode: quick, deny: [MLA4xx] }`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Review {
     pub docs: Docs,
     pub fields: Vec<Field>,

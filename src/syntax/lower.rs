@@ -622,6 +622,7 @@ impl Lowerer<'_> {
                 .text
                 .get(w[0].end as usize..w[1].start as usize)
                 .unwrap_or("");
+            let gap = without_block_comments(gap);
             if !gap.contains(',') && !gap.contains('\n') {
                 let at = w[1].start as usize;
                 self.diags.push(
@@ -952,6 +953,24 @@ fn pratt() -> &'static PrattParser<Rule> {
             .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
             .op(Op::prefix(Rule::op_neg))
     })
+}
+
+/// The text with `/* … */` comments removed (a comma inside one separates nothing).
+fn without_block_comments(gap: &str) -> std::borrow::Cow<'_, str> {
+    if !gap.contains("/*") {
+        return std::borrow::Cow::Borrowed(gap);
+    }
+    let mut out = String::new();
+    let mut rest = gap;
+    while let Some(i) = rest.find("/*") {
+        out.push_str(&rest[..i]);
+        rest = rest[i + 2..]
+            .find("*/")
+            .map_or("", |j| &rest[i + 2 + j + 2..]);
+        out.push(' ');
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Moves `end` back over trailing whitespace and comments.
