@@ -31,6 +31,7 @@ fn parse(bencher: Bencher, which: &str) {
         .bench(|| mlarchc::syntax::parse(FileId(0), black_box(&text)));
 }
 
+/// Parsing the stdlib from text, as `--stdlib DIR` does.
 #[divan::bench]
 fn parse_stdlib(bencher: Bencher) {
     let std = Stdlib::embedded();
@@ -40,6 +41,13 @@ fn parse_stdlib(bencher: Bencher) {
             black_box(mlarchc::syntax::parse(FileId(i as u32), t));
         }
     });
+}
+
+/// Reading the syntax trees `build.rs` made of the embedded stdlib.
+#[divan::bench]
+fn load_embedded_stdlib(bencher: Bencher) {
+    let std = Stdlib::embedded();
+    bencher.bench(|| black_box(std.parsed()));
 }
 
 #[divan::bench(args = ["typical", "synthetic_10k"])]
