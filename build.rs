@@ -12,32 +12,14 @@
 mod diag;
 #[path = "src/source.rs"]
 mod source;
+#[path = "src/cli/stdlib_dir.rs"]
+mod stdlib_dir;
 #[path = "src/syntax/mod.rs"]
 mod syntax;
 #[path = "src/units.rs"]
 mod units;
 
 use std::path::{Path, PathBuf};
-
-fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect(&path, root, out);
-        } else if path.extension().is_some_and(|e| e == "mla" || e == "hbs") {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            out.push((rel, path));
-        }
-    }
-}
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
@@ -48,8 +30,8 @@ fn main() {
     println!("cargo:rerun-if-changed=src/syntax");
     println!("cargo:rerun-if-changed=src/units.rs");
     println!("cargo:rerun-if-changed=src/diag");
-    let mut files = Vec::new();
-    collect(&root, &root, &mut files);
+    let files =
+        stdlib_dir::list(&root).unwrap_or_else(|e| panic!("cannot list {}: {e}", root.display()));
 
     let mut code = String::from(
         "/// Every file of the embedded stdlib: path relative to `stdlib/`, contents.\npub static FILES: &[(&str, &str)] = &[\n",

@@ -3,6 +3,7 @@
 //!
 //! `cargo bench --bench check`. Whole-process figures come from hyperfine (see README).
 
+#[path = "support/synth.rs"]
 mod synth;
 
 use divan::counter::BytesCount;

@@ -1,6 +1,6 @@
 //! Prints a synthetic plan: `cargo run --release --example synth -- 10000 > /tmp/synth.mla`.
 
-#[path = "../benches/synth.rs"]
+#[path = "../benches/support/synth.rs"]
 mod synth;
 
 fn main() {

@@ -66,7 +66,7 @@ pub enum Val {
     Str(String),
     Range(Box<Value>, Box<Value>),
     Bound {
-        percentile: Option<u32>,
+        percentile: Option<f64>,
         op: ast::BoundOp,
         value: Box<Value>,
     },

@@ -3,6 +3,7 @@
 //! invocation or a file that cannot be read.
 
 mod schema_cmd;
+mod stdlib_dir;
 
 use crate::emit::human::{self, Style};
 use crate::sema::imports::join_lexically;
@@ -155,7 +156,10 @@ impl Host for FsHost {
     fn read(&self, name: &str) -> Result<String, String> {
         let path = Path::new(name);
         if path.is_dir() {
-            return Err("is a directory, not a file".into());
+            return Err(format!(
+                "is a directory; pass the plan files in it, such as `{}/*.mla`",
+                name.trim_end_matches('/')
+            ));
         }
         std::fs::read(path)
             .map_err(|e| io_error(&e))
@@ -174,33 +178,14 @@ fn io_error(e: &std::io::Error) -> String {
 }
 
 fn read_stdlib_dir(dir: &Path) -> Result<Stdlib, String> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) -> Result<(), String> {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| io_error(&e))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, root, out)?;
-            } else if p.extension().is_some_and(|e| e == "mla" || e == "hbs") {
-                let text = std::fs::read_to_string(&p)
-                    .map_err(|e| format!("`{}`: {}", p.display(), io_error(&e)))?;
-                let rel = p
-                    .strip_prefix(root)
-                    .unwrap_or(&p)
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.push((rel, text));
-            }
-        }
-        Ok(())
-    }
     if !dir.is_dir() {
         return Err("not a directory".into());
     }
     let mut files = Vec::new();
-    walk(dir, dir, &mut files)?;
+    for (rel, path) in stdlib_dir::list(dir).map_err(|e| io_error(&e))? {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("`{}`: {}", path.display(), io_error(&e)))?;
+        files.push((rel, text));
+    }
     Ok(Stdlib::from_files(files))
 }

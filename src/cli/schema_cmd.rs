@@ -39,11 +39,8 @@ pub fn run(name: Option<&str>, stdlib: &Stdlib) -> i32 {
     EXIT_OK
 }
 
-/// The first sentence of a doc comment, over as many lines as it takes.
 fn first_line(docs: &str) -> String {
-    let joined = docs.lines().map(str::trim).collect::<Vec<_>>().join(" ");
-    let end = joined.find(". ").map_or(joined.len(), |i| i + 1);
-    joined[..end].to_string()
+    crate::schema::first_sentence(docs)
 }
 
 fn overview(s: &Schema) -> String {

@@ -308,6 +308,14 @@ impl Schema {
     }
 }
 
+/// The first sentence of a doc comment, over as many lines as it takes, without its
+/// closing period (for notes and one-line listings).
+pub fn first_sentence(docs: &str) -> String {
+    let joined = docs.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    let end = joined.find(". ").map_or(joined.len(), |i| i + 1);
+    joined[..end].trim_end_matches('.').to_string()
+}
+
 /// A literal of a type, for help lines.
 pub fn example(ty: &Ty) -> String {
     match ty {

@@ -42,9 +42,8 @@ pub fn check(
         let origin = sources.get(*file).origin;
         for item in &m.items {
             if let Item::Decl(d) = item {
-                if let Some(e) = declare(&mut plan, &mut by_name, d, origin, diags) {
+                if declare(&mut plan, &mut by_name, d, origin, diags).is_some() {
                     bodies.push(d.body.as_deref());
-                    let _ = e;
                 }
             }
         }

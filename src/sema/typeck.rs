@@ -169,7 +169,7 @@ impl Checker<'_> {
             ));
             for m in &missing {
                 if !m.docs.is_empty() {
-                    d = d.note(format!("`{}`: {}", m.name, first_sentence(&m.docs)));
+                    d = d.note(format!("`{}`: {}", m.name, schema::first_sentence(&m.docs)));
                 }
             }
             self.diags.push(d);
@@ -430,15 +430,15 @@ impl Checker<'_> {
                     op,
                     value,
                 } => {
-                    if let Some((p, ps)) = percentile {
-                        if *p == 0 || *p > 100 {
+                    if let Some((p, text, ps)) = percentile {
+                        if *p <= 0.0 || *p > 100.0 {
                             self.diags.push(
                                 Diagnostic::new(
                                     &codes::BAD_PERCENTILE,
-                                    format!("`p{p}` is not a percentile"),
+                                    format!("`p{text}` is not a percentile"),
                                 )
                                 .primary(*ps, "percentiles run from `p1` to `p100`")
-                                .help("write `p50`, `p95` or `p99`"),
+                                .help("write `p50`, `p95`, `p99` or `p999` (99.9%)"),
                             );
                             return err(v.span);
                         }
@@ -446,7 +446,7 @@ impl Checker<'_> {
                     let inner_v = self.value(value, inner, false, field);
                     Value::written(
                         Val::Bound {
-                            percentile: percentile.map(|p| p.0),
+                            percentile: percentile.as_ref().map(|p| p.0),
                             op: *op,
                             value: Box::new(inner_v),
                         },
@@ -1121,11 +1121,4 @@ fn unit_choices(dim: Dim, text: &str) -> String {
     };
     let with: Vec<String> = units.iter().map(|u| format!("{text}{u}")).collect();
     one_of(&with, "or")
-}
-
-/// The first sentence of a doc comment, without its closing period.
-fn first_sentence(docs: &str) -> String {
-    let joined = docs.lines().map(str::trim).collect::<Vec<_>>().join(" ");
-    let end = joined.find(". ").map_or(joined.len(), |i| i + 1);
-    joined[..end].trim_end_matches('.').to_string()
 }

@@ -91,7 +91,8 @@ pub enum ValueKind {
     Range(Box<Value>, Box<Value>),
     /// `p99 < 200ms`
     Bound {
-        percentile: Option<(u32, Span)>,
+        /// `p99` → 99, `p999` → 99.9, as written after the `p`
+        percentile: Option<(f64, String, Span)>,
         op: BoundOp,
         value: Box<Value>,
     },

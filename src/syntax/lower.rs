@@ -394,8 +394,9 @@ impl Lowerer<'_> {
                 for q in p.into_inner() {
                     match q.as_rule() {
                         Rule::percentile => {
-                            let n = q.as_str()[1..].parse::<u32>().unwrap_or(u32::MAX);
-                            percentile = Some((n, self.span(&q)));
+                            let digits = &q.as_str()[1..];
+                            percentile =
+                                Some((percentile_value(digits), digits.to_string(), self.span(&q)));
                         }
                         Rule::bound_op => {
                             op = match q.as_str() {
@@ -953,6 +954,17 @@ fn pratt() -> &'static PrattParser<Rule> {
             .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
             .op(Op::prefix(Rule::op_neg))
     })
+}
+
+/// `99` → 99; `999` → 99.9 and `9999` → 99.99 (the SRE convention for the nines above
+/// 99); anything else over 100 stays over 100 and is reported by the type checker.
+fn percentile_value(digits: &str) -> f64 {
+    let n: f64 = digits.parse().unwrap_or(f64::MAX);
+    if n > 100.0 && digits.len() >= 3 && digits.bytes().all(|b| b == b'9') {
+        100.0 - 10f64.powi(2 - digits.len() as i32)
+    } else {
+        n
+    }
 }
 
 /// The text with `/* … */` comments removed (a comma inside one separates nothing).

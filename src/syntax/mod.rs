@@ -185,20 +185,7 @@ fn salvage(file: FileId, base: usize, src: &str) -> Option<Item> {
         return None;
     }
     let kind_name = &rest[..k_len];
-    if [
-        "kind",
-        "singleton",
-        "record",
-        "enum",
-        "set",
-        "rule",
-        "import",
-        "decide",
-        "allow",
-        "review",
-    ]
-    .contains(&kind_name)
-    {
+    if split::KEYWORDS.contains(&kind_name) {
         return None;
     }
     let after = &rest[k_len..];

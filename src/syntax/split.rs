@@ -28,7 +28,8 @@ pub struct Segment {
 /// the bound keeps the recursive-descent parser far from the end of the native stack.
 pub const MAX_DEPTH: usize = 64;
 
-const KEYWORDS: &[&str] = &[
+/// Words that start a top-level item other than a plan declaration.
+pub(super) const KEYWORDS: &[&str] = &[
     "kind",
     "singleton",
     "record",
