@@ -46,54 +46,38 @@ fn first_line(docs: &str) -> String {
 fn overview(s: &Schema) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Declaration kinds (write `KIND NAME {{ … }}`):");
-    for k in &s.kinds {
-        let variants = if k.variants.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " [{}]",
-                k.variants
-                    .iter()
-                    .map(|v| v.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            )
-        };
-        let owner = k
-            .owner
-            .map(|o| format!(" (for a {})", s.kind(o).name))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {:<12}{owner}{variants}  {}",
-            k.name,
-            first_line(&k.docs)
-        );
+    let mut kinds: Vec<_> = s.kinds.iter().collect();
+    kinds.sort_by(|a, b| a.name.cmp(&b.name));
+    for k in kinds {
+        let _ = writeln!(out, "  {:<14}{}", k.name, first_line(&k.docs));
+        if let Some(o) = k.owner {
+            let _ = writeln!(out, "  {:<14}  names a `{}`: `{} NAME {{ … }}`", "", s.kind(o).name, k.name);
+        }
+        if !k.variants.is_empty() {
+            let names: Vec<&str> = k.variants.iter().map(|v| v.name.as_str()).collect();
+            let _ = writeln!(out, "  {:<14}  variants: {}", "", names.join(", "));
+        }
     }
+    let mut records: Vec<_> = s.records.iter().filter(|r| !r.name.contains('.')).collect();
+    records.sort_by(|a, b| a.name.cmp(&b.name));
     let _ = writeln!(out, "\nRecords:");
-    for r in s.records.iter().filter(|r| !r.name.contains('.')) {
-        let _ = writeln!(out, "  {:<16}{}", r.name, first_line(&r.docs));
+    for r in records {
+        let _ = writeln!(out, "  {:<18}{}", r.name, first_line(&r.docs));
     }
+    let mut enums: Vec<_> = s.enums.iter().collect();
+    enums.sort_by(|a, b| a.name.cmp(&b.name));
     let _ = writeln!(out, "\nEnums:");
-    for e in &s.enums {
-        let _ = writeln!(
-            out,
-            "  {:<16}{} values  {}",
-            e.name,
-            e.variants.len(),
-            first_line(&e.docs)
-        );
+    for e in enums {
+        let count = format!("{} values", e.variants.len());
+        let _ = writeln!(out, "  {:<18}{:<11}{}", e.name, count, first_line(&e.docs));
     }
     if !s.sets.is_empty() {
         let _ = writeln!(out, "\nSets (for rules):");
         for set in &s.sets {
-            let _ = writeln!(out, "  {:<16}of {}", set.name, s.enum_(set.en).name);
+            let _ = writeln!(out, "  {:<18}of {}", set.name, s.enum_(set.en).name);
         }
     }
-    let _ = writeln!(
-        out,
-        "\nRun `mlarchc schema NAME` for the fields or values of one of them."
-    );
+    let _ = writeln!(out, "\nRun `mlarchc schema NAME` for the fields or values of one of them.");
     out
 }
 
