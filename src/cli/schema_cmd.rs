@@ -51,7 +51,13 @@ fn overview(s: &Schema) -> String {
     for k in kinds {
         let _ = writeln!(out, "  {:<14}{}", k.name, first_line(&k.docs));
         if let Some(o) = k.owner {
-            let _ = writeln!(out, "  {:<14}  names a `{}`: `{} NAME {{ … }}`", "", s.kind(o).name, k.name);
+            let _ = writeln!(
+                out,
+                "  {:<14}  names a `{}`: `{} NAME {{ … }}`",
+                "",
+                s.kind(o).name,
+                k.name
+            );
         }
         if !k.variants.is_empty() {
             let names: Vec<&str> = k.variants.iter().map(|v| v.name.as_str()).collect();
@@ -77,7 +83,10 @@ fn overview(s: &Schema) -> String {
             let _ = writeln!(out, "  {:<18}of {}", set.name, s.enum_(set.en).name);
         }
     }
-    let _ = writeln!(out, "\nRun `mlarchc schema NAME` for the fields or values of one of them.");
+    let _ = writeln!(
+        out,
+        "\nRun `mlarchc schema NAME` for the fields or values of one of them."
+    );
     out
 }
 

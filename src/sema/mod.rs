@@ -54,50 +54,7 @@ pub fn check(
     check_singletons(&plan, diags);
 
     // 3. defaults, then bodies
-    let mut defaults: HashMap<(DefOwner, usize), Value> = HashMap::new();
-    {
-        let mut raw: Vec<(DefOwner, usize, &ast::Value, &schema::FieldDef)> = Vec::new();
-        for (k, kd) in plan.schema.kinds.iter().enumerate() {
-            let kid = KindId(k as u32);
-            for (i, f) in kd.fields.iter().enumerate() {
-                if let Some(d) = &f.default {
-                    raw.push((DefOwner::Kind(kid, None), i, d, f));
-                }
-            }
-            for (vi, v) in kd.variants.iter().enumerate() {
-                for (i, f) in v.fields.iter().enumerate() {
-                    if let Some(d) = &f.default {
-                        raw.push((DefOwner::Kind(kid, Some(vi as u32)), i, d, f));
-                    }
-                }
-            }
-        }
-        for (r, rd) in plan.schema.records.iter().enumerate() {
-            for (i, f) in rd.fields.iter().enumerate() {
-                if let Some(d) = &f.default {
-                    raw.push((DefOwner::Record(schema::RecordId(r as u32)), i, d, f));
-                }
-            }
-        }
-        let empty = HashMap::new();
-        let mut computed = Vec::new();
-        {
-            let mut checker = Checker {
-                schema: &plan.schema,
-                entities: &plan.entities,
-                index: &plan.index,
-                by_name: &by_name,
-                defaults: &empty,
-                diags,
-            };
-            for (owner, slot, value, def) in raw {
-                let mut v = checker.value(value, &def.ty, def.optional, &def.name);
-                v.origin = crate::plan::Origin::Default;
-                computed.push(((owner, slot), v));
-            }
-        }
-        defaults.extend(computed);
-    }
+    let defaults = check_defaults(&plan, &by_name, diags);
     let mut filled: Vec<Option<Vec<Option<Value>>>> = Vec::with_capacity(plan.entities.len());
     {
         let mut checker = Checker {
@@ -133,6 +90,47 @@ pub fn check(
     // 4. rules, decisions, allows, reviews are kept for the rule engine
     collect_rules(&mut plan, modules, sources, diags);
     plan
+}
+
+/// Every schema default, checked once against its field's type (so a bad default is
+/// reported in the schema, never at each use).
+fn check_defaults(
+    plan: &Plan,
+    by_name: &HashMap<String, Vec<EntityId>>,
+    diags: &mut Vec<Diagnostic>,
+) -> HashMap<(DefOwner, usize), Value> {
+    let s = &plan.schema;
+    let mut owners: Vec<(DefOwner, &[schema::FieldDef])> = Vec::new();
+    for (k, kd) in s.kinds.iter().enumerate() {
+        let kid = KindId(k as u32);
+        owners.push((DefOwner::Kind(kid, None), &kd.fields));
+        for (vi, v) in kd.variants.iter().enumerate() {
+            owners.push((DefOwner::Kind(kid, Some(vi as u32)), &v.fields));
+        }
+    }
+    for (r, rd) in s.records.iter().enumerate() {
+        owners.push((DefOwner::Record(schema::RecordId(r as u32)), &rd.fields));
+    }
+    let none = HashMap::new();
+    let mut checker = Checker {
+        schema: s,
+        entities: &plan.entities,
+        index: &plan.index,
+        by_name,
+        defaults: &none,
+        diags,
+    };
+    let mut out = HashMap::new();
+    for (owner, fields) in owners {
+        for (slot, def) in fields.iter().enumerate() {
+            if let Some(value) = &def.default {
+                let mut v = checker.value(value, &def.ty, def.optional, &def.name);
+                v.origin = crate::plan::Origin::Default;
+                out.insert((owner, slot), v);
+            }
+        }
+    }
+    out
 }
 
 fn declare(
