@@ -7,8 +7,10 @@
 //! touches files, the terminal and exit codes.
 
 pub mod cli;
+pub mod derive;
 pub mod diag;
 pub mod emit;
+pub mod graph;
 pub mod plan;
 pub mod schema;
 pub mod sema;
@@ -29,6 +31,7 @@ use stdlib::Stdlib;
 pub struct Compilation {
     pub sources: SourceMap,
     pub plan: Plan,
+    pub graph: graph::DepGraph,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -82,12 +85,16 @@ pub fn compile(
         &mut modules,
         &mut diags,
     );
-    let plan = sema::check(&sources, &modules, &mut diags);
+    let mut plan = sema::check(&sources, &modules, &mut diags);
+    let graph = graph::build(&plan);
+    graph::check(&plan, &graph, &mut diags);
+    derive::run(&mut plan, &graph);
     let mut all = diag::Diagnostics::default();
     all.extend(diags);
     Compilation {
         sources,
         plan,
+        graph,
         diagnostics: all.into_sorted(),
     }
 }

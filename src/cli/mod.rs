@@ -43,6 +43,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Print the plan's dependency graph: declarations and the references between them
+    Graph {
+        /// The plan to draw (`-` reads standard input)
+        #[arg(value_name = "FILE")]
+        file: String,
+        /// Graphviz `dot` or a Mermaid flowchart
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+    },
     /// Show the schema: the kinds, records and enums plans are written against
     Schema {
         /// A kind, record or enum to describe (all of them are listed without one)
@@ -56,6 +65,12 @@ pub enum Format {
     Human,
     /// One line per diagnostic: `file:line:col: severity[code]: message`
     Short,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -94,7 +109,41 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check { files, format } => check(&files, format, color, &stdlib),
         Command::Schema { name } => schema_cmd::run(name.as_deref(), &stdlib),
+        Command::Graph { file, format } => graph_cmd(&file, format, color, &stdlib),
     }
+}
+
+/// Reads a root file given on the command line (`-` is standard input): its display
+/// name and text, or the message for a bad invocation.
+fn read_root(name: &str) -> Result<(String, String), String> {
+    if name == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(("<stdin>".to_string(), s));
+    }
+    FsHost.read(name).map(|t| (name.to_string(), t)).map_err(|e| format!("cannot read `{name}`: {e}"))
+}
+
+fn graph_cmd(file: &str, format: GraphFormat, color: bool, stdlib: &Stdlib) -> i32 {
+    let (display, text) = match read_root(file) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let c = crate::compile(&display, text, stdlib, &FsHost);
+    if c.has_errors() {
+        let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        let _ = std::io::stderr().write_all(&human::render(&c.sources, &errors, Style::Rich, color));
+        return EXIT_FINDINGS;
+    }
+    let out = match format {
+        GraphFormat::Dot => crate::graph::to_dot(&c.plan, &c.graph),
+        GraphFormat::Mermaid => crate::graph::to_mermaid(&c.plan, &c.graph),
+    };
+    print!("{out}");
+    EXIT_OK
 }
 
 fn check(files: &[String], format: Format, color: bool, stdlib: &Stdlib) -> i32 {
@@ -102,22 +151,12 @@ fn check(files: &[String], format: Format, color: bool, stdlib: &Stdlib) -> i32 
     let host = FsHost;
     let mut stdout = std::io::stdout().lock();
     for name in files {
-        let (display, text) = if name == "-" {
-            let mut s = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut s) {
-                eprintln!("error: cannot read standard input: {e}");
+        let (display, text) = match read_root(name) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
                 status = EXIT_USAGE;
                 continue;
-            }
-            ("<stdin>".to_string(), s)
-        } else {
-            match host.read(name) {
-                Ok(t) => (name.clone(), t),
-                Err(e) => {
-                    eprintln!("error: cannot read `{name}`: {e}");
-                    status = EXIT_USAGE;
-                    continue;
-                }
             }
         };
         let c = crate::compile(&display, text, stdlib, &host);

@@ -48,6 +48,8 @@ codes! {
     SINGLETON           = "E0211", Error, "a plan needs exactly one declaration of this kind";
     BAD_RULE_CODE       = "E0212", Error, "malformed rule code";
     EMPTY_REASON        = "E0213", Error, "decision or suppression without a reason";
+    REFERENCE_CYCLE     = "E0220", Error, "reference cycle";
+    UNUSED              = "W0201", Warning, "declaration that nothing uses";
 
     MISMATCH            = "E0301", Error, "value of the wrong type";
     WRONG_DIMENSION     = "E0302", Error, "quantity of the wrong dimension";
@@ -75,6 +77,18 @@ codes! {
     DUPLICATE_MEMBER    = "E0403", Error, "duplicate member in a schema declaration";
     BAD_TYPE            = "E0404", Error, "type that cannot be used here";
     DERIVED_DEFAULT     = "E0405", Error, "derived field with a default";
+
+    RULE_UNKNOWN_FIELD  = "E0501", Error, "rule reads a field that does not exist";
+    RULE_TYPE           = "E0502", Error, "rule expression of the wrong type";
+    RULE_UNBOUND        = "E0503", Error, "rule uses a name that is not bound";
+    RULE_PLACEHOLDER    = "E0504", Error, "message placeholder that cannot be filled";
+    RULE_METADATA       = "E0505", Error, "missing or invalid rule metadata";
+    RULE_OPTIONS        = "E0506", Error, "rule options that are missing or malformed";
+    RULE_UNKNOWN_ITEM   = "E0507", Error, "unknown item in a rule";
+    DECISION_LETTER     = "E0508", Error, "decision picks an option the rule does not offer";
+    UNKNOWN_RULE        = "E0509", Error, "no rule of this code or name";
+    REVIEW_SETTING      = "E0510", Error, "invalid review setting";
+    UNMATCHED           = "W0502", Warning, "decision or suppression that matches no finding";
 
     SHADOWS_CATALOG     = "N0201", Note, "declaration shadows a catalog entry";
 }
