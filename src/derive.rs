@@ -13,7 +13,11 @@ use crate::graph::DepGraph;
 use crate::plan::{EntityId, Origin, Plan, Val, Value};
 
 fn derived(val: Val) -> Value {
-    Value { val, origin: Origin::Derived, approx: false }
+    Value {
+        val,
+        origin: Origin::Derived,
+        approx: false,
+    }
 }
 
 /// Fills every derived field the compiler knows how to compute.
@@ -30,7 +34,9 @@ pub fn run(plan: &mut Plan, graph: &DepGraph) {
 fn set(plan: &mut Plan, id: EntityId, name: &str, val: Val) {
     let e = &plan.entities[id.0 as usize];
     let kind = plan.schema.kind(e.kind);
-    let Some(slot) = kind.slot_of(e.variant, name) else { return };
+    let Some(slot) = kind.slot_of(e.variant, name) else {
+        return;
+    };
     if !kind.field(e.variant, slot).is_some_and(|f| f.derived) {
         return;
     }
@@ -60,7 +66,16 @@ fn attachments(plan: &mut Plan) {
 fn refs(v: Option<&Value>) -> Vec<EntityId> {
     match v.map(|v| &v.val) {
         Some(Val::Ref(id)) => vec![*id],
-        Some(Val::List(items)) => items.iter().filter_map(|i| if let Val::Ref(id) = i.val { Some(id) } else { None }).collect(),
+        Some(Val::List(items)) => items
+            .iter()
+            .filter_map(|i| {
+                if let Val::Ref(id) = i.val {
+                    Some(id)
+                } else {
+                    None
+                }
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -80,7 +95,9 @@ fn input_datasets(plan: &Plan, model: EntityId) -> Vec<EntityId> {
 
 /// `model.datasets`: the input datasets and, through `parts`, the sets pooled into them.
 fn model_datasets(plan: &mut Plan, graph: &DepGraph) {
-    let Some(model) = plan.schema.kind_id("model") else { return };
+    let Some(model) = plan.schema.kind_id("model") else {
+        return;
+    };
     let models: Vec<EntityId> = ids_of(plan, model);
     for m in models {
         let mut all = input_datasets(plan, m);
@@ -100,11 +117,18 @@ fn model_datasets(plan: &mut Plan, graph: &DepGraph) {
 
 /// `dataset.consumers`: the models whose `datasets` include this one.
 fn dataset_consumers(plan: &mut Plan) {
-    let (Some(model), Some(dataset)) = (plan.schema.kind_id("model"), plan.schema.kind_id("dataset")) else { return };
+    let (Some(model), Some(dataset)) =
+        (plan.schema.kind_id("model"), plan.schema.kind_id("dataset"))
+    else {
+        return;
+    };
     let models = ids_of(plan, model);
     for d in ids_of(plan, dataset) {
-        let consumers: Vec<Value> =
-            models.iter().filter(|m| refs(plan.field(**m, "datasets")).contains(&d)).map(|m| derived(Val::Ref(*m))).collect();
+        let consumers: Vec<Value> = models
+            .iter()
+            .filter(|m| refs(plan.field(**m, "datasets")).contains(&d))
+            .map(|m| derived(Val::Ref(*m)))
+            .collect();
         set(plan, d, "consumers", Val::List(consumers));
     }
 }
@@ -125,7 +149,11 @@ fn fraction(v: Option<&Value>) -> Option<f64> {
 
 fn enum_name<'p>(plan: &'p Plan, v: Option<&Value>) -> Option<&'p str> {
     match v.map(|v| &v.val) {
-        Some(Val::Enum { en, variant, .. }) => Some(plan.schema.enum_(*en).variants[*variant as usize].name.as_str()),
+        Some(Val::Enum { en, variant, .. }) => Some(
+            plan.schema.enum_(*en).variants[*variant as usize]
+                .name
+                .as_str(),
+        ),
         _ => None,
     }
 }
@@ -134,7 +162,9 @@ fn enum_name<'p>(plan: &'p Plan, v: Option<&Value>) -> Option<&'p str> {
 /// (records, or units where a unit is one record), less the shares a development set holds
 /// out for validation and test. Unknown when any count is unknown.
 fn model_sizes(plan: &mut Plan) {
-    let Some(model) = plan.schema.kind_id("model") else { return };
+    let Some(model) = plan.schema.kind_id("model") else {
+        return;
+    };
     for m in ids_of(plan, model) {
         let mut n_train = Some(0.0);
         let mut events = Some(0.0);
@@ -142,44 +172,85 @@ fn model_sizes(plan: &mut Plan) {
             let share = match enum_name(plan, plan.field(d, "role")) {
                 Some("train") => 1.0,
                 Some("development") | None => {
-                    1.0 - fraction(plan.field(d, "val")).unwrap_or(0.0) - fraction(plan.field(d, "test")).unwrap_or(0.0)
+                    1.0 - fraction(plan.field(d, "val")).unwrap_or(0.0)
+                        - fraction(plan.field(d, "test")).unwrap_or(0.0)
                 }
                 _ => continue,
             };
             let records = count(plan.field(d, "records")).or_else(|| count(plan.field(d, "n")));
             n_train = n_train.zip(records).map(|(a, r)| a + r * share);
-            let ev = count(plan.field(d, "events")).or_else(|| fraction(plan.field(d, "positives")).zip(records).map(|(p, r)| p * r));
+            let ev = count(plan.field(d, "events")).or_else(|| {
+                fraction(plan.field(d, "positives"))
+                    .zip(records)
+                    .map(|(p, r)| p * r)
+            });
             events = events.zip(ev).map(|(a, e)| a + e * share);
         }
-        set(plan, m, "n_train", n_train.map_or(Val::Unknown, |n| Val::Count(n.round() as u64)));
-        set(plan, m, "events_train", events.map_or(Val::Unknown, |n| Val::Count(n.round() as u64)));
+        set(
+            plan,
+            m,
+            "n_train",
+            n_train.map_or(Val::Unknown, |n| Val::Count(n.round() as u64)),
+        );
+        set(
+            plan,
+            m,
+            "events_train",
+            events.map_or(Val::Unknown, |n| Val::Count(n.round() as u64)),
+        );
     }
 }
 
 /// `model.pretrained`: some input is represented by a pretrained backbone, or the network
 /// starts from pretrained (or self-supervised) weights.
 fn model_pretrained(plan: &mut Plan) {
-    let Some(model) = plan.schema.kind_id("model") else { return };
+    let Some(model) = plan.schema.kind_id("model") else {
+        return;
+    };
     for m in ids_of(plan, model) {
-        let from_inputs = refs(plan.field(m, "inputs")).into_iter().any(|i| enum_name(plan, plan.field(i, "representation")) == Some("pretrained"));
-        let from_init = matches!(enum_name(plan, plan.field(m, "init")), Some("pretrained" | "ssl"));
+        let from_inputs = refs(plan.field(m, "inputs"))
+            .into_iter()
+            .any(|i| enum_name(plan, plan.field(i, "representation")) == Some("pretrained"));
+        let from_init = matches!(
+            enum_name(plan, plan.field(m, "init")),
+            Some("pretrained" | "ssl")
+        );
         set(plan, m, "pretrained", Val::Bool(from_inputs || from_init));
     }
 }
 
 /// `train.steps_per_epoch`: training records over the effective batch.
 fn steps_per_epoch(plan: &mut Plan) {
-    let Some(train) = plan.schema.kind_id("train") else { return };
+    let Some(train) = plan.schema.kind_id("train") else {
+        return;
+    };
     for t in ids_of(plan, train) {
-        let Some(m) = refs(plan.field(t, "model")).first().copied() else { continue };
-        let (Some(n), Some(batch)) = (count(plan.field(m, "n_train")), count(plan.field(t, "batch"))) else { continue };
+        let Some(m) = refs(plan.field(t, "model")).first().copied() else {
+            continue;
+        };
+        let (Some(n), Some(batch)) = (
+            count(plan.field(m, "n_train")),
+            count(plan.field(t, "batch")),
+        ) else {
+            continue;
+        };
         let accum = count(plan.field(t, "grad_accum")).unwrap_or(1.0).max(1.0);
         if batch > 0.0 {
-            set(plan, t, "steps_per_epoch", Val::Count((n / (batch * accum)).ceil() as u64));
+            set(
+                plan,
+                t,
+                "steps_per_epoch",
+                Val::Count((n / (batch * accum)).ceil() as u64),
+            );
         }
     }
 }
 
 fn ids_of(plan: &Plan, kind: crate::schema::KindId) -> Vec<EntityId> {
-    plan.entities.iter().enumerate().filter(|(_, e)| e.kind == kind && !e.broken).map(|(i, _)| EntityId(i as u32)).collect()
+    plan.entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == kind && !e.broken)
+        .map(|(i, _)| EntityId(i as u32))
+        .collect()
 }

@@ -12,6 +12,7 @@ pub mod diag;
 pub mod emit;
 pub mod graph;
 pub mod plan;
+pub mod rules;
 pub mod schema;
 pub mod sema;
 pub mod source;
@@ -32,12 +33,28 @@ pub struct Compilation {
     pub sources: SourceMap,
     pub plan: Plan,
     pub graph: graph::DepGraph,
+    pub rules: rules::RuleSet,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Compilation {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Runs the architect review: evaluates every rule, then applies levels, decisions,
+    /// suppressions, the baseline and the mode.
+    pub fn review(&self, config: &rules::review::Config) -> rules::review::Review {
+        let findings = rules::evaluate(&self.plan, &self.rules);
+        let mut r = rules::review::review(&self.plan, &self.rules, &self.sources, findings, config);
+        let mut sorted = diag::Diagnostics::default();
+        sorted.extend(std::mem::take(&mut r.diagnostics));
+        r.diagnostics = if r.mode == rules::review::Mode::Quick {
+            sorted.into_list()
+        } else {
+            sorted.into_sorted()
+        };
+        r
     }
 }
 
@@ -89,12 +106,14 @@ pub fn compile(
     let graph = graph::build(&plan);
     graph::check(&plan, &graph, &mut diags);
     derive::run(&mut plan, &graph);
+    let rules = rules::compile(&plan, &sources, &mut diags);
     let mut all = diag::Diagnostics::default();
     all.extend(diags);
     Compilation {
         sources,
         plan,
         graph,
+        rules,
         diagnostics: all.into_sorted(),
     }
 }

@@ -2,6 +2,7 @@
 //! terminal and knows exit codes: 0 clean or warnings only, 1 errors in a plan, 2 a bad
 //! invocation or a file that cannot be read.
 
+mod check_cmd;
 mod schema_cmd;
 mod stdlib_dir;
 
@@ -9,7 +10,7 @@ use crate::emit::human::{self, Style};
 use crate::sema::imports::join_lexically;
 use crate::sema::Host;
 use crate::stdlib::Stdlib;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -34,15 +35,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Check plans: parse, resolve names, check every type and unit
-    Check {
-        /// Plan files to check, each the root of its own plan; `-` reads standard input
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<String>,
-        /// How to print diagnostics
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    /// Check plans: the language (names, types, units), then the architect review
+    Check(check_cmd::CheckArgs),
     /// Print the plan's dependency graph: declarations and the references between them
     Graph {
         /// The plan to draw (`-` reads standard input)
@@ -82,13 +76,25 @@ pub enum ColorChoice {
 
 /// Runs the command line and returns the exit status.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
         }
     };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return EXIT_USAGE;
+        }
+    };
+    // `--deny`, `--warn`, `--allow` in the order they were given: a later one wins
+    let levels = matches
+        .subcommand_matches("check")
+        .map(check_cmd::levels_in_order)
+        .unwrap_or_default();
     let stdlib = match &cli.stdlib {
         Some(dir) => match read_stdlib_dir(dir) {
             Ok(s) => s,
@@ -107,7 +113,7 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
-        Command::Check { files, format } => check(&files, format, color, &stdlib),
+        Command::Check(args) => check_cmd::run(&args, &levels, color, &stdlib),
         Command::Schema { name } => schema_cmd::run(name.as_deref(), &stdlib),
         Command::Graph { file, format } => graph_cmd(&file, format, color, &stdlib),
     }
@@ -115,13 +121,18 @@ pub fn main() -> i32 {
 
 /// Reads a root file given on the command line (`-` is standard input): its display
 /// name and text, or the message for a bad invocation.
-fn read_root(name: &str) -> Result<(String, String), String> {
+pub(crate) fn read_root(name: &str) -> Result<(String, String), String> {
     if name == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
         return Ok(("<stdin>".to_string(), s));
     }
-    FsHost.read(name).map(|t| (name.to_string(), t)).map_err(|e| format!("cannot read `{name}`: {e}"))
+    FsHost
+        .read(name)
+        .map(|t| (name.to_string(), t))
+        .map_err(|e| format!("cannot read `{name}`: {e}"))
 }
 
 fn graph_cmd(file: &str, format: GraphFormat, color: bool, stdlib: &Stdlib) -> i32 {
@@ -134,8 +145,14 @@ fn graph_cmd(file: &str, format: GraphFormat, color: bool, stdlib: &Stdlib) -> i
     };
     let c = crate::compile(&display, text, stdlib, &FsHost);
     if c.has_errors() {
-        let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-        let _ = std::io::stderr().write_all(&human::render(&c.sources, &errors, Style::Rich, color));
+        let errors: Vec<_> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        let _ =
+            std::io::stderr().write_all(&human::render(&c.sources, &errors, Style::Rich, color));
         return EXIT_FINDINGS;
     }
     let out = match format {
@@ -144,38 +161,6 @@ fn graph_cmd(file: &str, format: GraphFormat, color: bool, stdlib: &Stdlib) -> i
     };
     print!("{out}");
     EXIT_OK
-}
-
-fn check(files: &[String], format: Format, color: bool, stdlib: &Stdlib) -> i32 {
-    let mut status = EXIT_OK;
-    let host = FsHost;
-    let mut stdout = std::io::stdout().lock();
-    for name in files {
-        let (display, text) = match read_root(name) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                status = EXIT_USAGE;
-                continue;
-            }
-        };
-        let c = crate::compile(&display, text, stdlib, &host);
-        let style = match format {
-            Format::Human => Style::Rich,
-            Format::Short => Style::Short,
-        };
-        let _ = stdout.write_all(&human::render(&c.sources, &c.diagnostics, style, color));
-        if format == Format::Human {
-            if let Some(s) = human::summary(&c.diagnostics) {
-                let _ = writeln!(stdout, "`{display}`: {s}\n");
-            }
-        }
-        if c.has_errors() && status == EXIT_OK {
-            status = EXIT_FINDINGS;
-        }
-    }
-    let _ = stdout.flush();
-    status
 }
 
 /// Files on disk, named relative to the working directory as the user wrote them.

@@ -1,5 +1,6 @@
 //! Listing the files of a stdlib directory: every `.mla` (and template) file below it, in
-//! a stable order, named relative to it with `/`. Shared by the CLI (`--stdlib DIR`) and
+//! a stable order, named relative to it with `/`. Rule fixtures (`*_test.mla`) sit beside
+//! their rules but are not part of the stdlib; `mlarchc test` runs them. Shared by the CLI (`--stdlib DIR`) and
 //! `build.rs` (which embeds `stdlib/`), so both see the same files in the same order.
 
 use std::path::{Path, PathBuf};
@@ -20,7 +21,7 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::R
     for path in entries {
         if path.is_dir() {
             walk(&path, root, out)?;
-        } else if path.extension().is_some_and(|e| e == "mla" || e == "hbs") {
+        } else if path.extension().is_some_and(|e| e == "mla" || e == "hbs") && !is_fixture(&path) {
             let rel = path
                 .strip_prefix(root)
                 .unwrap_or(&path)
@@ -30,4 +31,11 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::R
         }
     }
     Ok(())
+}
+
+/// `scratch_deep_tiny_n_test.mla`: a rule's test fixture.
+pub fn is_fixture(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with("_test.mla"))
 }

@@ -40,6 +40,14 @@ pub struct Label {
     pub primary: bool,
 }
 
+/// One of the lettered options an architect finding offers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub letter: char,
+    pub text: String,
+    pub recommended: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub code: String,
@@ -48,6 +56,11 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub notes: Vec<String>,
     pub help: Vec<String>,
+    /// for architect findings: why it matters, and the options, recommended first
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Choice>,
 }
 
 impl Diagnostic {
@@ -59,6 +72,26 @@ impl Diagnostic {
             labels: Vec::new(),
             notes: Vec::new(),
             help: Vec::new(),
+            why: None,
+            choices: Vec::new(),
+        }
+    }
+
+    /// A diagnostic with a code that is not in the compiler's registry (a rule's).
+    pub fn with_code(
+        code: impl Into<String>,
+        severity: Severity,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            code: code.into(),
+            severity,
+            message: message.into(),
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: Vec::new(),
+            why: None,
+            choices: Vec::new(),
         }
     }
 
@@ -137,6 +170,11 @@ impl Diagnostics {
 
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+
+    /// The diagnostics in the order they were reported.
+    pub fn into_list(self) -> Vec<Diagnostic> {
+        self.list
     }
 
     /// The diagnostics in source order (file, then position), ties kept in report order.

@@ -31,9 +31,14 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<FileId> {
         })
         .collect();
     let notes = d
-        .notes
+        .why
         .iter()
-        .map(|n| format!("note: {n}"))
+        .map(|w| format!("why: {w}"))
+        .chain(d.choices.iter().map(|c| {
+            let rec = if c.recommended { " (recommended)" } else { "" };
+            format!("option {}{rec}: {}", c.letter, c.text)
+        }))
+        .chain(d.notes.iter().map(|n| format!("note: {n}")))
         .chain(d.help.iter().map(|h| format!("help: {h}")))
         .collect();
     cs::Diagnostic::new(severity)

@@ -1,0 +1,1154 @@
+//! Compiling `rule` declarations: metadata, bindings and typed expressions.
+//!
+//! Expressions are checked against the schema the way values are: a field that does not
+//! exist gets a did-you-mean, a comparison of a duration with a count is a type error, a
+//! bare name must be a bound variable, a value of the enum on the other side, or a set.
+
+use super::expr::{Access, IsTest, RTy, TExpr, TKind};
+use super::{At, Binding, Piece, Rule, RuleOption, RuleSet, Section, Status};
+use crate::diag::{codes, one_of, suggest, Diagnostic, Severity};
+use crate::plan::{Plan, Progress};
+use crate::schema::{PayloadDef, Schema, SchemaItem};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::ast::{self, BinOp, ExprKind, RuleItem, UnOp, ValueKind};
+use crate::units::Dim;
+
+/// Compiles every rule of the program; a rule with errors is reported and left out.
+pub fn compile(plan: &Plan, sources: &SourceMap, diags: &mut Vec<Diagnostic>) -> RuleSet {
+    let mut set = RuleSet::default();
+    for decl in &plan.rules {
+        let origin = sources.get(decl.code.span.file).origin;
+        let mut c = Compiler {
+            schema: &plan.schema,
+            sources,
+            scope: Vec::new(),
+            diags: Vec::new(),
+        };
+        let rule = c.rule(decl, origin);
+        let failed = c.diags.iter().any(Diagnostic::is_error);
+        diags.extend(c.diags);
+        if let (Some(rule), false) = (rule, failed) {
+            set.rules.push(rule);
+        }
+    }
+    set
+}
+
+struct Compiler<'a> {
+    schema: &'a Schema,
+    sources: &'a SourceMap,
+    /// variables in scope: name, type; the index is the environment slot
+    scope: Vec<(String, RTy)>,
+    diags: Vec<Diagnostic>,
+}
+
+fn err(span: Span) -> TExpr {
+    TExpr {
+        kind: TKind::Bool(false),
+        ty: RTy::Error,
+        span,
+    }
+}
+
+const ITEMS: &[&str] = &[
+    "section", "severity", "status", "since", "when", "escalate", "at", "message", "why", "source",
+];
+
+impl Compiler<'_> {
+    fn rule(&mut self, decl: &ast::RuleDecl, origin: crate::source::FileOrigin) -> Option<Rule> {
+        let mut section = None;
+        let mut severity = None;
+        let mut status = Status::Stable;
+        let mut since = None;
+        let mut bindings = Vec::new();
+        let mut when = None;
+        let mut escalate = None;
+        let mut at_expr = None;
+        let mut message = None;
+        let mut why = None;
+        let mut source = None;
+        let mut options: Vec<(RuleOption, Span)> = Vec::new();
+        let mut seen: Vec<(String, Span)> = Vec::new();
+
+        // bindings first, so `when` may come before or after them
+        for item in &decl.items {
+            if let RuleItem::For {
+                var,
+                source: src,
+                span,
+                ..
+            } = item
+            {
+                let ty = match src {
+                    ast::ForSource::Kind(k) => match self.schema.kind_id(&k.name) {
+                        Some(kid) => {
+                            bindings.push((var.name.clone(), Binding::Kind(kid)));
+                            RTy::Entity(kid)
+                        }
+                        None => {
+                            self.diags.push(
+                                Diagnostic::new(
+                                    &codes::UNKNOWN_KIND,
+                                    format!("unknown kind `{}`", k.name),
+                                )
+                                .primary(
+                                    k.span,
+                                    "`for NAME: KIND` binds each declaration of a kind",
+                                )
+                                .help_opt(suggest::help(&k.name, self.schema.kind_names())),
+                            );
+                            RTy::Error
+                        }
+                    },
+                    ast::ForSource::Expr(e) => {
+                        let list = self.expr(e, None);
+                        let elem = match &list.ty {
+                            RTy::List(t) => (**t).clone(),
+                            RTy::Error => RTy::Error,
+                            other => {
+                                self.type_error(
+                                    list.span,
+                                    format!(
+                                        "`for … in` needs a list, found {}",
+                                        self.describe(other)
+                                    ),
+                                    "write `for x: KIND` to bind declarations",
+                                );
+                                RTy::Error
+                            }
+                        };
+                        bindings.push((var.name.clone(), Binding::Each(list)));
+                        elem
+                    }
+                };
+                if self.scope.iter().any(|(n, _)| *n == var.name) {
+                    self.diags.push(
+                        Diagnostic::new(
+                            &codes::RULE_UNBOUND,
+                            format!("`{}` is bound twice", var.name),
+                        )
+                        .primary(var.span, "already bound by an earlier `for`")
+                        .help("give each `for` its own name"),
+                    );
+                }
+                let _ = span;
+                self.scope.push((var.name.clone(), ty));
+            }
+        }
+        for item in &decl.items {
+            match item {
+                RuleItem::For { .. } => {}
+                RuleItem::Option {
+                    letter,
+                    recommended,
+                    text,
+                    span,
+                    ..
+                } => {
+                    let Some(t) = self.string_lit(text, "an option") else {
+                        continue;
+                    };
+                    let l = letter.name.chars().next().unwrap_or('?');
+                    options.push((
+                        RuleOption {
+                            letter: l,
+                            text: t,
+                            recommended: *recommended,
+                        },
+                        *span,
+                    ));
+                }
+                RuleItem::Field { name, value, .. } => {
+                    if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name.name) {
+                        self.diags.push(
+                            Diagnostic::new(
+                                &codes::DUPLICATE_FIELD,
+                                format!("`{}` is given twice", name.name),
+                            )
+                            .primary(name.span, "given again here")
+                            .secondary(*first, "first given here")
+                            .help("remove one of them"),
+                        );
+                        continue;
+                    }
+                    seen.push((name.name.clone(), name.span));
+                    match name.name.as_str() {
+                        "section" => {
+                            section = self
+                                .word(value, "section", &Section::ALL.map(|s| s.as_str()))
+                                .and_then(|w| Section::parse(&w));
+                        }
+                        "severity" => {
+                            severity = self
+                                .word(value, "severity", &["error", "warning", "note"])
+                                .map(|w| match w.as_str() {
+                                    "error" => Severity::Error,
+                                    "warning" => Severity::Warning,
+                                    _ => Severity::Note,
+                                });
+                        }
+                        "status" => {
+                            status = match self
+                                .word(value, "status", &["stable", "preview", "deprecated"])
+                                .as_deref()
+                            {
+                                Some("preview") => Status::Preview,
+                                Some("deprecated") => Status::Deprecated,
+                                _ => Status::Stable,
+                            }
+                        }
+                        "since" => since = self.string_lit(value, "`since`"),
+                        "when" => when = Some(self.condition(value)),
+                        "escalate" => escalate = Some(self.condition(value)),
+                        "at" => at_expr = Some(value),
+                        "message" => message = Some(value),
+                        "why" => why = self.string_lit(value, "`why`"),
+                        "source" => source = self.string_lit(value, "`source`"),
+                        other => {
+                            self.diags.push(
+                                Diagnostic::new(
+                                    &codes::RULE_UNKNOWN_ITEM,
+                                    format!("unknown rule item `{other}`"),
+                                )
+                                .primary(name.span, "not a rule item")
+                                .help(
+                                    suggest::help(other, ITEMS).unwrap_or_else(|| {
+                                        format!(
+                                            "a rule has `for`, `option` and {}",
+                                            one_of(ITEMS, "and")
+                                        )
+                                    }),
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let at = at_expr.and_then(|e| self.at(e));
+        let message = message.and_then(|m| self.template(m));
+
+        // what every rule must have
+        let head = decl.code.span.to(decl.name.span);
+        let mut missing = Vec::new();
+        if section.is_none() && !seen.iter().any(|(n, _)| n == "section") {
+            missing.push("section");
+        }
+        if severity.is_none() && !seen.iter().any(|(n, _)| n == "severity") {
+            missing.push("severity");
+        }
+        if bindings.is_empty() && !decl.items.iter().any(|i| matches!(i, RuleItem::For { .. })) {
+            missing.push("for");
+        }
+        if when.is_none() {
+            missing.push("when");
+        }
+        if message.is_none() && !seen.iter().any(|(n, _)| n == "message") {
+            missing.push("message");
+        }
+        if why.is_none() && !seen.iter().any(|(n, _)| n == "why") {
+            missing.push("why");
+        }
+        if !missing.is_empty() {
+            self.diags.push(
+                Diagnostic::new(&codes::RULE_METADATA, format!("rule `{}` is missing {}", decl.code.name, one_of(&missing, "and")))
+                    .primary(head, "incomplete rule")
+                    .help("a rule needs `section`, `severity`, one or more `for`, `when`, `message`, `why` and two or three options"),
+            );
+        }
+        self.check_options(&options, head);
+        // the code's hundreds digit names the section (MLA9xx is free for teams)
+        if let (Some(sec), Some(d)) = (section, decl.code.name.as_bytes().get(3)) {
+            let digit = d.wrapping_sub(b'0');
+            if digit != 9 && digit != sec.digit() && decl.code.name.len() == 6 {
+                let expected = Section::ALL
+                    .get(digit as usize)
+                    .map_or("another section", |s| s.as_str());
+                self.diags.push(
+                    Diagnostic::new(&codes::RULE_METADATA, format!("`{}` is a code of the {expected} section, not {}", decl.code.name, sec.as_str()))
+                        .primary(decl.code.span, format!("codes of the {} section are `MLA{}xx`", sec.as_str(), sec.digit()))
+                        .help("MLA0xx formulation, MLA1xx representation, MLA2xx architecture, MLA3xx training, MLA4xx evaluation, MLA5xx compute, MLA6xx deployment, MLA9xx your own rules"),
+                );
+            }
+        }
+        Some(Rule {
+            code: decl.code.name.clone(),
+            name: decl.name.name.replace('-', "_"),
+            section: section?,
+            severity: severity?,
+            status,
+            since,
+            docs: decl.docs.0.clone(),
+            bindings,
+            when: when?,
+            escalate,
+            at,
+            message: message?,
+            why: why?,
+            options: options.into_iter().map(|(o, _)| o).collect(),
+            source,
+            span: decl.code.span,
+            origin,
+        })
+    }
+
+    fn check_options(&mut self, options: &[(RuleOption, Span)], head: Span) {
+        let problem = if options.len() < 2 || options.len() > 3 {
+            Some(format!(
+                "a rule offers two or three options, found {}",
+                options.len()
+            ))
+        } else if let Some((o, _)) = options
+            .iter()
+            .enumerate()
+            .find(|(i, (o, _))| o.letter != (b'A' + *i as u8) as char)
+            .map(|(_, o)| o)
+        {
+            Some(format!(
+                "option `{}` is out of order: options are lettered `A`, `B`, `C`",
+                o.letter
+            ))
+        } else if !options[0].0.recommended {
+            Some("the first option must be the recommended one".to_string())
+        } else if options.iter().skip(1).any(|(o, _)| o.recommended) {
+            Some("only the first option is recommended".to_string())
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            let span = options
+                .iter()
+                .map(|(_, s)| *s)
+                .find(|_| true)
+                .unwrap_or(head);
+            self.diags.push(
+                Diagnostic::new(&codes::RULE_OPTIONS, p)
+                    .primary(span, "options of this rule")
+                    .help("write `option A recommended: \"…\"`, then `option B: \"…\"` and, if needed, `option C: \"…\"`"),
+            );
+        }
+    }
+
+    /// A string literal (message texts, `why`, `source`, options).
+    fn string_lit(&mut self, e: &ast::Expr, what: &str) -> Option<String> {
+        match &e.kind {
+            ExprKind::Lit(ast::Value {
+                kind: ValueKind::Str(s),
+                ..
+            }) => Some(s.clone()),
+            _ => {
+                self.type_error(
+                    e.span,
+                    format!("{what} is text in quotes"),
+                    "write it as a string: `\"…\"`",
+                );
+                None
+            }
+        }
+    }
+
+    /// A bare word out of a fixed list (`section: training`).
+    fn word(&mut self, e: &ast::Expr, what: &str, allowed: &[&str]) -> Option<String> {
+        let ExprKind::Path(p) = &e.kind else {
+            self.type_error(
+                e.span,
+                format!("`{what}` is one of {}", one_of(allowed, "or")),
+                "write the word without quotes",
+            );
+            return None;
+        };
+        let w = p
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".");
+        if allowed.contains(&w.as_str()) {
+            return Some(w);
+        }
+        self.diags.push(
+            Diagnostic::new(&codes::RULE_METADATA, format!("unknown {what} `{w}`"))
+                .primary(e.span, format!("not a {what}"))
+                .help(
+                    suggest::help(&w, allowed)
+                        .unwrap_or_else(|| format!("`{what}` is {}", one_of(allowed, "or"))),
+                ),
+        );
+        None
+    }
+
+    fn condition(&mut self, e: &ast::Expr) -> TExpr {
+        let t = self.expr(e, None);
+        if !matches!(t.ty, RTy::Bool | RTy::Error) {
+            self.type_error(
+                t.span,
+                format!(
+                    "a condition must be true or false, found {}",
+                    self.describe(&t.ty)
+                ),
+                "compare it, such as `x > 10` or `x is none`",
+            );
+        }
+        t
+    }
+
+    fn at(&mut self, e: &ast::Expr) -> Option<At> {
+        let ExprKind::Path(p) = &e.kind else {
+            self.type_error(
+                e.span,
+                "`at` names a declaration or one of its fields".into(),
+                "write a path such as `m.init`",
+            );
+            return None;
+        };
+        let whole = self.path(p, e.span, None);
+        if matches!(whole.ty, RTy::Entity(_)) {
+            return Some(At {
+                entity: whole,
+                field: None,
+            });
+        }
+        if matches!(whole.ty, RTy::Error) {
+            return None;
+        }
+        if p.len() >= 2 {
+            let prefix = self.path(&p[..p.len() - 1], p[0].span.to(p[p.len() - 2].span), None);
+            if matches!(prefix.ty, RTy::Entity(_)) {
+                return Some(At {
+                    entity: prefix,
+                    field: Some(p[p.len() - 1].name.clone()),
+                });
+            }
+        }
+        self.type_error(
+            e.span,
+            "`at` names a declaration or one of its fields".into(),
+            "point at a field of a declaration, such as `m.init`; the finding lands on its value",
+        );
+        None
+    }
+
+    fn template(&mut self, e: &ast::Expr) -> Option<Vec<Piece>> {
+        let text = self.string_lit(e, "`message`")?;
+        // offsets map onto the source only for plain strings without escapes before them
+        let raw_start = e.span.start as usize + 1;
+        let mut pieces = Vec::new();
+        let mut buf = String::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' if matches!(chars.peek(), Some((_, '{' | '}'))) => {
+                    if let Some((_, ch)) = chars.next() {
+                        buf.push(ch);
+                    }
+                }
+                '{' => {
+                    let rest = &text[i + 1..];
+                    let Some(close) = rest.find('}') else {
+                        self.diags.push(
+                            Diagnostic::new(
+                                &codes::RULE_PLACEHOLDER,
+                                "unclosed placeholder in the message",
+                            )
+                            .primary(
+                                self.inner_span(e.span, raw_start + i, 1),
+                                "`{` opens a placeholder",
+                            )
+                            .help("close it with `}`, or write `\\{` for a brace"),
+                        );
+                        return None;
+                    };
+                    let inner = &rest[..close];
+                    let span = self.inner_span(e.span, raw_start + i, close + 2);
+                    pieces.push(Piece::Text(std::mem::take(&mut buf)));
+                    let parsed = crate::syntax::parse_expr(span.file, inner);
+                    match parsed {
+                        Ok(mut pe) => {
+                            relocate(&mut pe, span);
+                            let before = self.diags.len();
+                            let t = self.expr(&pe, None);
+                            for d in &mut self.diags[before..] {
+                                d.code = codes::RULE_PLACEHOLDER.code.to_string();
+                            }
+                            pieces.push(Piece::Value(t));
+                        }
+                        Err(_) => {
+                            self.diags.push(
+                                Diagnostic::new(
+                                    &codes::RULE_PLACEHOLDER,
+                                    format!("`{{{inner}}}` is not a placeholder"),
+                                )
+                                .primary(span, "expected a variable or a path such as `m.n_train`")
+                                .help("placeholders name a bound variable or one of its fields"),
+                            );
+                        }
+                    }
+                    for _ in 0..inner.chars().count() + 1 {
+                        chars.next();
+                    }
+                }
+                other => buf.push(other),
+            }
+        }
+        pieces.push(Piece::Text(buf));
+        Some(pieces)
+    }
+
+    /// A span inside a string literal, clamped to the literal.
+    fn inner_span(&self, lit: Span, start: usize, len: usize) -> Span {
+        let end = (start + len).min(lit.end as usize);
+        let start = start.min(end);
+        let text = &self.sources.get(lit.file).text;
+        if text.is_char_boundary(start) && text.is_char_boundary(end) {
+            Span::new(lit.file, start, end)
+        } else {
+            lit
+        }
+    }
+
+    fn type_error(&mut self, span: Span, msg: String, help: &str) {
+        self.diags.push(
+            Diagnostic::new(&codes::RULE_TYPE, msg)
+                .primary(span, "wrong type here")
+                .help(help),
+        );
+    }
+
+    fn describe(&self, ty: &RTy) -> String {
+        match ty {
+            RTy::Bool => "true or false".into(),
+            RTy::Num => "a number".into(),
+            RTy::Quantity(d) => d.phrase().into(),
+            RTy::Progress => "training progress".into(),
+            RTy::Str => "a string".into(),
+            RTy::Shape => "a shape".into(),
+            RTy::Entity(k) => format!("a `{}`", self.schema.kind(*k).name),
+            RTy::Enum(e) => format!("a value of `{}`", self.schema.enum_(*e).name),
+            RTy::Record(r) => format!("a `{}` record", self.schema.record(*r).name),
+            RTy::List(t) => format!("a list of {}", self.describe(t)),
+            RTy::Range(t) => format!("a range of {}", self.describe(t)),
+            RTy::Bound(t) => format!("a bound on {}", self.describe(t)),
+            RTy::Multiple(t) => format!("a multiple of {}", self.describe(t)),
+            RTy::Estimate(t) => format!("an estimate of {}", self.describe(t)),
+            RTy::VariantOf(k) => format!("a variant of `{}`", self.schema.kind(*k).name),
+            RTy::Set(e) => format!("a set of `{}` values", self.schema.enum_(*e).name),
+            RTy::Missing => "`none`".into(),
+            RTy::Error => "a value".into(),
+        }
+    }
+
+    // ── expressions ──
+
+    fn expr(&mut self, e: &ast::Expr, expect: Option<&RTy>) -> TExpr {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Lit(v) => self.literal(v),
+            ExprKind::Path(p) => self.path(p, span, expect),
+            ExprKind::List(items) => {
+                let elem = expect.and_then(|t| {
+                    if let RTy::List(x) = t {
+                        Some((**x).clone())
+                    } else {
+                        None
+                    }
+                });
+                let items: Vec<TExpr> = items.iter().map(|i| self.expr(i, elem.as_ref())).collect();
+                let ty = RTy::List(Box::new(items.first().map_or(RTy::Error, |i| i.ty.clone())));
+                TExpr {
+                    kind: TKind::List(items),
+                    ty,
+                    span,
+                }
+            }
+            ExprKind::Unary(UnOp::Not, x) => {
+                let x = self.condition(x);
+                TExpr {
+                    kind: TKind::Not(Box::new(x)),
+                    ty: RTy::Bool,
+                    span,
+                }
+            }
+            ExprKind::Unary(UnOp::Neg, x) => {
+                let x = self.expr(x, None);
+                if !matches!(x.ty, RTy::Num | RTy::Quantity(_) | RTy::Error) {
+                    self.type_error(
+                        x.span,
+                        format!("cannot negate {}", self.describe(&x.ty)),
+                        "only numbers and quantities have a sign",
+                    );
+                }
+                let ty = x.ty.clone();
+                TExpr {
+                    kind: TKind::Neg(Box::new(x)),
+                    ty,
+                    span,
+                }
+            }
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span),
+            ExprKind::Quant {
+                quant,
+                var,
+                source,
+                body,
+            } => {
+                let src = self.expr(source, None);
+                let elem = match &src.ty {
+                    RTy::List(t) => (**t).clone(),
+                    RTy::Error => RTy::Error,
+                    other => {
+                        self.type_error(
+                            src.span,
+                            format!(
+                                "a quantifier runs over a list, found {}",
+                                self.describe(other)
+                            ),
+                            "write `any(x in LIST: condition)`",
+                        );
+                        RTy::Error
+                    }
+                };
+                let slot = self.scope.len();
+                self.scope.push((var.name.clone(), elem));
+                let body = self.condition(body);
+                self.scope.pop();
+                let ty = if *quant == ast::Quant::Count {
+                    RTy::Num
+                } else {
+                    RTy::Bool
+                };
+                TExpr {
+                    kind: TKind::Quant {
+                        quant: *quant,
+                        slot,
+                        source: Box::new(src),
+                        body: Box::new(body),
+                    },
+                    ty,
+                    span,
+                }
+            }
+            ExprKind::Call { name, args } => {
+                if name.name == "len" && args.len() == 1 {
+                    let x = self.expr(&args[0], None);
+                    if !matches!(x.ty, RTy::List(_) | RTy::Error) {
+                        self.type_error(
+                            x.span,
+                            format!("`len` takes a list, found {}", self.describe(&x.ty)),
+                            "`len(m.inputs)` counts the items of a list",
+                        );
+                    }
+                    return TExpr {
+                        kind: TKind::Len(Box::new(x)),
+                        ty: RTy::Num,
+                        span,
+                    };
+                }
+                self.diags.push(
+                    Diagnostic::new(&codes::RULE_TYPE, format!("unknown function `{}`", name.name))
+                        .primary(name.span, "not a function of the rule language")
+                        .help("the functions are `len(list)` and the quantifiers `any(x in list: …)`, `all(…)` and `count(…)`"),
+                );
+                err(span)
+            }
+        }
+    }
+
+    fn literal(&mut self, v: &ast::Value) -> TExpr {
+        let span = v.span;
+        let (kind, ty) = match &v.kind {
+            ValueKind::Bool(b) => (TKind::Bool(*b), RTy::Bool),
+            ValueKind::Str(s) => (TKind::Str(s.clone()), RTy::Str),
+            ValueKind::None => (TKind::Missing { unknown: false }, RTy::Missing),
+            ValueKind::Unknown => (TKind::Missing { unknown: true }, RTy::Missing),
+            ValueKind::Number(n) => match n.unit.as_ref().map(|u| u.def.dim) {
+                None | Some(Dim::CountNoun) | Some(Dim::Percent) => (TKind::Num(n.value), RTy::Num),
+                Some(Dim::Steps) => (TKind::Progress(Progress::Steps, n.value), RTy::Progress),
+                Some(Dim::Epochs) => (TKind::Progress(Progress::Epochs, n.value), RTy::Progress),
+                Some(d) => (TKind::Quantity(d, n.value), RTy::Quantity(d)),
+            },
+            ValueKind::Error => return err(span),
+            other => {
+                self.type_error(
+                    span,
+                    format!("{} cannot be used in a rule expression", other.describe()),
+                    "use numbers, quantities, strings, names and lists",
+                );
+                return err(span);
+            }
+        };
+        TExpr { kind, ty, span }
+    }
+
+    fn path(&mut self, p: &[ast::Ident], span: Span, expect: Option<&RTy>) -> TExpr {
+        let first = &p[0];
+        let mut cur = if let Some(slot) = self.scope.iter().rposition(|(n, _)| *n == first.name) {
+            TExpr {
+                kind: TKind::Var(slot),
+                ty: self.scope[slot].1.clone(),
+                span: first.span,
+            }
+        } else if p.len() == 1 {
+            return self.bare_name(first, expect);
+        } else {
+            self.unbound(first, expect);
+            return err(span);
+        };
+        for seg in &p[1..] {
+            cur = self.access(cur, seg);
+            if matches!(cur.ty, RTy::Error) {
+                return err(span);
+            }
+        }
+        cur.span = span;
+        cur
+    }
+
+    /// A name that is not a variable: a value of the expected enum, a kind variant, a set.
+    fn bare_name(&mut self, id: &ast::Ident, expect: Option<&RTy>) -> TExpr {
+        let elem = match expect {
+            Some(RTy::List(t)) => Some(&**t),
+            other => other,
+        };
+        if let Some(RTy::Enum(e)) = elem {
+            if let Some(v) = self.schema.enum_(*e).variant_of(&id.name) {
+                return TExpr {
+                    kind: TKind::EnumValue(*e, v),
+                    ty: RTy::Enum(*e),
+                    span: id.span,
+                };
+            }
+        }
+        if let Some(SchemaItem::Set(i)) = self.schema.names.get(&id.name) {
+            let en = self.schema.sets[*i].en;
+            return TExpr {
+                kind: TKind::Set(*i),
+                ty: RTy::Set(en),
+                span: id.span,
+            };
+        }
+        self.unbound(id, expect);
+        err(id.span)
+    }
+
+    fn unbound(&mut self, id: &ast::Ident, expect: Option<&RTy>) {
+        let mut candidates: Vec<String> = self.scope.iter().map(|(n, _)| n.clone()).collect();
+        let mut d = Diagnostic::new(&codes::RULE_UNBOUND, format!("`{}` is not bound", id.name));
+        if let Some(RTy::Enum(e)) = expect.map(|t| match t {
+            RTy::List(x) => &**x,
+            other => other,
+        }) {
+            let en = self.schema.enum_(*e);
+            candidates.extend(en.variants.iter().map(|v| v.name.clone()));
+            d = d.primary(
+                id.span,
+                format!("not a variable, and not a value of `{}`", en.name),
+            );
+        } else {
+            d = d.primary(id.span, "not a variable of this rule");
+        }
+        d = match suggest::help(&id.name, candidates.iter()) {
+            Some(h) => d.help(h),
+            None if self.scope.is_empty() => d.help("bind it first with `for NAME: KIND`"),
+            None => d.help(format!(
+                "the variables here are {}",
+                one_of(
+                    &self
+                        .scope
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>(),
+                    "and"
+                )
+            )),
+        };
+        self.diags.push(d);
+    }
+
+    fn access(&mut self, base: TExpr, seg: &ast::Ident) -> TExpr {
+        let name = seg.name.as_str();
+        let span = base.span.to(seg.span);
+        let found: Result<(Access, RTy), Vec<String>> = match &base.ty {
+            RTy::Error | RTy::Missing => return err(span),
+            RTy::Entity(k) => {
+                let kd = self.schema.kind(*k);
+                let all: Vec<&crate::schema::FieldDef> = kd
+                    .fields
+                    .iter()
+                    .chain(kd.variants.iter().flat_map(|v| v.fields.iter()))
+                    .collect();
+                match all.iter().find(|f| f.name == name) {
+                    Some(f) => Ok((Access::Field(name.into()), RTy::from_ty(&f.ty))),
+                    None => Err(all.iter().map(|f| f.name.clone()).collect()),
+                }
+            }
+            RTy::Record(r) => {
+                let rd = self.schema.record(*r);
+                match rd.fields.iter().find(|f| f.name == name) {
+                    Some(f) => Ok((Access::Field(name.into()), RTy::from_ty(&f.ty))),
+                    None => Err(rd.fields.iter().map(|f| f.name.clone()).collect()),
+                }
+            }
+            RTy::Enum(e) => {
+                let mut fields = Vec::new();
+                for v in &self.schema.enum_(*e).variants {
+                    if let PayloadDef::Record(r) = v.payload {
+                        fields.extend(self.schema.record(r).fields.iter());
+                    }
+                }
+                match fields.iter().find(|f| f.name == name) {
+                    Some(f) => Ok((Access::Field(name.into()), RTy::from_ty(&f.ty))),
+                    None => Err(fields.iter().map(|f| f.name.clone()).collect()),
+                }
+            }
+            RTy::Estimate(t) | RTy::Range(t) => match name {
+                "low" => Ok((Access::Low, (**t).clone())),
+                "high" => Ok((Access::High, (**t).clone())),
+                _ => Err(vec!["low".into(), "high".into()]),
+            },
+            RTy::Bound(t) => match name {
+                "value" => Ok((Access::BoundValue, (**t).clone())),
+                "percentile" => Ok((Access::Percentile, RTy::Num)),
+                _ => Err(vec!["value".into(), "percentile".into()]),
+            },
+            RTy::Multiple(t) => match name {
+                "n" => Ok((Access::MultipleN, RTy::Num)),
+                "item" => Ok((Access::MultipleItem, (**t).clone())),
+                _ => Err(vec!["n".into(), "item".into()]),
+            },
+            other => {
+                let help = if matches!(other, RTy::List(_)) {
+                    "a list has no fields: use `any(x in list: …)`, `all(…)`, `count(…)` or `len(list)`"
+                } else {
+                    "only declarations, records, enum values with fields, estimates, bounds and multiples have fields"
+                };
+                self.diags.push(
+                    Diagnostic::new(
+                        &codes::RULE_UNKNOWN_FIELD,
+                        format!("{} has no field `{name}`", self.describe(other)),
+                    )
+                    .primary(seg.span, "no such field")
+                    .help(help),
+                );
+                return err(span);
+            }
+        };
+        match found {
+            Ok((access, ty)) => TExpr {
+                kind: TKind::Field(Box::new(base), access),
+                ty,
+                span,
+            },
+            Err(names) => {
+                let what = self.describe(&base.ty);
+                self.diags.push(
+                    Diagnostic::new(
+                        &codes::RULE_UNKNOWN_FIELD,
+                        format!("{what} has no field `{name}`"),
+                    )
+                    .primary(seg.span, "no such field")
+                    .help(suggest::help(name, names.iter()).unwrap_or_else(|| {
+                        let mut n = names.clone();
+                        n.sort();
+                        n.dedup();
+                        n.truncate(12);
+                        format!("its fields include {}", one_of(&n, "and"))
+                    })),
+                );
+                err(span)
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, l: &ast::Expr, r: &ast::Expr, span: Span) -> TExpr {
+        let bare = |e: &ast::Expr| matches!(&e.kind, ExprKind::Path(p) if p.len() == 1);
+        match op {
+            BinOp::And | BinOp::Or => {
+                let (a, b) = (self.condition(l), self.condition(r));
+                TExpr {
+                    kind: TKind::Binary(op, Box::new(a), Box::new(b)),
+                    ty: RTy::Bool,
+                    span,
+                }
+            }
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                // a bare name takes its meaning from the other side
+                let (a, b) = if bare(l) && !bare(r) && !self.is_var(l) {
+                    let b = self.expr(r, None);
+                    let a = self.expr(l, Some(&b.ty));
+                    (a, b)
+                } else {
+                    let a = self.expr(l, None);
+                    let b = self.expr(r, Some(&a.ty));
+                    (a, b)
+                };
+                let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
+                self.comparable(&a, &b, ordered);
+                TExpr {
+                    kind: TKind::Binary(op, Box::new(a), Box::new(b)),
+                    ty: RTy::Bool,
+                    span,
+                }
+            }
+            BinOp::In | BinOp::NotIn => {
+                let (a, b) = if matches!(r.kind, ExprKind::List(_)) {
+                    let a = self.expr(l, None);
+                    let b = self.expr(r, Some(&RTy::List(Box::new(a.ty.clone()))));
+                    (a, b)
+                } else {
+                    let b = self.expr(r, None);
+                    let elem = match &b.ty {
+                        RTy::List(t) => Some((**t).clone()),
+                        RTy::Set(e) => Some(RTy::Enum(*e)),
+                        _ => None,
+                    };
+                    let a = self.expr(l, elem.as_ref());
+                    (a, b)
+                };
+                match (&a.ty, &b.ty) {
+                    (_, RTy::Error) | (RTy::Error, _) => {}
+                    (x, RTy::List(t)) => {
+                        if !self.compatible(x, t) {
+                            self.type_error(
+                                a.span,
+                                format!(
+                                    "{} cannot be in {}",
+                                    self.describe(x),
+                                    self.describe(&b.ty)
+                                ),
+                                "compare values of the same type",
+                            );
+                        }
+                    }
+                    (RTy::Enum(x), RTy::Set(y)) if x == y => {}
+                    (x, RTy::Set(_)) => {
+                        self.type_error(
+                            a.span,
+                            format!("{} cannot be in {}", self.describe(x), self.describe(&b.ty)),
+                            "a set holds values of one enum",
+                        );
+                    }
+                    (_, other) => {
+                        self.type_error(
+                            b.span,
+                            format!("`in` needs a list or a set, found {}", self.describe(other)),
+                            "write `x in [a, b]`, `x in some_set` or `x in d.list_field`",
+                        );
+                    }
+                }
+                TExpr {
+                    kind: TKind::Binary(op, Box::new(a), Box::new(b)),
+                    ty: RTy::Bool,
+                    span,
+                }
+            }
+            BinOp::Is | BinOp::IsNot => {
+                let a = self.expr(l, None);
+                let test = match &r.kind {
+                    ExprKind::Lit(ast::Value {
+                        kind: ValueKind::None,
+                        ..
+                    }) => Some(IsTest::None),
+                    ExprKind::Lit(ast::Value {
+                        kind: ValueKind::Unknown,
+                        ..
+                    }) => Some(IsTest::Unknown),
+                    ExprKind::Path(p) if p.len() == 1 => self.variant_test(&a, &p[0]),
+                    _ => {
+                        self.type_error(
+                            r.span,
+                            "`is` tests for `none`, `unknown` or a variant".into(),
+                            "write `x is none`, `x is unknown` or `x is smote`",
+                        );
+                        None
+                    }
+                };
+                match test {
+                    Some(test) => TExpr {
+                        kind: TKind::Is {
+                            value: Box::new(a),
+                            test,
+                            negated: op == BinOp::IsNot,
+                        },
+                        ty: RTy::Bool,
+                        span,
+                    },
+                    None => err(span),
+                }
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                let a = self.expr(l, None);
+                let b = self.expr(r, None);
+                let ty = match (op, &a.ty, &b.ty) {
+                    (_, RTy::Error, _) | (_, _, RTy::Error) => RTy::Error,
+                    (_, RTy::Num, RTy::Num) => RTy::Num,
+                    (BinOp::Add | BinOp::Sub, RTy::Quantity(x), RTy::Quantity(y)) if x == y => {
+                        RTy::Quantity(*x)
+                    }
+                    (BinOp::Mul, RTy::Quantity(x), RTy::Num)
+                    | (BinOp::Mul, RTy::Num, RTy::Quantity(x)) => RTy::Quantity(*x),
+                    (BinOp::Div, RTy::Quantity(x), RTy::Num) => RTy::Quantity(*x),
+                    (BinOp::Div, RTy::Quantity(x), RTy::Quantity(y)) if x == y => RTy::Num,
+                    (_, x, y) => {
+                        self.type_error(
+                            span,
+                            format!(
+                                "cannot combine {} and {} with `{}`",
+                                self.describe(x),
+                                self.describe(y),
+                                op_str(op)
+                            ),
+                            "arithmetic works on numbers and on quantities of the same dimension",
+                        );
+                        RTy::Error
+                    }
+                };
+                TExpr {
+                    kind: TKind::Binary(op, Box::new(a), Box::new(b)),
+                    ty,
+                    span,
+                }
+            }
+        }
+    }
+
+    fn is_var(&self, e: &ast::Expr) -> bool {
+        matches!(&e.kind, ExprKind::Path(p) if self.scope.iter().any(|(n, _)| *n == p[0].name))
+    }
+
+    fn variant_test(&mut self, a: &TExpr, v: &ast::Ident) -> Option<IsTest> {
+        match &a.ty {
+            RTy::Enum(e) => match self.schema.enum_(*e).variant_of(&v.name) {
+                Some(i) => Some(IsTest::EnumVariant(*e, i)),
+                None => {
+                    let names: Vec<&str> = self
+                        .schema
+                        .enum_(*e)
+                        .variants
+                        .iter()
+                        .map(|v| v.name.as_str())
+                        .collect();
+                    self.diags.push(
+                        Diagnostic::new(
+                            &codes::UNKNOWN_VALUE,
+                            format!("unknown value `{}`", v.name),
+                        )
+                        .primary(
+                            v.span,
+                            format!("not a value of `{}`", self.schema.enum_(*e).name),
+                        )
+                        .help_opt(suggest::help(&v.name, names.iter())),
+                    );
+                    None
+                }
+            },
+            RTy::Entity(k) => match self.schema.kind(*k).variant_of(&v.name) {
+                Some(i) => Some(IsTest::KindVariant(*k, i)),
+                None => {
+                    let kd = self.schema.kind(*k);
+                    let names: Vec<&str> = kd.variants.iter().map(|v| v.name.as_str()).collect();
+                    self.diags.push(
+                        Diagnostic::new(
+                            &codes::UNKNOWN_VARIANT,
+                            format!("unknown variant `{}` of `{}`", v.name, kd.name),
+                        )
+                        .primary(v.span, format!("not a variant of `{}`", kd.name))
+                        .help(
+                            suggest::help(&v.name, names.iter()).unwrap_or_else(|| {
+                                if names.is_empty() {
+                                    format!("`{}` has no variants", kd.name)
+                                } else {
+                                    format!("the variants are {}", one_of(&names, "and"))
+                                }
+                            }),
+                        ),
+                    );
+                    None
+                }
+            },
+            RTy::Error => None,
+            other => {
+                let d = self.describe(other);
+                self.type_error(a.span, format!("{d} has no variants to test"), "`is` tests enum values and declarations with variants, or `none` and `unknown`");
+                None
+            }
+        }
+    }
+
+    fn compatible(&self, a: &RTy, b: &RTy) -> bool {
+        match (a.scalar(), b.scalar()) {
+            (RTy::Error, _) | (_, RTy::Error) | (RTy::Missing, _) | (_, RTy::Missing) => true,
+            (RTy::Quantity(x), RTy::Quantity(y)) => x == y,
+            (x, y) => x == y,
+        }
+    }
+
+    fn comparable(&mut self, a: &TExpr, b: &TExpr, ordered: bool) {
+        if !self.compatible(&a.ty, &b.ty) {
+            let help = match (a.ty.scalar(), b.ty.scalar()) {
+                (RTy::Quantity(d), RTy::Num) | (RTy::Num, RTy::Quantity(d)) => {
+                    format!("give the number a unit, such as `{}`", d.example())
+                }
+                _ => "compare values of the same type".to_string(),
+            };
+            self.type_error(
+                b.span,
+                format!(
+                    "cannot compare {} with {}",
+                    self.describe(&a.ty),
+                    self.describe(&b.ty)
+                ),
+                &help,
+            );
+            return;
+        }
+        if ordered
+            && !matches!(
+                a.ty.scalar(),
+                RTy::Num | RTy::Quantity(_) | RTy::Progress | RTy::Error | RTy::Missing
+            )
+        {
+            self.type_error(
+                a.span,
+                format!("{} has no order", self.describe(&a.ty)),
+                "`<` and `>` compare numbers and quantities; use `==`, `in` or `is` here",
+            );
+        }
+    }
+}
+
+fn op_str(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "+",
+        BinOp::Sub => "-",
+        BinOp::Mul => "*",
+        _ => "/",
+    }
+}
+
+/// Moves the spans of an expression parsed out of a message string onto the string.
+fn relocate(e: &mut ast::Expr, to: Span) {
+    fn walk(e: &mut ast::Expr, to: Span, file: FileId) {
+        e.span = to;
+        match &mut e.kind {
+            ExprKind::Path(p) => p.iter_mut().for_each(|i| i.span = to),
+            ExprKind::Unary(_, x) => walk(x, to, file),
+            ExprKind::Binary(_, a, b) => {
+                walk(a, to, file);
+                walk(b, to, file);
+            }
+            ExprKind::Quant {
+                var, source, body, ..
+            } => {
+                var.span = to;
+                walk(source, to, file);
+                walk(body, to, file);
+            }
+            ExprKind::Call { name, args } => {
+                name.span = to;
+                args.iter_mut().for_each(|a| walk(a, to, file));
+            }
+            ExprKind::List(items) => items.iter_mut().for_each(|a| walk(a, to, file)),
+            ExprKind::Lit(v) => v.span = to,
+        }
+    }
+    walk(e, to, to.file);
+}

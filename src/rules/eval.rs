@@ -1,0 +1,483 @@
+//! Evaluating compiled rules over the checked plan.
+//!
+//! Absence is a value here: a field left out, declared `none`, missing on the variant at
+//! hand, or `unknown`. A comparison with an absent value is false — `!=` and `not in`
+//! included — so a rule that wants to flag absence says so with `is none` or `is unknown`.
+//! An estimate compares by its whole range: `latency > 50ms` holds when even the low end is
+//! above; `.low` and `.high` read the ends.
+
+use super::expr::{Access, IsTest, TExpr, TKind};
+use super::{Binding, Finding, Piece, Rule, RuleSet, State};
+use crate::diag::Severity;
+use crate::plan::{EntityId, Payload, Plan, Progress, Val, Value};
+use crate::schema::{EnumId, KindId, RecordId};
+use crate::syntax::ast::{BinOp, Quant};
+use crate::units::Dim;
+
+/// A value during evaluation, borrowing from the plan.
+#[derive(Clone, Debug)]
+enum V<'p> {
+    Bool(bool),
+    Num(f64),
+    Qty(Dim, f64),
+    Progress(Progress, f64),
+    Str(&'p str),
+    Text(String),
+    Shape(&'p [Option<u64>]),
+    Entity(EntityId),
+    Enum(EnumId, u32, &'p Payload),
+    Record(RecordId, &'p [Option<Value>]),
+    List(Vec<V<'p>>),
+    Pair(Box<V<'p>>, Box<V<'p>>),
+    Bound(Option<f64>, Box<V<'p>>),
+    Multiple(u64, Box<V<'p>>),
+    Variant(KindId, u32),
+    Set(usize),
+    Absent,
+    Unknown,
+}
+
+static NO_PAYLOAD: Payload = Payload::None;
+
+impl<'p> V<'p> {
+    fn of(v: Option<&'p Value>) -> V<'p> {
+        let Some(v) = v else { return V::Absent };
+        match &v.val {
+            Val::Bool(b) => V::Bool(*b),
+            Val::Int(i) => V::Num(*i as f64),
+            Val::Real(x) | Val::Fraction(x) => V::Num(*x),
+            Val::Count(c) => V::Num(*c as f64),
+            Val::Quantity(d, x) => V::Qty(*d, *x),
+            Val::Progress(p, x) => V::Progress(*p, *x),
+            Val::Shape(s) => V::Shape(s),
+            Val::Str(s) => V::Str(s),
+            Val::Range(a, b) | Val::Estimate(a, b) => {
+                V::Pair(Box::new(V::of(Some(a))), Box::new(V::of(Some(b))))
+            }
+            Val::Bound {
+                percentile, value, ..
+            } => V::Bound(*percentile, Box::new(V::of(Some(value)))),
+            Val::Multiple { n, item } => V::Multiple(*n, Box::new(V::of(Some(item)))),
+            Val::VariantName(k, v) => V::Variant(*k, *v),
+            Val::List(items) => V::List(items.iter().map(|i| V::of(Some(i))).collect()),
+            Val::Ref(id) => V::Entity(*id),
+            Val::Enum {
+                en,
+                variant,
+                payload,
+            } => V::Enum(*en, *variant, payload),
+            Val::Record { record, fields } => V::Record(*record, fields),
+            Val::Unknown | Val::Error => V::Unknown,
+            Val::Absent => V::Absent,
+        }
+    }
+
+    fn missing(&self) -> bool {
+        matches!(self, V::Absent | V::Unknown)
+    }
+
+    fn truthy(&self) -> bool {
+        matches!(self, V::Bool(true))
+    }
+
+    /// The number a comparison reads: numbers, quantities, progress.
+    fn scalar(&self) -> Option<f64> {
+        match self {
+            V::Num(x) | V::Qty(_, x) | V::Progress(_, x) => Some(*x),
+            _ => None,
+        }
+    }
+}
+
+struct Eval<'p> {
+    plan: &'p Plan,
+    env: Vec<V<'p>>,
+}
+
+impl<'p> Eval<'p> {
+    fn eval(&mut self, e: &TExpr) -> V<'p> {
+        match &e.kind {
+            TKind::Bool(b) => V::Bool(*b),
+            TKind::Num(x) => V::Num(*x),
+            TKind::Quantity(d, x) => V::Qty(*d, *x),
+            TKind::Progress(p, x) => V::Progress(*p, *x),
+            TKind::Str(s) => V::Text(s.clone()),
+            TKind::Missing { unknown } => {
+                if *unknown {
+                    V::Unknown
+                } else {
+                    V::Absent
+                }
+            }
+            TKind::Var(slot) => self.env.get(*slot).cloned().unwrap_or(V::Absent),
+            TKind::EnumValue(en, v) => V::Enum(*en, *v, &NO_PAYLOAD),
+            TKind::Set(i) => V::Set(*i),
+            TKind::List(items) => V::List(items.iter().map(|i| self.eval(i)).collect()),
+            TKind::Field(base, access) => {
+                let b = self.eval(base);
+                self.access(b, access)
+            }
+            TKind::Not(x) => match self.eval(x) {
+                V::Bool(b) => V::Bool(!b),
+                _ => V::Absent,
+            },
+            TKind::Neg(x) => match self.eval(x) {
+                V::Num(n) => V::Num(-n),
+                V::Qty(d, n) => V::Qty(d, -n),
+                _ => V::Absent,
+            },
+            TKind::Binary(op, a, b) => self.binary(*op, a, b),
+            TKind::Is {
+                value,
+                test,
+                negated,
+            } => {
+                let v = self.eval(value);
+                let holds = match test {
+                    IsTest::None => matches!(v, V::Absent),
+                    IsTest::Unknown => matches!(v, V::Unknown),
+                    IsTest::EnumVariant(en, var) => {
+                        matches!(v, V::Enum(e, x, _) if e == *en && x == *var)
+                    }
+                    IsTest::KindVariant(_, var) => match v {
+                        V::Entity(id) => self.plan.entity(id).variant == Some(*var),
+                        _ => false,
+                    },
+                };
+                if v.missing() && !matches!(test, IsTest::None | IsTest::Unknown) {
+                    return V::Bool(false);
+                }
+                V::Bool(holds != *negated)
+            }
+            TKind::Quant {
+                quant,
+                slot,
+                source,
+                body,
+            } => {
+                let items = match self.eval(source) {
+                    V::List(items) => items,
+                    _ => return V::Absent,
+                };
+                let mut hits = 0usize;
+                for item in &items {
+                    self.env.truncate(*slot);
+                    self.env.push(item.clone());
+                    let ok = self.eval(body).truthy();
+                    self.env.truncate(*slot);
+                    hits += usize::from(ok);
+                    match quant {
+                        Quant::Any if ok => return V::Bool(true),
+                        Quant::All if !ok => return V::Bool(false),
+                        _ => {}
+                    }
+                }
+                match quant {
+                    Quant::Any => V::Bool(false),
+                    Quant::All => V::Bool(true),
+                    Quant::Count => V::Num(hits as f64),
+                }
+            }
+            TKind::Len(x) => match self.eval(x) {
+                V::List(items) => V::Num(items.len() as f64),
+                _ => V::Absent,
+            },
+        }
+    }
+
+    fn access(&self, base: V<'p>, access: &Access) -> V<'p> {
+        match (base, access) {
+            (V::Entity(id), Access::Field(name)) => V::of(self.plan.field(id, name)),
+            (V::Record(r, fields), Access::Field(name)) => {
+                let slot = self.plan.schema.record(r).slot_of(name);
+                V::of(slot.and_then(|s| fields.get(s)).and_then(Option::as_ref))
+            }
+            (V::Enum(_, _, Payload::Record(r, fields)), Access::Field(name)) => {
+                let slot = self.plan.schema.record(*r).slot_of(name);
+                V::of(slot.and_then(|s| fields.get(s)).and_then(Option::as_ref))
+            }
+            (V::Pair(a, _), Access::Low) => *a,
+            (V::Pair(_, b), Access::High) => *b,
+            (V::Bound(_, v), Access::BoundValue) => *v,
+            (V::Bound(p, _), Access::Percentile) => p.map_or(V::Absent, V::Num),
+            (V::Multiple(n, _), Access::MultipleN) => V::Num(n as f64),
+            (V::Multiple(_, item), Access::MultipleItem) => *item,
+            (V::Unknown, _) => V::Unknown,
+            _ => V::Absent,
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, a: &TExpr, b: &TExpr) -> V<'p> {
+        match op {
+            BinOp::And => V::Bool(self.eval(a).truthy() && self.eval(b).truthy()),
+            BinOp::Or => V::Bool(self.eval(a).truthy() || self.eval(b).truthy()),
+            _ => {
+                let (x, y) = (self.eval(a), self.eval(b));
+                match op {
+                    BinOp::Eq => V::Bool(!x.missing() && !y.missing() && self.equal(&x, &y)),
+                    BinOp::Ne => V::Bool(!x.missing() && !y.missing() && !self.equal(&x, &y)),
+                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => V::Bool(order(op, &x, &y)),
+                    BinOp::In => V::Bool(!x.missing() && self.member(&x, &y)),
+                    BinOp::NotIn => V::Bool(!x.missing() && !y.missing() && !self.member(&x, &y)),
+                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => arith(op, x, y),
+                    _ => V::Absent,
+                }
+            }
+        }
+    }
+
+    fn equal(&self, x: &V, y: &V) -> bool {
+        match (x, y) {
+            (V::Bool(a), V::Bool(b)) => a == b,
+            (V::Str(a), V::Str(b)) => a == b,
+            (V::Str(a), V::Text(b)) | (V::Text(b), V::Str(a)) => *a == b.as_str(),
+            (V::Text(a), V::Text(b)) => a == b,
+            (V::Entity(a), V::Entity(b)) => a == b,
+            (V::Enum(e1, v1, _), V::Enum(e2, v2, _)) => e1 == e2 && v1 == v2,
+            (V::Variant(k1, v1), V::Variant(k2, v2)) => k1 == k2 && v1 == v2,
+            (V::Pair(lo, hi), other) | (other, V::Pair(lo, hi)) if other.scalar().is_some() => {
+                lo.scalar() == other.scalar() && hi.scalar() == other.scalar()
+            }
+            (a, b) => match (a.scalar(), b.scalar()) {
+                (Some(p), Some(q)) => (p - q).abs() <= 1e-9 * p.abs().max(q.abs()).max(1.0),
+                _ => false,
+            },
+        }
+    }
+
+    fn member(&self, x: &V, y: &V) -> bool {
+        match y {
+            V::List(items) => items.iter().any(|i| self.equal(x, i)),
+            V::Set(i) => match x {
+                V::Enum(en, v, _) => {
+                    let set = &self.plan.schema.sets[*i];
+                    set.en == *en && set.values.contains(v)
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+/// `<`, `<=`, `>`, `>=`; an estimate holds only when its whole range does.
+fn order(op: BinOp, x: &V, y: &V) -> bool {
+    let cmp = |a: f64, b: f64| match op {
+        BinOp::Lt => a < b,
+        BinOp::Le => a <= b,
+        BinOp::Gt => a > b,
+        _ => a >= b,
+    };
+    let ends = |v: &V| -> Option<(f64, f64)> {
+        match v {
+            V::Pair(lo, hi) => Some((lo.scalar()?, hi.scalar()?)),
+            other => other.scalar().map(|s| (s, s)),
+        }
+    };
+    let (Some((xl, xh)), Some((yl, yh))) = (ends(x), ends(y)) else {
+        return false;
+    };
+    // the whole of x against the whole of y
+    match op {
+        BinOp::Lt | BinOp::Le => cmp(xh, yl),
+        _ => cmp(xl, yh),
+    }
+}
+
+fn arith<'p>(op: BinOp, x: V<'p>, y: V<'p>) -> V<'p> {
+    let f = |a: f64, b: f64| match op {
+        BinOp::Add => a + b,
+        BinOp::Sub => a - b,
+        BinOp::Mul => a * b,
+        _ => {
+            if b == 0.0 {
+                f64::NAN
+            } else {
+                a / b
+            }
+        }
+    };
+    let r = match (&x, &y) {
+        (V::Qty(d, a), V::Qty(_, b)) if op == BinOp::Div => V::Num(f(*a, *b)),
+        (V::Qty(d, a), V::Qty(_, b)) => V::Qty(*d, f(*a, *b)),
+        (V::Qty(d, a), V::Num(b)) => V::Qty(*d, f(*a, *b)),
+        (V::Num(a), V::Qty(d, b)) => V::Qty(*d, f(*a, *b)),
+        (V::Num(a), V::Num(b)) => V::Num(f(*a, *b)),
+        _ => V::Absent,
+    };
+    match r.scalar() {
+        Some(n) if n.is_nan() => V::Absent,
+        _ => r,
+    }
+}
+
+/// Runs every rule; findings in rule order, then binding order.
+pub fn evaluate(plan: &Plan, rules: &RuleSet) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (ri, rule) in rules.rules.iter().enumerate() {
+        let mut ev = Eval {
+            plan,
+            env: Vec::new(),
+        };
+        bind(&mut ev, rule, ri, 0, &mut out);
+    }
+    out
+}
+
+fn bind<'p>(ev: &mut Eval<'p>, rule: &Rule, ri: usize, depth: usize, out: &mut Vec<Finding>) {
+    if depth == rule.bindings.len() {
+        if ev.eval(&rule.when).truthy() {
+            out.push(finding(ev, rule, ri));
+        }
+        return;
+    }
+    let items: Vec<V<'p>> = match &rule.bindings[depth].1 {
+        Binding::Kind(k) => ev
+            .plan
+            .user_entities()
+            .filter(|(id, e)| e.kind == *k && !e.broken && ev.plan.lookup(*k, &e.name) == Some(*id))
+            .map(|(id, _)| V::Entity(id))
+            .collect(),
+        Binding::Each(list) => match ev.eval(list) {
+            V::List(items) => items,
+            _ => Vec::new(),
+        },
+    };
+    for item in items {
+        ev.env.truncate(depth);
+        ev.env.push(item);
+        bind(ev, rule, ri, depth + 1, out);
+    }
+    ev.env.truncate(depth);
+}
+
+fn finding(ev: &mut Eval, rule: &Rule, ri: usize) -> Finding {
+    let plan = ev.plan;
+    // the declaration and field the finding is about
+    let first_entity = ev.env.iter().find_map(|v| {
+        if let V::Entity(id) = v {
+            Some(*id)
+        } else {
+            None
+        }
+    });
+    let (entity, field) = match &rule.at {
+        Some(at) => match ev.eval(&at.entity) {
+            V::Entity(id) => (Some(id), at.field.clone()),
+            _ => (first_entity, None),
+        },
+        None => (first_entity, None),
+    };
+    let entity = entity.unwrap_or(EntityId(0));
+    let e = plan.entity(entity);
+    let span = field
+        .as_deref()
+        .and_then(|f| plan.field(entity, f))
+        .and_then(|v| v.origin.span())
+        .unwrap_or(e.head);
+    let kind = &plan.schema.kind(e.kind).name;
+    let path = match &field {
+        Some(f) => format!("{kind}.{}.{f}", e.name),
+        None => format!("{kind}.{}", e.name),
+    };
+    let mut severity = rule.severity;
+    if let Some(x) = &rule.escalate {
+        if ev.eval(x).truthy() {
+            severity = match severity {
+                Severity::Note => Severity::Warning,
+                _ => Severity::Error,
+            };
+        }
+    }
+    let message = rule
+        .message
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.clone(),
+            Piece::Value(x) => {
+                let v = ev.eval(x);
+                render(plan, &v)
+            }
+        })
+        .collect();
+    Finding {
+        rule: ri,
+        message,
+        severity,
+        span,
+        entity,
+        path,
+        state: State::Open,
+    }
+}
+
+/// A value as a message shows it.
+fn render(plan: &Plan, v: &V) -> String {
+    match v {
+        V::Bool(b) => b.to_string(),
+        V::Num(x) => number(*x),
+        V::Qty(d, x) => d.display(*x),
+        V::Progress(Progress::Steps, x) => format!("{} steps", number(*x)),
+        V::Progress(Progress::Epochs, x) => format!("{} epochs", number(*x)),
+        V::Str(s) => s.to_string(),
+        V::Text(s) => s.clone(),
+        V::Shape(dims) => dims
+            .iter()
+            .map(|d| d.map_or("_".into(), |n| n.to_string()))
+            .collect::<Vec<_>>()
+            .join("x"),
+        V::Entity(id) => plan.entity(*id).name.clone(),
+        V::Enum(en, var, _) => plan.schema.enum_(*en).variants[*var as usize].name.clone(),
+        V::Record(r, _) => plan.schema.record(*r).name.clone(),
+        V::List(items) => items
+            .iter()
+            .map(|i| render(plan, i))
+            .collect::<Vec<_>>()
+            .join(", "),
+        V::Pair(a, b) => format!("{} to {}", render(plan, a), render(plan, b)),
+        V::Bound(p, v) => match p {
+            Some(p) => format!("p{} < {}", number(*p), render(plan, v)),
+            None => format!("< {}", render(plan, v)),
+        },
+        V::Multiple(n, item) => format!("{n} x {}", render(plan, item)),
+        V::Variant(k, v) => plan.schema.kind(*k).variants[*v as usize].name.clone(),
+        V::Set(i) => plan.schema.sets[*i].name.clone(),
+        V::Absent => "none".into(),
+        V::Unknown => "unknown".into(),
+    }
+}
+
+/// `4200` → "4,200"; `0.05` → "0.05".
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        let s = format!("{}", x.abs() as u64);
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if x < 0.0 {
+            format!("-{out}")
+        } else {
+            out
+        }
+    } else {
+        let s = format!("{x:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(number(4200.0), "4,200");
+        assert_eq!(number(105_829.0), "105,829");
+        assert_eq!(number(0.05), "0.05");
+        assert_eq!(number(999.0), "999");
+    }
+}

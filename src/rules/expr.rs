@@ -1,0 +1,134 @@
+//! The typed form of rule expressions, produced by `compile.rs` and run by `eval.rs`.
+
+use crate::plan::Progress;
+use crate::schema::{EnumId, KindId, RecordId, Ty};
+use crate::source::Span;
+use crate::syntax::ast::BinOp;
+use crate::units::Dim;
+
+/// The type of a rule expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RTy {
+    Bool,
+    /// counts, integers, reals and fractions (a fraction is its value: `9%` is 0.09)
+    Num,
+    Quantity(Dim),
+    Progress,
+    Str,
+    Shape,
+    /// a declaration of a kind
+    Entity(KindId),
+    Enum(EnumId),
+    Record(RecordId),
+    List(Box<RTy>),
+    Range(Box<RTy>),
+    Bound(Box<RTy>),
+    Multiple(Box<RTy>),
+    Estimate(Box<RTy>),
+    VariantOf(KindId),
+    /// a named set of enum values (`deep_families`)
+    Set(EnumId),
+    /// `none` or `unknown` written in a rule: compares with anything
+    Missing,
+    /// already reported; checks against it pass
+    Error,
+}
+
+impl RTy {
+    pub fn from_ty(ty: &Ty) -> RTy {
+        match ty {
+            Ty::Bool => RTy::Bool,
+            Ty::Int | Ty::Real | Ty::Count | Ty::Fraction => RTy::Num,
+            Ty::Quantity(d) => RTy::Quantity(*d),
+            Ty::Progress => RTy::Progress,
+            Ty::Shape => RTy::Shape,
+            Ty::String => RTy::Str,
+            Ty::Range(t) => RTy::Range(Box::new(RTy::from_ty(t))),
+            Ty::Bound(t) => RTy::Bound(Box::new(RTy::from_ty(t))),
+            Ty::Multiple(t) => RTy::Multiple(Box::new(RTy::from_ty(t))),
+            Ty::Estimate(t) => RTy::Estimate(Box::new(RTy::from_ty(t))),
+            Ty::VariantOf(k) => RTy::VariantOf(*k),
+            Ty::List(t) => RTy::List(Box::new(RTy::from_ty(t))),
+            Ty::Ref(k) => RTy::Entity(*k),
+            Ty::Enum(e) => RTy::Enum(*e),
+            Ty::Record(r) => RTy::Record(*r),
+            Ty::Error => RTy::Error,
+        }
+    }
+
+    /// The scalar an estimate or bound compares as.
+    pub fn scalar(&self) -> &RTy {
+        match self {
+            RTy::Estimate(t) => t,
+            other => other,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct TExpr {
+    pub kind: TKind,
+    pub ty: RTy,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum TKind {
+    Bool(bool),
+    Num(f64),
+    Quantity(Dim, f64),
+    Progress(Progress, f64),
+    Str(String),
+    /// `none` (`unknown: false`) or `unknown` (`unknown: true`)
+    Missing {
+        unknown: bool,
+    },
+    /// a variable: an index into the evaluation environment
+    Var(usize),
+    /// a bare name resolved to an enum value
+    EnumValue(EnumId, u32),
+    /// a named set of enum values
+    Set(usize),
+    List(Vec<TExpr>),
+    Field(Box<TExpr>, Access),
+    Not(Box<TExpr>),
+    Neg(Box<TExpr>),
+    Binary(BinOp, Box<TExpr>, Box<TExpr>),
+    /// `x is none`, `x is unknown`, `x is smote`, `m is image`
+    Is {
+        value: Box<TExpr>,
+        test: IsTest,
+        negated: bool,
+    },
+    /// `any(v in xs: cond)`; the variable is environment slot `slot`
+    Quant {
+        quant: crate::syntax::ast::Quant,
+        slot: usize,
+        source: Box<TExpr>,
+        body: Box<TExpr>,
+    },
+    Len(Box<TExpr>),
+}
+
+#[derive(Clone, Debug)]
+pub enum Access {
+    /// a field of a declaration, a record, or the record an enum value carries
+    Field(String),
+    /// `.low` / `.high` of an estimate or a range
+    Low,
+    High,
+    /// `.value` and `.percentile` of a bound
+    BoundValue,
+    Percentile,
+    /// `.n` and `.item` of a multiple
+    MultipleN,
+    MultipleItem,
+}
+
+#[derive(Clone, Debug)]
+pub enum IsTest {
+    None,
+    Unknown,
+    EnumVariant(EnumId, u32),
+    KindVariant(KindId, u32),
+}

@@ -1,0 +1,201 @@
+//! The rule engine: architect checks written in `.mla` (`rule MLA201 … { … }`), compiled
+//! against the schema and evaluated over the checked plan.
+//!
+//! * `compile.rs` turns each `rule` declaration into a [`Rule`]: bindings, a typed `when`
+//!   expression, the `at` field, the message template, options and metadata. A rule that
+//!   reads a field the schema lacks, compares a duration with a count, or names an unbound
+//!   variable is a diagnostic when it is loaded, not a surprise at evaluation.
+//! * `eval.rs` runs the rules over the plan and yields [`Finding`]s.
+//! * `review.rs` applies levels (`review` block, command line), decisions and suppressions,
+//!   the quick mode and baselines, and turns findings into diagnostics.
+
+pub mod baseline;
+mod compile;
+mod eval;
+pub mod expr;
+pub mod review;
+
+pub use compile::compile;
+pub use eval::evaluate;
+
+use crate::diag::Severity;
+use crate::plan::EntityId;
+use crate::source::{FileOrigin, Span};
+use expr::TExpr;
+use serde::Serialize;
+
+/// The review sections, in the order an architect reviews them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Formulation,
+    Representation,
+    Architecture,
+    Training,
+    Evaluation,
+    Compute,
+    Deployment,
+}
+
+impl Section {
+    pub const ALL: [Section; 7] = [
+        Section::Formulation,
+        Section::Representation,
+        Section::Architecture,
+        Section::Training,
+        Section::Evaluation,
+        Section::Compute,
+        Section::Deployment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Section::Formulation => "formulation",
+            Section::Representation => "representation",
+            Section::Architecture => "architecture",
+            Section::Training => "training",
+            Section::Evaluation => "evaluation",
+            Section::Compute => "compute",
+            Section::Deployment => "deployment",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Section> {
+        Section::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The hundreds digit of this section's codes: MLA0xx formulation … MLA6xx deployment.
+    pub fn digit(self) -> u8 {
+        self as u8
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Stable,
+    Preview,
+    Deprecated,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleOption {
+    pub letter: char,
+    pub text: String,
+    pub recommended: bool,
+}
+
+/// A `for` line: each declaration of a kind, or each element of a list.
+#[derive(Clone, Debug)]
+pub enum Binding {
+    Kind(crate::schema::KindId),
+    Each(TExpr),
+}
+
+/// `at`: the declaration the finding is about, and optionally one of its fields.
+#[derive(Clone, Debug)]
+pub struct At {
+    pub entity: TExpr,
+    pub field: Option<String>,
+}
+
+/// A piece of a message: text, or a placeholder to fill.
+#[derive(Clone, Debug)]
+pub enum Piece {
+    Text(String),
+    Value(TExpr),
+}
+
+/// A compiled rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub code: String,
+    pub name: String,
+    pub section: Section,
+    pub severity: Severity,
+    pub status: Status,
+    pub since: Option<String>,
+    /// the doc comment (the long explanation, with its headings)
+    pub docs: String,
+    pub bindings: Vec<(String, Binding)>,
+    pub when: TExpr,
+    /// when this also holds, the finding is raised one level (note → warning → error)
+    pub escalate: Option<TExpr>,
+    pub at: Option<At>,
+    pub message: Vec<Piece>,
+    pub why: String,
+    pub options: Vec<RuleOption>,
+    pub source: Option<String>,
+    /// the rule's code in its declaration
+    pub span: Span,
+    pub origin: FileOrigin,
+}
+
+impl Rule {
+    /// The first sentence of the docs, or the why.
+    pub fn summary(&self) -> String {
+        let first = crate::schema::first_sentence(
+            self.docs
+                .lines()
+                .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
+                .unwrap_or(""),
+        );
+        if first.is_empty() {
+            crate::schema::first_sentence(&self.why)
+        } else {
+            first
+        }
+    }
+
+    /// Does `selector` (a code, a name in snake or kebab case) name this rule?
+    pub fn is_named(&self, selector: &str) -> bool {
+        self.code == selector || self.name == selector.replace('-', "_")
+    }
+}
+
+/// Every rule of a program, stdlib and user rules together.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    pub fn find(&self, selector: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.is_named(selector))
+    }
+}
+
+/// What became of a finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    Open,
+    /// `decide CODE …: LETTER because "…"`
+    Decided {
+        letter: char,
+        option: String,
+        reason: String,
+    },
+    /// `allow CODE … because "…"`
+    Allowed {
+        reason: String,
+    },
+    /// present in the baseline file
+    Baselined,
+}
+
+/// One rule firing on one binding of the plan.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// index into [`RuleSet::rules`]
+    pub rule: usize,
+    pub message: String,
+    /// the rule's severity, raised by `escalate`; levels may change it again
+    pub severity: Severity,
+    pub span: Span,
+    /// the declaration the finding is about
+    pub entity: EntityId,
+    /// `model.fusion.init`: the stable key of the finding (no line numbers)
+    pub path: String,
+    pub state: State,
+}
