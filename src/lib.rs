@@ -18,6 +18,7 @@ pub mod sema;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+pub mod testing;
 pub mod units;
 
 use diag::Diagnostic;

@@ -3,6 +3,7 @@
 //! invocation or a file that cannot be read.
 
 mod check_cmd;
+mod rules_cmd;
 mod schema_cmd;
 mod stdlib_dir;
 
@@ -46,6 +47,29 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
     },
+    /// List the architect rules, by section
+    Rules {
+        /// Also list the rules a plan declares or imports
+        #[arg(long, value_name = "FILE")]
+        plan: Option<String>,
+    },
+    /// Explain one rule: what it checks, why it matters, the options
+    Rule {
+        /// The rule's code (`MLA201`) or name (`scratch_deep_tiny_n`, `scratch-deep-tiny-n`)
+        rule: String,
+        /// Text for reading, JSON for tools
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        /// Also look in the rules a plan declares or imports
+        #[arg(long, value_name = "FILE")]
+        plan: Option<String>,
+    },
+    /// Run rule fixtures: every `*_test.mla` file under the paths, checked against its
+    /// `//~ CODE` marks
+    Test {
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
     /// Show the schema: the kinds, records and enums plans are written against
     Schema {
         /// A kind, record or enum to describe (all of them are listed without one)
@@ -59,6 +83,12 @@ pub enum Format {
     Human,
     /// One line per diagnostic: `file:line:col: severity[code]: message`
     Short,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -116,6 +146,11 @@ pub fn main() -> i32 {
         Command::Check(args) => check_cmd::run(&args, &levels, color, &stdlib),
         Command::Schema { name } => schema_cmd::run(name.as_deref(), &stdlib),
         Command::Graph { file, format } => graph_cmd(&file, format, color, &stdlib),
+        Command::Rules { plan } => rules_cmd::list(plan.as_deref(), &stdlib),
+        Command::Rule { rule, format, plan } => {
+            rules_cmd::explain(&rule, format == TextOrJson::Json, plan.as_deref(), &stdlib)
+        }
+        Command::Test { paths } => rules_cmd::test(&paths, &stdlib),
     }
 }
 

@@ -788,15 +788,31 @@ impl Compiler<'_> {
                 }
             }
             RTy::Enum(e) => {
-                let mut fields = Vec::new();
+                // the fields of the records values carry, and positional arguments by the
+                // name of their type (`pretrained(ref backbone, Tuning)`: `.backbone`, `.tuning`)
+                let mut found: Vec<(String, RTy)> = Vec::new();
                 for v in &self.schema.enum_(*e).variants {
-                    if let PayloadDef::Record(r) = v.payload {
-                        fields.extend(self.schema.record(r).fields.iter());
+                    match &v.payload {
+                        PayloadDef::Record(r) => {
+                            found.extend(
+                                self.schema
+                                    .record(*r)
+                                    .fields
+                                    .iter()
+                                    .map(|f| (f.name.clone(), RTy::from_ty(&f.ty))),
+                            );
+                        }
+                        PayloadDef::Args(args) => {
+                            found.extend(args.iter().map(|(t, _)| {
+                                (crate::schema::arg_name(self.schema, t), RTy::from_ty(t))
+                            }));
+                        }
+                        PayloadDef::None => {}
                     }
                 }
-                match fields.iter().find(|f| f.name == name) {
-                    Some(f) => Ok((Access::Field(name.into()), RTy::from_ty(&f.ty))),
-                    None => Err(fields.iter().map(|f| f.name.clone()).collect()),
+                match found.iter().find(|(n, _)| n == name) {
+                    Some((_, ty)) => Ok((Access::Field(name.into()), ty.clone())),
+                    None => Err(found.into_iter().map(|(n, _)| n).collect()),
                 }
             }
             RTy::Estimate(t) | RTy::Range(t) => match name {

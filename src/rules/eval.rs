@@ -196,6 +196,18 @@ impl<'p> Eval<'p> {
                 let slot = self.plan.schema.record(*r).slot_of(name);
                 V::of(slot.and_then(|s| fields.get(s)).and_then(Option::as_ref))
             }
+            (V::Enum(en, var, Payload::Args(args)), Access::Field(name)) => {
+                let s = &self.plan.schema;
+                let crate::schema::PayloadDef::Args(params) =
+                    &s.enum_(en).variants[var as usize].payload
+                else {
+                    return V::Absent;
+                };
+                let i = params
+                    .iter()
+                    .position(|(t, _)| crate::schema::arg_name(s, t) == *name);
+                V::of(i.and_then(|i| args.get(i)))
+            }
             (V::Pair(a, _), Access::Low) => *a,
             (V::Pair(_, b), Access::High) => *b,
             (V::Bound(_, v), Access::BoundValue) => *v,

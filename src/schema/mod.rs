@@ -308,6 +308,24 @@ impl Schema {
     }
 }
 
+/// The name a positional argument is read by in rules: its type's name in snake_case
+/// (`ref backbone` → `backbone`, `Tuning` → `tuning`, `count` → `count`).
+pub fn arg_name(s: &Schema, ty: &Ty) -> String {
+    let name = match ty {
+        Ty::Ref(k) => s.kind(*k).name.clone(),
+        Ty::List(t) | Ty::Multiple(t) => return arg_name(s, t),
+        other => s.spell(other),
+    };
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
 /// The first sentence of a doc comment, over as many lines as it takes, without its
 /// closing period (for notes and one-line listings).
 pub fn first_sentence(docs: &str) -> String {

@@ -1,0 +1,156 @@
+//! Fixtures with expectations written in comments, for the compiler's own UI tests, the
+//! built-in rules' tests and a team's tests of its custom rules (`mlarchc test`).
+//!
+//! ```text
+//! split: random            //~ MLA408
+//! //~^ MLA408                (the line above; `^^` two lines above)
+//! //~ checks: MLA407         (a rule under test that must not fire anywhere here)
+//! ```
+//!
+//! A mark names a code (`E0303`, `MLA201`) or a severity (`ERROR`, `WARNING`, `NOTE`). Every
+//! mark must be met by a diagnostic whose primary span starts on that line, and every
+//! diagnostic must be marked — every compiler diagnostic, and every finding of a rule the
+//! fixture mentions (so a fixture about one rule is not disturbed by the others).
+
+use crate::diag::Diagnostic;
+use crate::source::{FileId, FileOrigin, SourceMap};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mark {
+    pub line: usize,
+    pub what: String,
+}
+
+/// The marks of one file, and the rule codes named by `//~ checks:` lines.
+pub fn marks(text: &str) -> (Vec<Mark>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut checks = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(pos) = line.find("//~") else {
+            continue;
+        };
+        let rest = &line[pos + 3..];
+        if let Some(list) = rest.trim_start().strip_prefix("checks:") {
+            checks.extend(
+                list.split([',', ' '])
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string),
+            );
+            continue;
+        }
+        let ups = rest.chars().take_while(|c| *c == '^').count();
+        for what in rest[ups..]
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+        {
+            out.push(Mark {
+                line: (i + 1).saturating_sub(ups),
+                what: what.to_string(),
+            });
+        }
+    }
+    (out, checks)
+}
+
+fn matches(d: &Diagnostic, what: &str) -> bool {
+    d.code == what || d.severity.as_str().eq_ignore_ascii_case(what)
+}
+
+fn is_rule_code(code: &str) -> bool {
+    code.starts_with("MLA")
+}
+
+/// Compares the diagnostics of a compiled fixture with its marks; the problems found.
+pub fn check(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut expected: Vec<(FileId, Mark)> = Vec::new();
+    let mut tested: Vec<String> = Vec::new();
+    for id in sources.ids() {
+        let f = sources.get(id);
+        if f.origin == FileOrigin::User {
+            let (m, c) = marks(&f.text);
+            tested.extend(
+                m.iter()
+                    .filter(|m| is_rule_code(&m.what))
+                    .map(|m| m.what.clone()),
+            );
+            tested.extend(c);
+            expected.extend(m.into_iter().map(|m| (id, m)));
+        }
+    }
+    let mut found: Vec<(FileId, usize, &Diagnostic)> = Vec::new();
+    for d in diagnostics {
+        if is_rule_code(&d.code) && !tested.contains(&d.code) {
+            continue;
+        }
+        let Some(span) = d.primary_span() else {
+            problems.push(format!("diagnostic without a span: {}", d.message));
+            continue;
+        };
+        let file = sources.get(span.file);
+        if file.origin != FileOrigin::User {
+            problems.push(format!(
+                "diagnostic in the stdlib, {}: {}",
+                file.name, d.message
+            ));
+            continue;
+        }
+        found.push((span.file, file.line_col(span.start as usize).0, d));
+    }
+    for (f, m) in &expected {
+        if !found
+            .iter()
+            .any(|(ff, l, d)| ff == f && *l == m.line && matches(d, &m.what))
+        {
+            problems.push(format!(
+                "{}:{}: expected `{}`, not reported",
+                sources.get(*f).name,
+                m.line,
+                m.what
+            ));
+        }
+    }
+    for (f, l, d) in &found {
+        if !expected
+            .iter()
+            .any(|(ff, m)| ff == f && m.line == *l && matches(d, &m.what))
+        {
+            problems.push(format!(
+                "{}:{l}: unexpected {}[{}] {}",
+                sources.get(*f).name,
+                d.severity.as_str(),
+                d.code,
+                d.message
+            ));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_are_parsed() {
+        let (m, c) = marks("a //~ E0301\nb\n//~^ ERROR, MLA201\n//~ checks: MLA407, MLA408\n");
+        assert_eq!(
+            m,
+            vec![
+                Mark {
+                    line: 1,
+                    what: "E0301".into()
+                },
+                Mark {
+                    line: 2,
+                    what: "ERROR".into()
+                },
+                Mark {
+                    line: 2,
+                    what: "MLA201".into()
+                }
+            ]
+        );
+        assert_eq!(c, vec!["MLA407", "MLA408"]);
+    }
+}
