@@ -30,22 +30,16 @@ fn main() {
     println!("cargo:rerun-if-changed=src/syntax");
     println!("cargo:rerun-if-changed=src/units.rs");
     println!("cargo:rerun-if-changed=src/diag");
-    let files =
-        stdlib_dir::list(&root).unwrap_or_else(|e| panic!("cannot list {}: {e}", root.display()));
+    let files = stdlib_dir::list(&root).unwrap_or_else(|e| panic!("cannot list {}: {e}", root.display()));
 
     let mut code = String::from(
         "/// Every file of the embedded stdlib: path relative to `stdlib/`, contents.\npub static FILES: &[(&str, &str)] = &[\n",
     );
     for (rel, path) in &files {
-        code.push_str(&format!(
-            "    ({rel:?}, include_str!({:?})),\n",
-            path.to_string_lossy()
-        ));
+        code.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", path.to_string_lossy()));
     }
     code.push_str("];\n");
-    code.push_str(
-        "/// The `.mla` files above, parsed: `Vec<(Module, Vec<Diagnostic>)>` in bincode.\n",
-    );
+    code.push_str("/// The `.mla` files above, parsed: `Vec<(Module, Vec<Diagnostic>)>` in bincode.\n");
     code.push_str("pub static PARSED: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/stdlib_parsed.bin\"));\n");
     write(&out_dir.join("stdlib_files.rs"), code.as_bytes());
 
@@ -54,19 +48,12 @@ fn main() {
     let texts: Vec<String> = files
         .iter()
         .filter(|(rel, _)| rel.ends_with(".mla"))
-        .map(|(_, p)| {
-            std::fs::read_to_string(p)
-                .unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
-        })
+        .map(|(_, p)| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display())))
         .collect();
-    let inputs: Vec<(source::FileId, &str)> = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (source::FileId(i as u32), t.as_str()))
-        .collect();
+    let inputs: Vec<(source::FileId, &str)> =
+        texts.iter().enumerate().map(|(i, t)| (source::FileId(i as u32), t.as_str())).collect();
     let parsed = syntax::parse_many(&inputs);
-    let bytes =
-        bincode::serialize(&parsed).unwrap_or_else(|e| panic!("cannot serialise the stdlib: {e}"));
+    let bytes = bincode::serialize(&parsed).unwrap_or_else(|e| panic!("cannot serialise the stdlib: {e}"));
     write(&out_dir.join("stdlib_parsed.bin"), &bytes);
 }
 

@@ -22,14 +22,8 @@ fn typical() -> String {
 
 #[divan::bench(args = ["typical", "synthetic_10k"])]
 fn parse(bencher: Bencher, which: &str) {
-    let text = if which == "typical" {
-        typical()
-    } else {
-        synth::plan(10_000)
-    };
-    bencher
-        .counter(BytesCount::of_str(&text))
-        .bench(|| mlarchc::syntax::parse(FileId(0), black_box(&text)));
+    let text = if which == "typical" { typical() } else { synth::plan(10_000) };
+    bencher.counter(BytesCount::of_str(&text)).bench(|| mlarchc::syntax::parse(FileId(0), black_box(&text)));
 }
 
 /// Parsing the stdlib from text, as `--stdlib DIR` does.
@@ -53,11 +47,7 @@ fn load_embedded_stdlib(bencher: Bencher) {
 
 #[divan::bench(args = ["typical", "synthetic_10k"])]
 fn check(bencher: Bencher, which: &str) {
-    let text = if which == "typical" {
-        typical()
-    } else {
-        synth::plan(10_000)
-    };
+    let text = if which == "typical" { typical() } else { synth::plan(10_000) };
     let std = Stdlib::embedded();
     let host = MemoryHost::default();
     bencher

@@ -4,9 +4,6 @@
 mod synth;
 
 fn main() {
-    let lines = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(10_000);
+    let lines = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
     print!("{}", synth::plan(lines));
 }

@@ -13,11 +13,7 @@ use crate::graph::DepGraph;
 use crate::plan::{EntityId, Origin, Plan, Val, Value};
 
 fn derived(val: Val) -> Value {
-    Value {
-        val,
-        origin: Origin::Derived,
-        approx: false,
-    }
+    Value { val, origin: Origin::Derived, approx: false }
 }
 
 /// Fills every derived field the compiler knows how to compute.
@@ -49,12 +45,8 @@ fn set(plan: &mut Plan, id: EntityId, name: &str, val: Val) {
 /// `train fusion` ↔ `model fusion`: the owner's field named after the attached kind, and
 /// the attached declaration's field named after the owner's kind, when the schema has them.
 fn attachments(plan: &mut Plan) {
-    let links: Vec<(EntityId, EntityId)> = plan
-        .entities
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| e.owner.map(|o| (EntityId(i as u32), o)))
-        .collect();
+    let links: Vec<(EntityId, EntityId)> =
+        plan.entities.iter().enumerate().filter_map(|(i, e)| e.owner.map(|o| (EntityId(i as u32), o))).collect();
     for (attached, owner) in links {
         let attached_kind = plan.schema.kind(plan.entity(attached).kind).name.clone();
         let owner_kind = plan.schema.kind(plan.entity(owner).kind).name.clone();
@@ -66,16 +58,9 @@ fn attachments(plan: &mut Plan) {
 fn refs(v: Option<&Value>) -> Vec<EntityId> {
     match v.map(|v| &v.val) {
         Some(Val::Ref(id)) => vec![*id],
-        Some(Val::List(items)) => items
-            .iter()
-            .filter_map(|i| {
-                if let Val::Ref(id) = i.val {
-                    Some(id)
-                } else {
-                    None
-                }
-            })
-            .collect(),
+        Some(Val::List(items)) => {
+            items.iter().filter_map(|i| if let Val::Ref(id) = i.val { Some(id) } else { None }).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -117,9 +102,7 @@ fn model_datasets(plan: &mut Plan, graph: &DepGraph) {
 
 /// `dataset.consumers`: the models whose `datasets` include this one.
 fn dataset_consumers(plan: &mut Plan) {
-    let (Some(model), Some(dataset)) =
-        (plan.schema.kind_id("model"), plan.schema.kind_id("dataset"))
-    else {
+    let (Some(model), Some(dataset)) = (plan.schema.kind_id("model"), plan.schema.kind_id("dataset")) else {
         return;
     };
     let models = ids_of(plan, model);
@@ -149,11 +132,7 @@ fn fraction(v: Option<&Value>) -> Option<f64> {
 
 fn enum_name<'p>(plan: &'p Plan, v: Option<&Value>) -> Option<&'p str> {
     match v.map(|v| &v.val) {
-        Some(Val::Enum { en, variant, .. }) => Some(
-            plan.schema.enum_(*en).variants[*variant as usize]
-                .name
-                .as_str(),
-        ),
+        Some(Val::Enum { en, variant, .. }) => Some(plan.schema.enum_(*en).variants[*variant as usize].name.as_str()),
         _ => None,
     }
 }
@@ -172,32 +151,18 @@ fn model_sizes(plan: &mut Plan) {
             let share = match enum_name(plan, plan.field(d, "role")) {
                 Some("train") => 1.0,
                 Some("development") | None => {
-                    1.0 - fraction(plan.field(d, "val")).unwrap_or(0.0)
-                        - fraction(plan.field(d, "test")).unwrap_or(0.0)
+                    1.0 - fraction(plan.field(d, "val")).unwrap_or(0.0) - fraction(plan.field(d, "test")).unwrap_or(0.0)
                 }
                 _ => continue,
             };
             let records = count(plan.field(d, "records")).or_else(|| count(plan.field(d, "n")));
             n_train = n_train.zip(records).map(|(a, r)| a + r * share);
-            let ev = count(plan.field(d, "events")).or_else(|| {
-                fraction(plan.field(d, "positives"))
-                    .zip(records)
-                    .map(|(p, r)| p * r)
-            });
+            let ev = count(plan.field(d, "events"))
+                .or_else(|| fraction(plan.field(d, "positives")).zip(records).map(|(p, r)| p * r));
             events = events.zip(ev).map(|(a, e)| a + e * share);
         }
-        set(
-            plan,
-            m,
-            "n_train",
-            n_train.map_or(Val::Unknown, |n| Val::Count(n.round() as u64)),
-        );
-        set(
-            plan,
-            m,
-            "events_train",
-            events.map_or(Val::Unknown, |n| Val::Count(n.round() as u64)),
-        );
+        set(plan, m, "n_train", n_train.map_or(Val::Unknown, |n| Val::Count(n.round() as u64)));
+        set(plan, m, "events_train", events.map_or(Val::Unknown, |n| Val::Count(n.round() as u64)));
     }
 }
 
@@ -211,10 +176,7 @@ fn model_pretrained(plan: &mut Plan) {
         let from_inputs = refs(plan.field(m, "inputs"))
             .into_iter()
             .any(|i| enum_name(plan, plan.field(i, "representation")) == Some("pretrained"));
-        let from_init = matches!(
-            enum_name(plan, plan.field(m, "init")),
-            Some("pretrained" | "ssl")
-        );
+        let from_init = matches!(enum_name(plan, plan.field(m, "init")), Some("pretrained" | "ssl"));
         set(plan, m, "pretrained", Val::Bool(from_inputs || from_init));
     }
 }
@@ -228,20 +190,12 @@ fn steps_per_epoch(plan: &mut Plan) {
         let Some(m) = refs(plan.field(t, "model")).first().copied() else {
             continue;
         };
-        let (Some(n), Some(batch)) = (
-            count(plan.field(m, "n_train")),
-            count(plan.field(t, "batch")),
-        ) else {
+        let (Some(n), Some(batch)) = (count(plan.field(m, "n_train")), count(plan.field(t, "batch"))) else {
             continue;
         };
         let accum = count(plan.field(t, "grad_accum")).unwrap_or(1.0).max(1.0);
         if batch > 0.0 {
-            set(
-                plan,
-                t,
-                "steps_per_epoch",
-                Val::Count((n / (batch * accum)).ceil() as u64),
-            );
+            set(plan, t, "steps_per_epoch", Val::Count((n / (batch * accum)).ceil() as u64));
         }
     }
 }

@@ -96,29 +96,13 @@ pub fn build(plan: &Plan) -> DepGraph {
             refs_in(value, &def.name, &mut found);
             for (to, field, span) in found {
                 if let Some(&t) = g.node.get(&to) {
-                    g.graph.add_edge(
-                        from,
-                        t,
-                        Edge {
-                            kind: EdgeKind::Reference,
-                            field,
-                            span,
-                        },
-                    );
+                    g.graph.add_edge(from, t, Edge { kind: EdgeKind::Reference, field, span });
                 }
             }
         }
         if let Some(owner) = e.owner {
             if let Some(&t) = g.node.get(&owner) {
-                g.graph.add_edge(
-                    from,
-                    t,
-                    Edge {
-                        kind: EdgeKind::Attachment,
-                        field: "for".into(),
-                        span: None,
-                    },
-                );
+                g.graph.add_edge(from, t, Edge { kind: EdgeKind::Attachment, field: "for".into(), span: None });
             }
         }
     }
@@ -136,25 +120,21 @@ fn refs_in(v: &Value, path: &str, out: &mut Vec<(EntityId, String, Option<Span>)
             refs_in(a, path, out);
             refs_in(b, path, out);
         }
-        Val::Record { fields, .. }
-        | Val::Enum {
-            payload: Payload::Record(_, fields),
-            ..
-        } => {
+        Val::Record { fields, .. } | Val::Enum { payload: Payload::Record(_, fields), .. } => {
             for f in fields.iter().flatten() {
                 refs_in(f, path, out);
             }
         }
-        Val::Enum {
-            payload: Payload::Args(args),
-            ..
-        } => args.iter().for_each(|a| refs_in(a, path, out)),
+        Val::Enum { payload: Payload::Args(args), .. } => args.iter().for_each(|a| refs_in(a, path, out)),
         _ => {}
     }
 }
 
-/// Reference cycles and unused declarations among the user's declarations.
+/// Reference cycles and unused declarations among the user's declarations. Unused
+/// declarations are reported only for a plan without errors, as lints are: in a broken plan
+/// they are mostly echoes of the errors.
 pub fn check(plan: &Plan, g: &DepGraph, diags: &mut Vec<Diagnostic>) {
+    let report_unused = !diags.iter().any(Diagnostic::is_error);
     let user = |id: EntityId| plan.entity(id).origin == FileOrigin::User;
     let label = |id: EntityId| {
         let e = plan.entity(id);
@@ -162,10 +142,7 @@ pub fn check(plan: &Plan, g: &DepGraph, diags: &mut Vec<Diagnostic>) {
     };
 
     // cycles: strongly connected components over references
-    let refs_only = g.graph.filter_map(
-        |_, n| Some(*n),
-        |_, e| (e.kind == EdgeKind::Reference).then(|| e.clone()),
-    );
+    let refs_only = g.graph.filter_map(|_, n| Some(*n), |_, e| (e.kind == EdgeKind::Reference).then(|| e.clone()));
     for scc in tarjan_scc(&refs_only) {
         let self_loop = scc.len() == 1 && refs_only.find_edge(scc[0], scc[0]).is_some();
         if scc.len() < 2 && !self_loop {
@@ -184,21 +161,10 @@ pub fn check(plan: &Plan, g: &DepGraph, diags: &mut Vec<Diagnostic>) {
         let Some(edge) = edge else { continue };
         let next = refs_only[edge.target()];
         let chain = if self_loop {
-            format!(
-                "`{}` names `{}` itself",
-                edge.weight().field,
-                plan.entity(first).name
-            )
+            format!("`{}` names `{}` itself", edge.weight().field, plan.entity(first).name)
         } else {
-            let names: Vec<String> = members
-                .iter()
-                .map(|m| format!("`{}`", plan.entity(*m).name))
-                .collect();
-            format!(
-                "{} → back to `{}`",
-                names.join(" → "),
-                plan.entity(first).name
-            )
+            let names: Vec<String> = members.iter().map(|m| format!("`{}`", plan.entity(*m).name)).collect();
+            format!("{} → back to `{}`", names.join(" → "), plan.entity(first).name)
         };
         let span = edge.weight().span.unwrap_or(plan.entity(first).name_span);
         diags.push(
@@ -210,9 +176,9 @@ pub fn check(plan: &Plan, g: &DepGraph, diags: &mut Vec<Diagnostic>) {
                     format!("reference cycle between {} and {}", label(first), label(next))
                 },
             )
-                .primary(span, format!("`{}` refers to `{}` here", edge.weight().field, plan.entity(next).name))
-                .note(chain)
-                .help("a declaration cannot depend on itself, directly or through others; break the cycle"),
+            .primary(span, format!("`{}` refers to `{}` here", edge.weight().field, plan.entity(next).name))
+            .note(chain)
+            .help("a declaration cannot depend on itself, directly or through others; break the cycle"),
         );
     }
 
@@ -221,13 +187,11 @@ pub fn check(plan: &Plan, g: &DepGraph, diags: &mut Vec<Diagnostic>) {
         .user_entities()
         .filter(|(_, e)| {
             let k = plan.schema.kind(e.kind);
-            k.singleton
-                || k.owner.is_some()
-                || plan.schema.kinds.iter().any(|o| o.owner == Some(e.kind))
+            k.singleton || k.owner.is_some() || plan.schema.kinds.iter().any(|o| o.owner == Some(e.kind))
         })
         .map(|(id, _)| id)
         .collect();
-    if roots.is_empty() {
+    if roots.is_empty() || !report_unused {
         return;
     }
     let mut reached = vec![false; plan.entities.len()];
@@ -243,23 +207,13 @@ pub fn check(plan: &Plan, g: &DepGraph, diags: &mut Vec<Diagnostic>) {
             continue;
         }
         let kname = &plan.schema.kind(e.kind).name;
-        let used_by: Vec<String> = g
-            .referrers(id)
-            .map(|(r, _)| format!("`{}`", plan.entity(r).name))
-            .collect();
-        let mut d = Diagnostic::new(
-            &codes::UNUSED,
-            format!("{kname} `{}` is never used", e.name),
-        )
-        .primary(e.name_span, "nothing in the plan leads here")
-        .help(format!(
-            "refer to it from the plan, or remove it if it is left over"
-        ));
+        let used_by: Vec<String> = g.referrers(id).map(|(r, _)| format!("`{}`", plan.entity(r).name)).collect();
+        let mut d = Diagnostic::new(&codes::UNUSED, format!("{kname} `{}` is never used", e.name))
+            .primary(e.name_span, "nothing in the plan leads here")
+            .help(format!("refer to it from the plan, or remove it if it is left over"));
         if !used_by.is_empty() {
-            d = d.note(format!(
-                "only {} refer to it, and they are unused too",
-                used_by.join(", ")
-            ));
+            let (verb, rest) = if used_by.len() == 1 { ("refers", "it is") } else { ("refer", "they are") };
+            d = d.note(format!("only {} {verb} to it, and {rest} unused too", used_by.join(", ")));
         }
         diags.push(d);
     }
@@ -268,37 +222,16 @@ pub fn check(plan: &Plan, g: &DepGraph, diags: &mut Vec<Diagnostic>) {
 /// The graph in Graphviz `dot`, user declarations only (catalog entries they use included).
 pub fn to_dot(plan: &Plan, g: &DepGraph) -> String {
     let (nodes, edges) = visible(plan, g);
-    let mut out = String::from(
-        "digraph plan {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
-    );
+    let mut out = String::from("digraph plan {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n");
     for id in &nodes {
         let e = plan.entity(*id);
         let kind = &plan.schema.kind(e.kind).name;
-        let style = if e.origin == FileOrigin::Stdlib {
-            ", style=dashed"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            out,
-            "  {} [label=\"{kind}\\n{}\"{style}];",
-            node_id(plan, *id),
-            e.name
-        );
+        let style = if e.origin == FileOrigin::Stdlib { ", style=dashed" } else { "" };
+        let _ = writeln!(out, "  {} [label=\"{kind}\\n{}\"{style}];", node_id(plan, *id), e.name);
     }
     for (a, b, edge) in &edges {
-        let style = if edge.kind == EdgeKind::Attachment {
-            ", style=dotted"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            out,
-            "  {} -> {} [label=\"{}\"{style}];",
-            node_id(plan, *a),
-            node_id(plan, *b),
-            edge.field
-        );
+        let style = if edge.kind == EdgeKind::Attachment { ", style=dotted" } else { "" };
+        let _ = writeln!(out, "  {} -> {} [label=\"{}\"{style}];", node_id(plan, *a), node_id(plan, *b), edge.field);
     }
     out.push_str("}\n");
     out
@@ -314,18 +247,8 @@ pub fn to_mermaid(plan: &Plan, g: &DepGraph) -> String {
         let _ = writeln!(out, "  {}[\"{kind} {}\"]", node_id(plan, *id), e.name);
     }
     for (a, b, edge) in &edges {
-        let arrow = if edge.kind == EdgeKind::Attachment {
-            "-.->"
-        } else {
-            "-->"
-        };
-        let _ = writeln!(
-            out,
-            "  {} {arrow}|{}| {}",
-            node_id(plan, *a),
-            edge.field,
-            node_id(plan, *b)
-        );
+        let arrow = if edge.kind == EdgeKind::Attachment { "-.->" } else { "-->" };
+        let _ = writeln!(out, "  {} {arrow}|{}| {}", node_id(plan, *a), edge.field, node_id(plan, *b));
     }
     out
 }
@@ -337,9 +260,9 @@ fn visible<'g>(plan: &Plan, g: &'g DepGraph) -> Visible<'g> {
     let mut edges = Vec::new();
     for e in g.graph.edge_references() {
         let (a, b) = (g.graph[e.source()], g.graph[e.target()]);
-        let seen = edges.iter().any(|(x, y, w): &(EntityId, EntityId, &Edge)| {
-            *x == a && *y == b && w.field == e.weight().field
-        });
+        let seen = edges
+            .iter()
+            .any(|(x, y, w): &(EntityId, EntityId, &Edge)| *x == a && *y == b && w.field == e.weight().field);
         if plan.entity(a).origin == FileOrigin::User && !seen {
             shown[a.0 as usize] = true;
             shown[b.0 as usize] = true;
@@ -349,10 +272,7 @@ fn visible<'g>(plan: &Plan, g: &'g DepGraph) -> Visible<'g> {
     for (id, _) in plan.user_entities() {
         shown[id.0 as usize] = true;
     }
-    let nodes = (0..plan.entities.len() as u32)
-        .map(EntityId)
-        .filter(|id| shown[id.0 as usize])
-        .collect();
+    let nodes = (0..plan.entities.len() as u32).map(EntityId).filter(|id| shown[id.0 as usize]).collect();
     (nodes, edges)
 }
 

@@ -50,11 +50,7 @@ impl Compilation {
         let mut r = rules::review::review(&self.plan, &self.rules, &self.sources, findings, config);
         let mut sorted = diag::Diagnostics::default();
         sorted.extend(std::mem::take(&mut r.diagnostics));
-        r.diagnostics = if r.mode == rules::review::Mode::Quick {
-            sorted.into_list()
-        } else {
-            sorted.into_sorted()
-        };
+        r.diagnostics = if r.mode == rules::review::Mode::Quick { sorted.into_list() } else { sorted.into_sorted() };
         r
     }
 }
@@ -62,12 +58,7 @@ impl Compilation {
 /// Checks the plan rooted at `root_name`: parses the stdlib, the root and its imports,
 /// then resolves and type-checks everything. Never fails and never panics on any input;
 /// every problem is a diagnostic.
-pub fn compile(
-    root_name: &str,
-    root_text: String,
-    stdlib: &Stdlib,
-    host: &dyn Host,
-) -> Compilation {
+pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn Host) -> Compilation {
     let mut sources = SourceMap::new();
     let mut modules = Vec::new();
     let mut diags = Vec::new();
@@ -81,11 +72,7 @@ pub fn compile(
         Some(parsed) => (parsed, syntax::parse(root, &sources.get(root).text)),
         None => {
             // a stdlib from disk: parse it with the root, spread over the cores
-            let inputs: Vec<_> = ids
-                .iter()
-                .chain([&root])
-                .map(|id| (*id, sources.get(*id).text.as_str()))
-                .collect();
+            let inputs: Vec<_> = ids.iter().chain([&root]).map(|id| (*id, sources.get(*id).text.as_str())).collect();
             let mut parsed = syntax::parse_many(&inputs);
             let root_module = parsed.pop().unwrap_or_default();
             (parsed, root_module)
@@ -95,14 +82,7 @@ pub fn compile(
         diags.extend(d);
         modules.push((id, m));
     }
-    sema::load_plan(
-        root,
-        root_module,
-        host,
-        &mut sources,
-        &mut modules,
-        &mut diags,
-    );
+    sema::load_plan(root, root_module, host, &mut sources, &mut modules, &mut diags);
     let mut plan = sema::check(&sources, &modules, &mut diags);
     let graph = graph::build(&plan);
     graph::check(&plan, &graph, &mut diags);
@@ -110,13 +90,7 @@ pub fn compile(
     let rules = rules::compile(&plan, &sources, &mut diags);
     let mut all = diag::Diagnostics::default();
     all.extend(diags);
-    Compilation {
-        sources,
-        plan,
-        graph,
-        rules,
-        diagnostics: all.into_sorted(),
-    }
+    Compilation { sources, plan, graph, rules, diagnostics: all.into_sorted() }
 }
 
 /// Checks source text held in memory, with the embedded stdlib (for tests and tools).

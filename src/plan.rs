@@ -43,11 +43,7 @@ pub struct Value {
 
 impl Value {
     pub fn written(val: Val, span: Span) -> Value {
-        Value {
-            val,
-            origin: Origin::Written(span),
-            approx: false,
-        }
+        Value { val, origin: Origin::Written(span), approx: false }
     }
 }
 

@@ -9,15 +9,11 @@ use codespan_reporting::files::{self, Files};
 use std::ops::Range;
 
 /// Index of a file in the [`SourceMap`].
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct FileId(pub u32);
 
 /// A byte range `start..end` in one file.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Span {
     pub file: FileId,
     pub start: u32,
@@ -26,20 +22,12 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: FileId, start: usize, end: usize) -> Span {
-        Span {
-            file,
-            start: start as u32,
-            end: end as u32,
-        }
+        Span { file, start: start as u32, end: end as u32 }
     }
 
     /// The smallest span covering both (which must be in the same file).
     pub fn to(self, other: Span) -> Span {
-        Span {
-            file: self.file,
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 
     pub fn range(self) -> Range<usize> {
@@ -70,12 +58,7 @@ pub struct SourceFile {
 impl SourceFile {
     fn new(name: String, text: String, origin: FileOrigin) -> SourceFile {
         let line_starts = files::line_starts(&text).collect();
-        SourceFile {
-            name,
-            text,
-            origin,
-            line_starts,
-        }
+        SourceFile { name, text, origin, line_starts }
     }
 
     /// 0-based line index of a byte offset.
@@ -91,10 +74,7 @@ impl SourceFile {
         let line = self.line_index(offset);
         let start = self.line_starts[line];
         let offset = offset.min(self.text.len());
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 }
@@ -110,15 +90,9 @@ impl SourceMap {
         SourceMap::default()
     }
 
-    pub fn add(
-        &mut self,
-        name: impl Into<String>,
-        text: impl Into<String>,
-        origin: FileOrigin,
-    ) -> FileId {
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>, origin: FileOrigin) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files
-            .push(SourceFile::new(name.into(), text.into(), origin));
+        self.files.push(SourceFile::new(name.into(), text.into(), origin));
         id
     }
 
@@ -149,44 +123,25 @@ impl<'a> Files<'a> for SourceMap {
     type Source = &'a str;
 
     fn name(&'a self, id: FileId) -> Result<&'a str, files::Error> {
-        self.files
-            .get(id.0 as usize)
-            .map(|f| f.name.as_str())
-            .ok_or(files::Error::FileMissing)
+        self.files.get(id.0 as usize).map(|f| f.name.as_str()).ok_or(files::Error::FileMissing)
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
-        self.files
-            .get(id.0 as usize)
-            .map(|f| f.text.as_str())
-            .ok_or(files::Error::FileMissing)
+        self.files.get(id.0 as usize).map(|f| f.text.as_str()).ok_or(files::Error::FileMissing)
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {
-        let file = self
-            .files
-            .get(id.0 as usize)
-            .ok_or(files::Error::FileMissing)?;
+        let file = self.files.get(id.0 as usize).ok_or(files::Error::FileMissing)?;
         Ok(file.line_index(byte_index))
     }
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
-        let file = self
-            .files
-            .get(id.0 as usize)
-            .ok_or(files::Error::FileMissing)?;
+        let file = self.files.get(id.0 as usize).ok_or(files::Error::FileMissing)?;
         let start = *file
             .line_starts
             .get(line_index)
-            .ok_or(files::Error::LineTooLarge {
-                given: line_index,
-                max: file.line_starts.len() - 1,
-            })?;
-        let end = file
-            .line_starts
-            .get(line_index + 1)
-            .copied()
-            .unwrap_or(file.text.len());
+            .ok_or(files::Error::LineTooLarge { given: line_index, max: file.line_starts.len() - 1 })?;
+        let end = file.line_starts.get(line_index + 1).copied().unwrap_or(file.text.len());
         Ok(start..end)
     }
 }

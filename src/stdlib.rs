@@ -22,37 +22,24 @@ impl Stdlib {
     /// The stdlib compiled into the binary.
     pub fn embedded() -> Stdlib {
         Stdlib {
-            files: embedded::FILES
-                .iter()
-                .map(|(p, t)| (Cow::Borrowed(*p), Cow::Borrowed(*t)))
-                .collect(),
+            files: embedded::FILES.iter().map(|(p, t)| (Cow::Borrowed(*p), Cow::Borrowed(*t))).collect(),
             precompiled: Some(embedded::PARSED),
         }
     }
 
     /// A stdlib read from files at run time (`--stdlib DIR`); it is parsed when used.
     pub fn from_files(files: Vec<(String, String)>) -> Stdlib {
-        Stdlib {
-            files: files
-                .into_iter()
-                .map(|(p, t)| (Cow::Owned(p), Cow::Owned(t)))
-                .collect(),
-            precompiled: None,
-        }
+        Stdlib { files: files.into_iter().map(|(p, t)| (Cow::Owned(p), Cow::Owned(t))).collect(), precompiled: None }
     }
 
     /// The `.mla` files only (templates and other assets are for the emitters).
     pub fn sources(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.files
-            .iter()
-            .filter(|(p, _)| p.ends_with(".mla"))
-            .map(|(p, t)| (p.as_ref(), t.as_ref()))
+        self.files.iter().filter(|(p, _)| p.ends_with(".mla")).map(|(p, t)| (p.as_ref(), t.as_ref()))
     }
 
     /// The syntax trees parsed at build time, if this is the embedded stdlib.
     pub fn parsed(&self) -> Option<Vec<(Module, Vec<Diagnostic>)>> {
-        let parsed: Vec<(Module, Vec<Diagnostic>)> =
-            bincode::deserialize(self.precompiled?).ok()?;
+        let parsed: Vec<(Module, Vec<Diagnostic>)> = bincode::deserialize(self.precompiled?).ok()?;
         (parsed.len() == self.sources().count()).then_some(parsed)
     }
 }

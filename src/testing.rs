@@ -31,22 +31,12 @@ pub fn marks(text: &str) -> (Vec<Mark>, Vec<String>) {
         };
         let rest = &line[pos + 3..];
         if let Some(list) = rest.trim_start().strip_prefix("checks:") {
-            checks.extend(
-                list.split([',', ' '])
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_string),
-            );
+            checks.extend(list.split([',', ' ']).filter(|w| !w.is_empty()).map(str::to_string));
             continue;
         }
         let ups = rest.chars().take_while(|c| *c == '^').count();
-        for what in rest[ups..]
-            .split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|w| !w.is_empty())
-        {
-            out.push(Mark {
-                line: (i + 1).saturating_sub(ups),
-                what: what.to_string(),
-            });
+        for what in rest[ups..].split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()) {
+            out.push(Mark { line: (i + 1).saturating_sub(ups), what: what.to_string() });
         }
     }
     (out, checks)
@@ -60,24 +50,33 @@ fn is_rule_code(code: &str) -> bool {
     code.starts_with("MLA")
 }
 
-/// Compares the diagnostics of a compiled fixture with its marks; the problems found.
-pub fn check(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<String> {
-    let mut problems = Vec::new();
+/// The marks of every user file, and the rule codes the fixture tests.
+fn expectations(sources: &SourceMap) -> (Vec<(FileId, Mark)>, Vec<String>) {
     let mut expected: Vec<(FileId, Mark)> = Vec::new();
     let mut tested: Vec<String> = Vec::new();
     for id in sources.ids() {
         let f = sources.get(id);
         if f.origin == FileOrigin::User {
             let (m, c) = marks(&f.text);
-            tested.extend(
-                m.iter()
-                    .filter(|m| is_rule_code(&m.what))
-                    .map(|m| m.what.clone()),
-            );
+            tested.extend(m.iter().filter(|m| is_rule_code(&m.what)).map(|m| m.what.clone()));
             tested.extend(c);
             expected.extend(m.into_iter().map(|m| (id, m)));
         }
     }
+    (expected, tested)
+}
+
+/// The diagnostics a fixture is about: every compiler diagnostic, and the findings of the
+/// rules it mentions.
+pub fn relevant(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
+    let (_, tested) = expectations(sources);
+    diagnostics.iter().filter(|d| !is_rule_code(&d.code) || tested.contains(&d.code)).cloned().collect()
+}
+
+/// Compares the diagnostics of a compiled fixture with its marks; the problems found.
+pub fn check(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let (expected, tested) = expectations(sources);
     let mut found: Vec<(FileId, usize, &Diagnostic)> = Vec::new();
     for d in diagnostics {
         if is_rule_code(&d.code) && !tested.contains(&d.code) {
@@ -89,32 +88,18 @@ pub fn check(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<String> {
         };
         let file = sources.get(span.file);
         if file.origin != FileOrigin::User {
-            problems.push(format!(
-                "diagnostic in the stdlib, {}: {}",
-                file.name, d.message
-            ));
+            problems.push(format!("diagnostic in the stdlib, {}: {}", file.name, d.message));
             continue;
         }
         found.push((span.file, file.line_col(span.start as usize).0, d));
     }
     for (f, m) in &expected {
-        if !found
-            .iter()
-            .any(|(ff, l, d)| ff == f && *l == m.line && matches(d, &m.what))
-        {
-            problems.push(format!(
-                "{}:{}: expected `{}`, not reported",
-                sources.get(*f).name,
-                m.line,
-                m.what
-            ));
+        if !found.iter().any(|(ff, l, d)| ff == f && *l == m.line && matches(d, &m.what)) {
+            problems.push(format!("{}:{}: expected `{}`, not reported", sources.get(*f).name, m.line, m.what));
         }
     }
     for (f, l, d) in &found {
-        if !expected
-            .iter()
-            .any(|(ff, m)| ff == f && m.line == *l && matches(d, &m.what))
-        {
+        if !expected.iter().any(|(ff, m)| ff == f && m.line == *l && matches(d, &m.what)) {
             problems.push(format!(
                 "{}:{l}: unexpected {}[{}] {}",
                 sources.get(*f).name,
@@ -137,18 +122,9 @@ mod tests {
         assert_eq!(
             m,
             vec![
-                Mark {
-                    line: 1,
-                    what: "E0301".into()
-                },
-                Mark {
-                    line: 2,
-                    what: "ERROR".into()
-                },
-                Mark {
-                    line: 2,
-                    what: "MLA201".into()
-                }
+                Mark { line: 1, what: "E0301".into() },
+                Mark { line: 2, what: "ERROR".into() },
+                Mark { line: 2, what: "MLA201".into() }
             ]
         );
         assert_eq!(c, vec!["MLA407", "MLA408"]);

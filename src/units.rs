@@ -118,38 +118,14 @@ impl Dim {
     /// The unit a value of this dimension is best shown in, for a value in base units.
     pub fn display(self, base: f64) -> String {
         let pick: &[(&str, f64)] = match self {
-            Dim::Duration => &[
-                ("d", 86_400.0),
-                ("h", 3600.0),
-                ("min", 60.0),
-                ("s", 1.0),
-                ("ms", 1e-3),
-                ("us", 1e-6),
-            ],
+            Dim::Duration => &[("d", 86_400.0), ("h", 3600.0), ("min", 60.0), ("s", 1.0), ("ms", 1e-3), ("us", 1e-6)],
             Dim::Frequency => &[("GHz", 1e9), ("MHz", 1e6), ("kHz", 1e3), ("Hz", 1.0)],
-            Dim::Bytes => &[
-                ("TB", 1e12),
-                ("GB", 1e9),
-                ("MB", 1e6),
-                ("KB", 1e3),
-                ("bytes", 1.0),
-            ],
+            Dim::Bytes => &[("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3), ("bytes", 1.0)],
             Dim::Bandwidth => &[("TB/s", 1e12), ("GB/s", 1e9), ("MB/s", 1e6), ("KB/s", 1e3)],
-            Dim::Flop => &[
-                ("EFLOP", 1e18),
-                ("PFLOP", 1e15),
-                ("TFLOP", 1e12),
-                ("GFLOP", 1e9),
-                ("MFLOP", 1e6),
-                ("FLOP", 1.0),
-            ],
-            Dim::FlopRate => &[
-                ("PFLOPS", 1e15),
-                ("TFLOPS", 1e12),
-                ("GFLOPS", 1e9),
-                ("MFLOPS", 1e6),
-                ("FLOPS", 1.0),
-            ],
+            Dim::Flop => {
+                &[("EFLOP", 1e18), ("PFLOP", 1e15), ("TFLOP", 1e12), ("GFLOP", 1e9), ("MFLOP", 1e6), ("FLOP", 1.0)]
+            }
+            Dim::FlopRate => &[("PFLOPS", 1e15), ("TFLOPS", 1e12), ("GFLOPS", 1e9), ("MFLOPS", 1e6), ("FLOPS", 1.0)],
             Dim::Power => &[("kW", 1e3), ("W", 1.0), ("mW", 1e-3)],
             Dim::Angle => &[("deg", 1.0)],
             Dim::Money => &[("USD", 1.0)],
@@ -159,12 +135,7 @@ impl Dim {
             Dim::Epochs => &[("epochs", 1.0)],
             Dim::CountNoun => &[("", 1.0)],
         };
-        let (unit, factor) = pick
-            .iter()
-            .find(|(_, f)| base.abs() >= *f)
-            .or(pick.last())
-            .copied()
-            .unwrap_or(("", 1.0));
+        let (unit, factor) = pick.iter().find(|(_, f)| base.abs() >= *f).or(pick.last()).copied().unwrap_or(("", 1.0));
         let n = base / factor;
         let text = if (n - n.round()).abs() < 1e-9 {
             format!("{}", n.round())
@@ -329,10 +300,7 @@ mod tests {
 
     #[test]
     fn mac_is_two_flop() {
-        assert_eq!(
-            lookup("GMAC").unwrap().factor,
-            2.0 * lookup("GFLOP").unwrap().factor
-        );
+        assert_eq!(lookup("GMAC").unwrap().factor, 2.0 * lookup("GFLOP").unwrap().factor);
     }
 
     #[test]

@@ -5,10 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn mlarchc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mlarchc"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_mlarchc")).args(args).output().expect("the binary runs")
 }
 
 fn with_stdin(args: &[&str], input: &str) -> Output {
@@ -19,12 +16,7 @@ fn with_stdin(args: &[&str], input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
     child.wait_with_output().expect("wait")
 }
 
@@ -63,24 +55,11 @@ fn fixtures() -> Vec<String> {
 #[test]
 fn every_shipped_example_checks_clean() {
     let files = specs();
-    assert!(
-        files.len() >= 5,
-        "specs/ should ship the §1 plan and four more, found {files:?}"
-    );
+    assert!(files.len() >= 5, "specs/ should ship the §1 plan and four more, found {files:?}");
     for f in &files {
         let o = mlarchc(&["check", f]);
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{f} should check clean:\n{}{}",
-            stdout(&o),
-            stderr(&o)
-        );
-        assert!(
-            stdout(&o).is_empty(),
-            "{f} should print nothing:\n{}",
-            stdout(&o)
-        );
+        assert_eq!(o.status.code(), Some(0), "{f} should check clean:\n{}{}", stdout(&o), stderr(&o));
+        assert!(stdout(&o).is_empty(), "{f} should print nothing:\n{}", stdout(&o));
     }
     // and all together, each as its own plan
     let mut args = vec!["check"];
@@ -104,36 +83,19 @@ fn the_language_design_example_ships_unchanged() {
 fn every_fixture_fails_with_located_diagnostics() {
     for f in fixtures() {
         let o = mlarchc(&["check", "--format", "short", &f]);
-        assert_eq!(
-            o.status.code(),
-            Some(1),
-            "{f} should exit 1:\n{}",
-            stdout(&o)
-        );
+        assert_eq!(o.status.code(), Some(1), "{f} should exit 1:\n{}", stdout(&o));
         let out = stdout(&o);
         assert!(!out.is_empty(), "{f}: no diagnostics");
         for line in out.lines() {
             // `path:line:col: severity[code]: message`
             let mut parts = line.splitn(4, ':');
-            let (path, l, c) = (
-                parts.next().unwrap_or(""),
-                parts.next().unwrap_or(""),
-                parts.next().unwrap_or(""),
-            );
+            let (path, l, c) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
             assert!(path.ends_with(".mla"), "{f}: no file in `{line}`");
-            assert!(
-                l.parse::<u32>().is_ok_and(|n| n >= 1),
-                "{f}: no line in `{line}`"
-            );
-            assert!(
-                c.parse::<u32>().is_ok_and(|n| n >= 1),
-                "{f}: no column in `{line}`"
-            );
+            assert!(l.parse::<u32>().is_ok_and(|n| n >= 1), "{f}: no line in `{line}`");
+            assert!(c.parse::<u32>().is_ok_and(|n| n >= 1), "{f}: no column in `{line}`");
             let rest = parts.next().unwrap_or("");
             assert!(
-                rest.starts_with(" error[")
-                    || rest.starts_with(" warning[")
-                    || rest.starts_with(" note["),
+                rest.starts_with(" error[") || rest.starts_with(" warning[") || rest.starts_with(" note["),
                 "{f}: no severity and code in `{line}`"
             );
         }
@@ -150,16 +112,10 @@ fn clean_plan_exits_zero_silently() {
 
 #[test]
 fn errors_exit_one_and_name_stdin() {
-    let o = with_stdin(
-        &["check", "--format", "short", "-"],
-        "project p { task: regresion }\n",
-    );
+    let o = with_stdin(&["check", "--format", "short", "-"], "project p { task: regresion }\n");
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
-    assert!(
-        out.starts_with("<stdin>:1:19: error[E0307]: unknown value `regresion`"),
-        "{out}"
-    );
+    assert!(out.starts_with("<stdin>:1:19: error[E0307]: unknown value `regresion`"), "{out}");
 }
 
 #[test]
@@ -175,11 +131,7 @@ fn warnings_and_notes_alone_exit_zero() {
 fn missing_file_is_a_bad_invocation() {
     let o = mlarchc(&["check", "no/such/plan.mla"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("cannot read `no/such/plan.mla`: no such file"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("cannot read `no/such/plan.mla`: no such file"), "{}", stderr(&o));
 }
 
 #[test]
@@ -191,36 +143,17 @@ fn a_directory_is_a_bad_invocation() {
 
 #[test]
 fn bad_flags_are_a_bad_invocation() {
-    assert_eq!(
-        mlarchc(&["check", "--format", "fancy", "specs/icu_mortality.mla"])
-            .status
-            .code(),
-        Some(2)
-    );
+    assert_eq!(mlarchc(&["check", "--format", "fancy", "specs/icu_mortality.mla"]).status.code(), Some(2));
     assert_eq!(mlarchc(&["check"]).status.code(), Some(2));
     assert_eq!(mlarchc(&["frobnicate"]).status.code(), Some(2));
-    assert_eq!(
-        mlarchc(&["--color", "sometimes", "check", "x.mla"])
-            .status
-            .code(),
-        Some(2)
-    );
+    assert_eq!(mlarchc(&["--color", "sometimes", "check", "x.mla"]).status.code(), Some(2));
 }
 
 #[test]
 fn a_bad_stdlib_dir_is_a_bad_invocation() {
-    let o = mlarchc(&[
-        "check",
-        "--stdlib",
-        "no/such/dir",
-        "specs/icu_mortality.mla",
-    ]);
+    let o = mlarchc(&["check", "--stdlib", "no/such/dir", "specs/icu_mortality.mla"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("cannot read the stdlib"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("cannot read the stdlib"), "{}", stderr(&o));
 }
 
 #[test]
@@ -231,18 +164,9 @@ fn stdlib_override_is_used() {
     // an empty stdlib knows no kinds at all
     let dir = std::env::temp_dir().join(format!("mlarchc-empty-stdlib-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let o = mlarchc(&[
-        "check",
-        "--stdlib",
-        &dir.to_string_lossy(),
-        "specs/icu_mortality.mla",
-    ]);
+    let o = mlarchc(&["check", "--stdlib", &dir.to_string_lossy(), "specs/icu_mortality.mla"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stdout(&o).contains("unknown kind of declaration `project`"),
-        "{}",
-        stdout(&o)
-    );
+    assert!(stdout(&o).contains("unknown kind of declaration `project`"), "{}", stdout(&o));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -260,20 +184,11 @@ fn color_is_controlled_by_flag() {
 
 #[test]
 fn human_output_has_snippet_help_and_summary() {
-    let o = with_stdin(
-        &["check", "-"],
-        "project p {\n  task: regression\n  horizon: 30\n}\n",
-    );
+    let o = with_stdin(&["check", "-"], "project p {\n  task: regression\n  horizon: 30\n}\n");
     let out = stdout(&o);
-    assert!(
-        out.contains("error[E0303]: expected a duration, found a number"),
-        "{out}"
-    );
+    assert!(out.contains("error[E0303]: expected a duration, found a number"), "{out}");
     assert!(out.contains("┌─ <stdin>:3:12"), "{out}");
-    assert!(
-        out.contains("help: add a unit: `30ms`, `30s`, `30min`, `30h` or `30d`"),
-        "{out}"
-    );
+    assert!(out.contains("help: add a unit: `30ms`, `30s`, `30min`, `30h` or `30d`"), "{out}");
     assert!(out.contains("`<stdin>`: 1 error"), "{out}");
 }
 
@@ -292,11 +207,7 @@ fn imports_resolve_relative_to_the_importer() {
     std::fs::create_dir_all(dir.join("parts")).expect("temp dir");
     std::fs::write(dir.join("plan.mla"), "import \"parts/data.mla\"\nproject p { task: regression }\nmodality m: tabular { from: d, representation: raw }\n")
         .expect("write");
-    std::fs::write(
-        dir.join("parts/data.mla"),
-        "import \"../plan.mla\"\ndataset d { n: 10 }\n",
-    )
-    .expect("write");
+    std::fs::write(dir.join("parts/data.mla"), "import \"../plan.mla\"\ndataset d { n: 10 }\n").expect("write");
     let plan = dir.join("plan.mla");
     let o = mlarchc(&["check", "--format", "short", &plan.to_string_lossy()]);
     // the dataset resolves across files; the import back is a cycle
@@ -319,11 +230,7 @@ fn schema_command_describes_kinds_and_enums() {
     assert!(stdout(&o).contains("by_group(string)"), "{}", stdout(&o));
     let o = mlarchc(&["schema", "datset"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("did you mean `dataset`?"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("did you mean `dataset`?"), "{}", stderr(&o));
 }
 
 #[test]

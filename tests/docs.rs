@@ -47,14 +47,8 @@ fn check_file(path: &str) -> Vec<String> {
     let md = std::fs::read_to_string(path).expect("doc exists");
     let mut problems = Vec::new();
     for (at, body) in blocks(&md) {
-        let has_project = body
-            .lines()
-            .any(|l| l.trim_start().starts_with("project ") || l.contains("\nproject "));
-        let prefix = if has_project {
-            ""
-        } else {
-            "project p { task: regression }\n"
-        };
+        let has_project = body.lines().any(|l| l.trim_start().starts_with("project ") || l.contains("\nproject "));
+        let prefix = if has_project { "" } else { "project p { task: regression }\n" };
         let text = format!("{prefix}{body}");
         let offset = usize::from(!has_project);
         let c = mlarchc::check_str("doc.mla", &text);
@@ -70,27 +64,17 @@ fn check_file(path: &str) -> Vec<String> {
                 continue;
             };
             let line = c.sources.get(span.file).line_col(span.start as usize).0;
-            found.push((
-                line.saturating_sub(offset),
-                d.code.clone(),
-                d.message.clone(),
-            ));
+            found.push((line.saturating_sub(offset), d.code.clone(), d.message.clone()));
         }
         for (l, code) in &expected {
             if !found.iter().any(|(fl, fc, _)| fl == l && fc == code) {
-                problems.push(format!(
-                    "{path}:{}: block line {l}: expected {code}, not reported",
-                    at
-                ));
+                problems.push(format!("{path}:{}: block line {l}: expected {code}, not reported", at));
             }
         }
         for (l, code, msg) in &found {
             let is_note = code.starts_with('N');
             if !is_note && !expected.iter().any(|(el, ec)| el == l && ec == code) {
-                problems.push(format!(
-                    "{path}:{}: block line {l}: unexpected {code} {msg}",
-                    at
-                ));
+                problems.push(format!("{path}:{}: block line {l}: unexpected {code} {msg}", at));
             }
         }
     }

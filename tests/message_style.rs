@@ -60,11 +60,7 @@ fn every_snapshot_follows_the_message_style() {
             let Some((_, diags)) = text.split_once("----- DIAGNOSTICS\n") else {
                 continue;
             };
-            let name = p
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .to_string();
+            let name = p.file_name().unwrap_or_default().to_string_lossy().to_string();
             for line in diags.lines() {
                 let t = line.trim_start();
                 for sev in ["error[", "warning[", "note["] {
@@ -92,10 +88,5 @@ fn every_snapshot_follows_the_message_style() {
         }
     }
     assert!(checked > 0, "no snapshots found");
-    assert!(
-        problems.is_empty(),
-        "{} style problem(s):\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert!(problems.is_empty(), "{} style problem(s):\n{}", problems.len(), problems.join("\n"));
 }

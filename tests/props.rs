@@ -9,29 +9,13 @@ fn assert_well_formed(c: &Compilation) {
         assert!(!d.message.is_empty());
         for l in &d.labels {
             let f = c.sources.get(l.span.file);
-            assert!(
-                l.span.start <= l.span.end,
-                "inverted span in `{}`",
-                d.message
-            );
-            assert!(
-                (l.span.end as usize) <= f.text.len(),
-                "span past the end of {} in `{}`",
-                f.name,
-                d.message
-            );
-            assert!(
-                f.text.is_char_boundary(l.span.start as usize)
-                    && f.text.is_char_boundary(l.span.end as usize)
-            );
+            assert!(l.span.start <= l.span.end, "inverted span in `{}`", d.message);
+            assert!((l.span.end as usize) <= f.text.len(), "span past the end of {} in `{}`", f.name, d.message);
+            assert!(f.text.is_char_boundary(l.span.start as usize) && f.text.is_char_boundary(l.span.end as usize));
         }
     }
     // rendering must not fail either
-    let _ = mlarchc::emit::human::render_plain(
-        &c.sources,
-        &c.diagnostics,
-        mlarchc::emit::human::Style::Rich,
-    );
+    let _ = mlarchc::emit::human::render_plain(&c.sources, &c.diagnostics, mlarchc::emit::human::Style::Rich);
 }
 
 /// Fragments that make up plans, so random input reaches deep into the grammar.
@@ -108,11 +92,7 @@ const TOKENS: &[&str] = &[
 ];
 
 fn plan_from(tokens: Vec<usize>) -> String {
-    tokens
-        .into_iter()
-        .map(|i| TOKENS[i % TOKENS.len()])
-        .collect::<Vec<_>>()
-        .join(" ")
+    tokens.into_iter().map(|i| TOKENS[i % TOKENS.len()]).collect::<Vec<_>>().join(" ")
 }
 
 fn specs() -> Vec<String> {
@@ -123,9 +103,7 @@ fn specs() -> Vec<String> {
         .filter(|p| p.extension().is_some_and(|e| e == "mla"))
         .collect();
     v.sort();
-    v.iter()
-        .map(|p| std::fs::read_to_string(p).expect("read"))
-        .collect()
+    v.iter().map(|p| std::fs::read_to_string(p).expect("read")).collect()
 }
 
 proptest! {
@@ -179,16 +157,8 @@ proptest! {
 
 #[test]
 fn deep_nesting_does_not_overflow_the_stack() {
-    let deep = format!(
-        "project p {{ task: regression, x: {}{} }}",
-        "[".repeat(5000),
-        "]".repeat(5000)
-    );
+    let deep = format!("project p {{ task: regression, x: {}{} }}", "[".repeat(5000), "]".repeat(5000));
     assert_well_formed(&mlarchc::check_str("deep.mla", &deep));
-    let deep_expr = format!(
-        "rule MLA901 r {{ when: {}a{} }}",
-        "(".repeat(5000),
-        ")".repeat(5000)
-    );
+    let deep_expr = format!("rule MLA901 r {{ when: {}a{} }}", "(".repeat(5000), ")".repeat(5000));
     assert_well_formed(&mlarchc::check_str("deep_expr.mla", &deep_expr));
 }

@@ -9,11 +9,7 @@ pub fn plan(lines: usize) -> String {
     );
     let mut i = 0;
     while s.lines().count() < lines {
-        let prev = if i > 0 {
-            format!("d{}", i - 1)
-        } else {
-            format!("d{i}")
-        };
+        let prev = if i > 0 { format!("d{}", i - 1) } else { format!("d{i}") };
         s.push_str(&format!(
             r#"/// Cohort {i}: admissions with labs and a chest X-ray.
 dataset d{i} {{

@@ -46,11 +46,7 @@ pub enum ModeArg {
 /// `--deny`, `--warn` and `--allow` values in command-line order.
 pub fn levels_in_order(m: &ArgMatches) -> Vec<(Level, String)> {
     let mut all: Vec<(usize, Level, String)> = Vec::new();
-    for (id, level) in [
-        ("deny", Level::Deny),
-        ("warn", Level::Warn),
-        ("allow", Level::Allow),
-    ] {
+    for (id, level) in [("deny", Level::Deny), ("warn", Level::Warn), ("allow", Level::Allow)] {
         if let (Some(idx), Some(vals)) = (m.indices_of(id), m.get_many::<String>(id)) {
             all.extend(idx.zip(vals).map(|(i, v)| (i, level, v.clone())));
         }
@@ -62,16 +58,15 @@ pub fn levels_in_order(m: &ArgMatches) -> Vec<(Level, String)> {
 pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &Stdlib) -> i32 {
     let baseline = match &args.baseline {
         None => None,
-        Some(path) => match std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| Baseline::parse(&t))
-        {
-            Ok(b) => Some(b),
-            Err(e) => {
-                eprintln!("error: cannot read the baseline `{}`: {e}", path.display());
-                return EXIT_USAGE;
+        Some(path) => {
+            match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| Baseline::parse(&t)) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    eprintln!("error: cannot read the baseline `{}`: {e}", path.display());
+                    return EXIT_USAGE;
+                }
             }
-        },
+        }
     };
     let style = match args.format {
         Format::Human => Style::Rich,
@@ -79,10 +74,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
     };
     let mut status = EXIT_OK;
     let mut language_errors = false;
-    let mut recorded = Baseline {
-        format: crate::rules::baseline::FORMAT.into(),
-        entries: Vec::new(),
-    };
+    let mut recorded = Baseline { format: crate::rules::baseline::FORMAT.into(), entries: Vec::new() };
     let mut stdout = std::io::stdout().lock();
     for name in &args.files {
         let (display, text) = match read_root(name) {
@@ -102,12 +94,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             levels: levels.to_vec(),
             baseline: baseline.as_ref().map(|b| Baseline {
                 format: b.format.clone(),
-                entries: b
-                    .entries
-                    .iter()
-                    .filter(|e| e.file == display)
-                    .cloned()
-                    .collect(),
+                entries: b.entries.iter().filter(|e| e.file == display).cloned().collect(),
             }),
         };
         if let Err(e) = review::check_config(&c.rules, &config) {
@@ -120,19 +107,10 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
         // the review runs on plans that are well-typed, as lints run on code that compiles
         if !c.has_errors() {
             let r = c.review(&config);
-            hidden = r
-                .findings
-                .iter()
-                .filter(|f| f.state == crate::rules::State::Baselined)
-                .count();
-            recorded
-                .entries
-                .extend(crate::rules::baseline::record(&r.findings, &c.rules, &c.sources).entries);
+            hidden = r.findings.iter().filter(|f| f.state == crate::rules::State::Baselined).count();
+            recorded.entries.extend(crate::rules::baseline::record(&r.findings, &c.rules, &c.sources).entries);
             for e in &r.stale {
-                eprintln!(
-                    "warning: baseline entry no longer matches a finding: {}",
-                    review::describe_stale(e)
-                );
+                eprintln!("warning: baseline entry no longer matches a finding: {}", review::describe_stale(e));
             }
             diags.extend(r.diagnostics);
         }
@@ -156,11 +134,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             return EXIT_USAGE;
         }
         let n: usize = recorded.entries.iter().map(|e| e.count).sum();
-        eprintln!(
-            "wrote {} with {n} finding{}",
-            path.display(),
-            if n == 1 { "" } else { "s" }
-        );
+        eprintln!("wrote {} with {n} finding{}", path.display(), if n == 1 { "" } else { "s" });
         // a baseline is written to adopt the checker: the findings it records are accepted
         if status == EXIT_FINDINGS && !language_errors {
             status = EXIT_OK;

@@ -121,10 +121,7 @@ pub fn main() -> i32 {
         }
     };
     // `--deny`, `--warn`, `--allow` in the order they were given: a later one wins
-    let levels = matches
-        .subcommand_matches("check")
-        .map(check_cmd::levels_in_order)
-        .unwrap_or_default();
+    let levels = matches.subcommand_matches("check").map(check_cmd::levels_in_order).unwrap_or_default();
     let stdlib = match &cli.stdlib {
         Some(dir) => match read_stdlib_dir(dir) {
             Ok(s) => s,
@@ -138,9 +135,7 @@ pub fn main() -> i32 {
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     match cli.command {
         Command::Check(args) => check_cmd::run(&args, &levels, color, &stdlib),
@@ -159,15 +154,10 @@ pub fn main() -> i32 {
 pub(crate) fn read_root(name: &str) -> Result<(String, String), String> {
     if name == "-" {
         let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read standard input: {e}"))?;
         return Ok(("<stdin>".to_string(), s));
     }
-    FsHost
-        .read(name)
-        .map(|t| (name.to_string(), t))
-        .map_err(|e| format!("cannot read `{name}`: {e}"))
+    FsHost.read(name).map(|t| (name.to_string(), t)).map_err(|e| format!("cannot read `{name}`: {e}"))
 }
 
 fn graph_cmd(file: &str, format: GraphFormat, color: bool, stdlib: &Stdlib) -> i32 {
@@ -180,14 +170,8 @@ fn graph_cmd(file: &str, format: GraphFormat, color: bool, stdlib: &Stdlib) -> i
     };
     let c = crate::compile(&display, text, stdlib, &FsHost);
     if c.has_errors() {
-        let errors: Vec<_> = c
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        let _ =
-            std::io::stderr().write_all(&human::render(&c.sources, &errors, Style::Rich, color));
+        let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        let _ = std::io::stderr().write_all(&human::render(&c.sources, &errors, Style::Rich, color));
         return EXIT_FINDINGS;
     }
     let out = match format {
@@ -207,9 +191,7 @@ impl Host for FsHost {
     }
 
     fn key(&self, name: &str) -> String {
-        std::fs::canonicalize(name)
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| name.to_string())
+        std::fs::canonicalize(name).map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| name.to_string())
     }
 
     fn read(&self, name: &str) -> Result<String, String> {
@@ -222,9 +204,7 @@ impl Host for FsHost {
         }
         std::fs::read(path)
             .map_err(|e| io_error(&e))
-            .and_then(|bytes| {
-                String::from_utf8(bytes).map_err(|_| "is not valid UTF-8 text".to_string())
-            })
+            .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "is not valid UTF-8 text".to_string()))
     }
 }
 
@@ -242,8 +222,7 @@ fn read_stdlib_dir(dir: &Path) -> Result<Stdlib, String> {
     }
     let mut files = Vec::new();
     for (rel, path) in stdlib_dir::list(dir).map_err(|e| io_error(&e))? {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("`{}`: {}", path.display(), io_error(&e)))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("`{}`: {}", path.display(), io_error(&e)))?;
         files.push((rel, text));
     }
     Ok(Stdlib::from_files(files))

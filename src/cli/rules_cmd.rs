@@ -21,12 +21,7 @@ fn load(plan: Option<&str>, stdlib: &Stdlib) -> Result<crate::Compilation, i32> 
             }
         },
     };
-    let errors: Vec<_> = c
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
+    let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
     if !errors.is_empty() {
         eprint!("{}", human::render_plain(&c.sources, &errors, Style::Rich));
         return Err(EXIT_FINDINGS);
@@ -41,32 +36,16 @@ pub fn list(plan: Option<&str>, stdlib: &Stdlib) -> i32 {
     };
     let mut out = String::new();
     for section in Section::ALL {
-        let rules: Vec<&Rule> = c
-            .rules
-            .rules
-            .iter()
-            .filter(|r| r.section == section)
-            .collect();
+        let rules: Vec<&Rule> = c.rules.rules.iter().filter(|r| r.section == section).collect();
         if rules.is_empty() {
             continue;
         }
         let _ = writeln!(out, "{}:", section.as_str());
         for r in rules {
-            let _ = writeln!(
-                out,
-                "  {}  {:<36} {:<8} {}",
-                r.code,
-                r.name,
-                r.severity.as_str(),
-                r.summary()
-            );
+            let _ = writeln!(out, "  {}  {:<36} {:<8} {}", r.code, r.name, r.severity.as_str(), r.summary());
         }
     }
-    let _ = writeln!(
-        out,
-        "\n{} rules. `mlarchc rule CODE` explains one.",
-        c.rules.rules.len()
-    );
+    let _ = writeln!(out, "\n{} rules. `mlarchc rule CODE` explains one.", c.rules.rules.len());
     print!("{out}");
     EXIT_OK
 }
@@ -94,11 +73,7 @@ pub fn explain(selector: &str, json: bool, plan: Option<&str>, stdlib: &Stdlib) 
     };
     let Some(r) = c.rules.find(selector) else {
         eprintln!("error: no rule is called `{selector}`");
-        let names = c
-            .rules
-            .rules
-            .iter()
-            .flat_map(|r| [r.code.as_str(), r.name.as_str()]);
+        let names = c.rules.rules.iter().flat_map(|r| [r.code.as_str(), r.name.as_str()]);
         if let Some(h) = crate::diag::suggest::help(selector, names) {
             eprintln!("help: {h}");
         } else {
@@ -133,27 +108,14 @@ pub fn explain(selector: &str, json: bool, plan: Option<&str>, stdlib: &Stdlib) 
 
 fn explain_text(r: &Rule) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {} ({}, {} by default)\n",
-        r.code,
-        r.name,
-        r.section.as_str(),
-        r.severity.as_str()
-    );
+    let _ = writeln!(out, "{} {} ({}, {} by default)\n", r.code, r.name, r.section.as_str(), r.severity.as_str());
     if !r.docs.is_empty() {
         let _ = writeln!(out, "{}\n", r.docs);
     }
     let _ = writeln!(out, "Why: {}\n", r.why);
     let _ = writeln!(out, "Options:");
     for o in &r.options {
-        let _ = writeln!(
-            out,
-            "  {}{}: {}",
-            o.letter,
-            if o.recommended { " (recommended)" } else { "" },
-            o.text
-        );
+        let _ = writeln!(out, "  {}{}: {}", o.letter, if o.recommended { " (recommended)" } else { "" }, o.text);
     }
     if let Some(s) = &r.source {
         let _ = writeln!(out, "\nSource: {s}");
@@ -181,21 +143,14 @@ pub fn test(paths: &[PathBuf], stdlib: &Stdlib) -> i32 {
         } else if p.is_file() {
             fixtures.push(p.clone());
         } else {
-            eprintln!(
-                "error: cannot read `{}`: no such file or directory",
-                p.display()
-            );
+            eprintln!("error: cannot read `{}`: no such file or directory", p.display());
             return EXIT_USAGE;
         }
     }
     if fixtures.is_empty() {
         eprintln!(
             "error: no fixtures (`*_test.mla` files) under {}",
-            paths
-                .iter()
-                .map(|p| format!("`{}`", p.display()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            paths.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", ")
         );
         return EXIT_USAGE;
     }
@@ -216,11 +171,7 @@ pub fn test(paths: &[PathBuf], stdlib: &Stdlib) -> i32 {
             }
         }
     }
-    println!(
-        "\n{} fixture{}, {failed} failed",
-        fixtures.len(),
-        if fixtures.len() == 1 { "" } else { "s" }
-    );
+    println!("\n{} fixture{}, {failed} failed", fixtures.len(), if fixtures.len() == 1 { "" } else { "s" });
     if failed > 0 {
         EXIT_FINDINGS
     } else {
@@ -240,10 +191,7 @@ pub fn run_fixture(name: &str, text: String, stdlib: &Stdlib) -> Vec<String> {
 
 fn fixtures_under(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {

@@ -12,11 +12,7 @@ use std::fmt::Write;
 pub fn run(name: Option<&str>, stdlib: &Stdlib) -> i32 {
     let c = crate::compile("<schema>", String::new(), stdlib, &MemoryHost::default());
     if c.has_errors() {
-        let text = crate::emit::human::render_plain(
-            &c.sources,
-            &c.diagnostics,
-            crate::emit::human::Style::Rich,
-        );
+        let text = crate::emit::human::render_plain(&c.sources, &c.diagnostics, crate::emit::human::Style::Rich);
         eprint!("{text}");
         return EXIT_FINDINGS;
     }
@@ -51,13 +47,7 @@ fn overview(s: &Schema) -> String {
     for k in kinds {
         let _ = writeln!(out, "  {:<14}{}", k.name, first_line(&k.docs));
         if let Some(o) = k.owner {
-            let _ = writeln!(
-                out,
-                "  {:<14}  names a `{}`: `{} NAME {{ … }}`",
-                "",
-                s.kind(o).name,
-                k.name
-            );
+            let _ = writeln!(out, "  {:<14}  names a `{}`: `{} NAME {{ … }}`", "", s.kind(o).name, k.name);
         }
         if !k.variants.is_empty() {
             let names: Vec<&str> = k.variants.iter().map(|v| v.name.as_str()).collect();
@@ -83,10 +73,7 @@ fn overview(s: &Schema) -> String {
             let _ = writeln!(out, "  {:<18}of {}", set.name, s.enum_(set.en).name);
         }
     }
-    let _ = writeln!(
-        out,
-        "\nRun `mlarchc schema NAME` for the fields or values of one of them."
-    );
+    let _ = writeln!(out, "\nRun `mlarchc schema NAME` for the fields or values of one of them.");
     out
 }
 
@@ -115,16 +102,8 @@ fn describe(s: &Schema, src: &SourceMap, item: SchemaItem) -> String {
             for l in k.docs.lines() {
                 let _ = writeln!(out, "/// {l}");
             }
-            let owner = k
-                .owner
-                .map(|o| format!(" for {}", s.kind(o).name))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "{}kind {}{owner} {{",
-                if k.singleton { "singleton " } else { "" },
-                k.name
-            );
+            let owner = k.owner.map(|o| format!(" for {}", s.kind(o).name)).unwrap_or_default();
+            let _ = writeln!(out, "{}kind {}{owner} {{", if k.singleton { "singleton " } else { "" }, k.name);
             for f in &k.fields {
                 let _ = writeln!(out, "  {}", field_line(s, src, f));
             }
@@ -175,11 +154,7 @@ fn describe(s: &Schema, src: &SourceMap, item: SchemaItem) -> String {
                         format!(" {{ {} }}", fields.join(", "))
                     }
                 };
-                let doc = if v.docs.is_empty() {
-                    String::new()
-                } else {
-                    format!("  // {}", first_line(&v.docs))
-                };
+                let doc = if v.docs.is_empty() { String::new() } else { format!("  // {}", first_line(&v.docs)) };
                 let _ = writeln!(out, "  {}{payload}{doc}", v.name);
             }
             let _ = writeln!(out, "}}");
@@ -187,18 +162,8 @@ fn describe(s: &Schema, src: &SourceMap, item: SchemaItem) -> String {
         SchemaItem::Set(i) => {
             let set = &s.sets[i];
             let en = s.enum_(set.en);
-            let values: Vec<&str> = set
-                .values
-                .iter()
-                .map(|v| en.variants[*v as usize].name.as_str())
-                .collect();
-            let _ = writeln!(
-                out,
-                "set {}: {} = [{}]",
-                set.name,
-                en.name,
-                values.join(", ")
-            );
+            let values: Vec<&str> = set.values.iter().map(|v| en.variants[*v as usize].name.as_str()).collect();
+            let _ = writeln!(out, "set {}: {} = [{}]", set.name, en.name, values.join(", "));
         }
     }
     out

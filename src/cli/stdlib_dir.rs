@@ -13,20 +13,13 @@ pub fn list(root: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
 }
 
 fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
             walk(&path, root, out)?;
         } else if path.extension().is_some_and(|e| e == "mla" || e == "hbs") && !is_fixture(&path) {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
             out.push((rel, path));
         }
     }
@@ -35,7 +28,5 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::R
 
 /// `scratch_deep_tiny_n_test.mla`: a rule's test fixture.
 pub fn is_fixture(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.ends_with("_test.mla"))
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with("_test.mla"))
 }

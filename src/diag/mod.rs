@@ -78,11 +78,7 @@ impl Diagnostic {
     }
 
     /// A diagnostic with a code that is not in the compiler's registry (a rule's).
-    pub fn with_code(
-        code: impl Into<String>,
-        severity: Severity,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn with_code(code: impl Into<String>, severity: Severity, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             code: code.into(),
             severity,
@@ -97,21 +93,13 @@ impl Diagnostic {
 
     /// The span the diagnostic is about.
     pub fn primary(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label {
-            span,
-            message: label.into(),
-            primary: true,
-        });
+        self.labels.push(Label { span, message: label.into(), primary: true });
         self
     }
 
     /// A span that explains the primary one ("first declared here").
     pub fn secondary(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label {
-            span,
-            message: label.into(),
-            primary: false,
-        });
+        self.labels.push(Label { span, message: label.into(), primary: false });
         self
     }
 
@@ -133,11 +121,7 @@ impl Diagnostic {
     }
 
     pub fn primary_span(&self) -> Option<Span> {
-        self.labels
-            .iter()
-            .find(|l| l.primary)
-            .or(self.labels.first())
-            .map(|l| l.span)
+        self.labels.iter().find(|l| l.primary).or(self.labels.first()).map(|l| l.span)
     }
 
     pub fn is_error(&self) -> bool {
@@ -179,8 +163,7 @@ impl Diagnostics {
 
     /// The diagnostics in source order (file, then position), ties kept in report order.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.list
-            .sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start)));
+        self.list.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start)));
         self.list
     }
 }

@@ -31,19 +31,12 @@ where
         let d = strsim::damerau_levenshtein(&norm, &cn);
         if d <= limit {
             close.push((d, cand.to_string()));
-        } else if cn.len() >= 2
-            && norm.len() >= 4
-            && (norm.starts_with(&cn) || cn.starts_with(&norm))
-        {
+        } else if cn.len() >= 2 && norm.len() >= 4 && (norm.starts_with(&cn) || cn.starts_with(&norm)) {
             prefix.push(cand.to_string());
         }
     }
     if let Some(best) = close.iter().map(|(d, _)| *d).min() {
-        let mut v: Vec<String> = close
-            .into_iter()
-            .filter(|(d, _)| *d == best)
-            .map(|(_, s)| s)
-            .collect();
+        let mut v: Vec<String> = close.into_iter().filter(|(d, _)| *d == best).map(|(_, s)| s).collect();
         v.dedup();
         v.truncate(3);
         return v;
@@ -78,21 +71,14 @@ where
 /// matches a doc saying "the learning rate"), preferring the most specific doc (the one
 /// where those words are the largest share). Only used when no name is close.
 pub fn by_docs<'a, T>(name: &str, candidates: impl IntoIterator<Item = (T, &'a str)>) -> Option<T> {
-    let words: Vec<String> = normalise(name)
-        .split('_')
-        .filter(|w| w.len() >= 2)
-        .map(str::to_string)
-        .collect();
+    let words: Vec<String> = normalise(name).split('_').filter(|w| w.len() >= 2).map(str::to_string).collect();
     if words.is_empty() {
         return None;
     }
     let mut best: Option<(f32, T)> = None;
     for (cand, docs) in candidates {
         let docs = docs.to_lowercase();
-        let doc_words: Vec<&str> = docs
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
+        let doc_words: Vec<&str> = docs.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
         if doc_words.is_empty() || !words.iter().all(|w| doc_words.contains(&w.as_str())) {
             continue;
         }
@@ -105,15 +91,7 @@ pub fn by_docs<'a, T>(name: &str, candidates: impl IntoIterator<Item = (T, &'a s
 }
 
 fn normalise(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c == '-' {
-                '_'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect()
+    s.chars().map(|c| if c == '-' { '_' } else { c.to_ascii_lowercase() }).collect()
 }
 
 fn sorted_words(s: &str) -> Vec<&str> {
@@ -129,62 +107,35 @@ mod tests {
     #[test]
     fn case_and_dashes_first() {
         assert_eq!(did_you_mean("gb", ["GHz", "GB"]).as_deref(), Some("GB"));
-        assert_eq!(
-            did_you_mean("by-patient", ["by_patient", "by_time"]).as_deref(),
-            Some("by_patient")
-        );
+        assert_eq!(did_you_mean("by-patient", ["by_patient", "by_time"]).as_deref(), Some("by_patient"));
     }
 
     #[test]
     fn edit_distance_within_a_third() {
-        assert_eq!(
-            did_you_mean("datset", ["dataset", "model"]).as_deref(),
-            Some("dataset")
-        );
+        assert_eq!(did_you_mean("datset", ["dataset", "model"]).as_deref(), Some("dataset"));
         assert_eq!(did_you_mean("xyz", ["dataset", "model"]), None);
     }
 
     #[test]
     fn ties_reordered_words_and_prefixes() {
         assert_eq!(
-            did_you_mean_all(
-                "efficientnet_b4",
-                ["efficientnet_b0", "efficientnet_b3", "resnet50"]
-            ),
+            did_you_mean_all("efficientnet_b4", ["efficientnet_b0", "efficientnet_b3", "resnet50"]),
             ["efficientnet_b0", "efficientnet_b3"]
         );
         assert_eq!(
-            did_you_mean(
-                "classification_binary",
-                ["classification", "binary_classification"]
-            )
-            .as_deref(),
+            did_you_mean("classification_binary", ["classification", "binary_classification"]).as_deref(),
             Some("binary_classification")
         );
-        assert_eq!(
-            did_you_mean("training", ["train", "model"]).as_deref(),
-            Some("train")
-        );
-        assert_eq!(
-            did_you_mean("f1_score", ["f1", "auroc"]).as_deref(),
-            Some("f1")
-        );
+        assert_eq!(did_you_mean("training", ["train", "model"]).as_deref(), Some("train"));
+        assert_eq!(did_you_mean("f1_score", ["f1", "auroc"]).as_deref(), Some("f1"));
     }
 
     #[test]
     fn docs_as_a_last_resort() {
-        let fields = [
-            ("batch", "examples per step"),
-            (
-                "optimizer",
-                "the optimiser, its learning rate and weight decay",
-            ),
-        ];
+        let fields =
+            [("batch", "examples per step"), ("optimizer", "the optimiser, its learning rate and weight decay")];
         assert_eq!(by_docs("learning_rate", fields), Some("optimizer"));
-        let specific = [
-            ("lr_scaling", "how the learning rate follows the batch size"),
-            ("lr", "the learning rate"),
-        ];
+        let specific = [("lr_scaling", "how the learning rate follows the batch size"), ("lr", "the learning rate")];
         assert_eq!(by_docs("learning_rate", specific), Some("lr"));
         assert_eq!(by_docs("momentum", fields), None);
     }

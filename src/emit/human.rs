@@ -22,11 +22,7 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<FileId> {
         .labels
         .iter()
         .map(|l| {
-            let style = if l.primary {
-                cs::LabelStyle::Primary
-            } else {
-                cs::LabelStyle::Secondary
-            };
+            let style = if l.primary { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
             cs::Label::new(style, l.span.file, l.span.range()).with_message(&l.message)
         })
         .collect();
@@ -41,11 +37,7 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<FileId> {
         .chain(d.notes.iter().map(|n| format!("note: {n}")))
         .chain(d.help.iter().map(|h| format!("help: {h}")))
         .collect();
-    cs::Diagnostic::new(severity)
-        .with_code(&d.code)
-        .with_message(&d.message)
-        .with_labels(labels)
-        .with_notes(notes)
+    cs::Diagnostic::new(severity).with_code(&d.code).with_message(&d.message).with_labels(labels).with_notes(notes)
 }
 
 fn config(style: Style) -> Config {
@@ -60,11 +52,7 @@ fn config(style: Style) -> Config {
 
 /// Renders diagnostics, with ANSI colours when `color` is set.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic], style: Style, color: bool) -> Vec<u8> {
-    let mut buf = if color {
-        termcolor::Buffer::ansi()
-    } else {
-        termcolor::Buffer::no_color()
-    };
+    let mut buf = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
     let cfg = config(style);
     for d in diags {
         // an out-of-range span is a compiler bug; render the message without the snippet
@@ -84,16 +72,13 @@ pub fn render_plain(sources: &SourceMap, diags: &[Diagnostic], style: Style) -> 
 /// "2 errors and 1 warning", or `None` when there is nothing to say.
 pub fn summary(diags: &[Diagnostic]) -> Option<String> {
     let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
-    let parts: Vec<String> = [
-        (Severity::Error, "error", "errors"),
-        (Severity::Warning, "warning", "warnings"),
-    ]
-    .iter()
-    .filter_map(|(s, one, many)| {
-        let n = count(*s);
-        (n > 0).then(|| crate::diag::plural(n, one, many))
-    })
-    .collect();
+    let parts: Vec<String> = [(Severity::Error, "error", "errors"), (Severity::Warning, "warning", "warnings")]
+        .iter()
+        .filter_map(|(s, one, many)| {
+            let n = count(*s);
+            (n > 0).then(|| crate::diag::plural(n, one, many))
+        })
+        .collect();
     if parts.is_empty() {
         None
     } else {

@@ -30,11 +30,7 @@ pub struct Entry {
 }
 
 fn key(f: &Finding, rules: &RuleSet, sources: &SourceMap) -> (String, String, String) {
-    (
-        rules.rules[f.rule].code.clone(),
-        sources.get(f.span.file).name.clone(),
-        f.path.clone(),
-    )
+    (rules.rules[f.rule].code.clone(), sources.get(f.span.file).name.clone(), f.path.clone())
 }
 
 /// The baseline of the open findings.
@@ -45,27 +41,15 @@ pub fn record(findings: &[Finding], rules: &RuleSet, sources: &SourceMap) -> Bas
     }
     Baseline {
         format: FORMAT.into(),
-        entries: counts
-            .into_iter()
-            .map(|((rule, file, path), count)| Entry {
-                rule,
-                file,
-                path,
-                count,
-            })
-            .collect(),
+        entries: counts.into_iter().map(|((rule, file, path), count)| Entry { rule, file, path, count }).collect(),
     }
 }
 
 impl Baseline {
     pub fn parse(text: &str) -> Result<Baseline, String> {
-        let b: Baseline =
-            serde_json::from_str(text).map_err(|e| format!("not a baseline file: {e}"))?;
+        let b: Baseline = serde_json::from_str(text).map_err(|e| format!("not a baseline file: {e}"))?;
         if b.format != FORMAT {
-            return Err(format!(
-                "unknown baseline format `{}` (expected `{FORMAT}`)",
-                b.format
-            ));
+            return Err(format!("unknown baseline format `{}` (expected `{FORMAT}`)", b.format));
         }
         Ok(b)
     }
@@ -76,17 +60,9 @@ impl Baseline {
 
     /// Marks the findings this baseline records as `Baselined`; returns the entries (or the
     /// part of their count) that matched nothing.
-    pub fn apply(
-        &self,
-        findings: &mut [Finding],
-        rules: &RuleSet,
-        sources: &SourceMap,
-    ) -> Vec<Entry> {
-        let mut left: BTreeMap<(String, String, String), usize> = self
-            .entries
-            .iter()
-            .map(|e| ((e.rule.clone(), e.file.clone(), e.path.clone()), e.count))
-            .collect();
+    pub fn apply(&self, findings: &mut [Finding], rules: &RuleSet, sources: &SourceMap) -> Vec<Entry> {
+        let mut left: BTreeMap<(String, String, String), usize> =
+            self.entries.iter().map(|e| ((e.rule.clone(), e.file.clone(), e.path.clone()), e.count)).collect();
         for f in findings.iter_mut().filter(|f| f.state == State::Open) {
             if let Some(n) = left.get_mut(&key(f, rules, sources)) {
                 if *n > 0 {
@@ -97,12 +73,7 @@ impl Baseline {
         }
         left.into_iter()
             .filter(|(_, n)| *n > 0)
-            .map(|((rule, file, path), count)| Entry {
-                rule,
-                file,
-                path,
-                count,
-            })
+            .map(|((rule, file, path), count)| Entry { rule, file, path, count })
             .collect()
     }
 }

@@ -18,12 +18,7 @@ pub fn compile(plan: &Plan, sources: &SourceMap, diags: &mut Vec<Diagnostic>) ->
     let mut set = RuleSet::default();
     for decl in &plan.rules {
         let origin = sources.get(decl.code.span.file).origin;
-        let mut c = Compiler {
-            schema: &plan.schema,
-            sources,
-            scope: Vec::new(),
-            diags: Vec::new(),
-        };
+        let mut c = Compiler { schema: &plan.schema, sources, scope: Vec::new(), diags: Vec::new() };
         let rule = c.rule(decl, origin);
         let failed = c.diags.iter().any(Diagnostic::is_error);
         diags.extend(c.diags);
@@ -43,16 +38,11 @@ struct Compiler<'a> {
 }
 
 fn err(span: Span) -> TExpr {
-    TExpr {
-        kind: TKind::Bool(false),
-        ty: RTy::Error,
-        span,
-    }
+    TExpr { kind: TKind::Bool(false), ty: RTy::Error, span }
 }
 
-const ITEMS: &[&str] = &[
-    "section", "severity", "status", "since", "when", "escalate", "at", "message", "why", "source",
-];
+const ITEMS: &[&str] =
+    &["section", "severity", "status", "since", "when", "escalate", "at", "message", "why", "source"];
 
 impl Compiler<'_> {
     fn rule(&mut self, decl: &ast::RuleDecl, origin: crate::source::FileOrigin) -> Option<Rule> {
@@ -72,13 +62,7 @@ impl Compiler<'_> {
 
         // bindings first, so `when` may come before or after them
         for item in &decl.items {
-            if let RuleItem::For {
-                var,
-                source: src,
-                span,
-                ..
-            } = item
-            {
+            if let RuleItem::For { var, source: src, span, .. } = item {
                 let ty = match src {
                     ast::ForSource::Kind(k) => match self.schema.kind_id(&k.name) {
                         Some(kid) => {
@@ -87,15 +71,9 @@ impl Compiler<'_> {
                         }
                         None => {
                             self.diags.push(
-                                Diagnostic::new(
-                                    &codes::UNKNOWN_KIND,
-                                    format!("unknown kind `{}`", k.name),
-                                )
-                                .primary(
-                                    k.span,
-                                    "`for NAME: KIND` binds each declaration of a kind",
-                                )
-                                .help_opt(suggest::help(&k.name, self.schema.kind_names())),
+                                Diagnostic::new(&codes::UNKNOWN_KIND, format!("unknown kind `{}`", k.name))
+                                    .primary(k.span, "`for NAME: KIND` binds each declaration of a kind")
+                                    .help_opt(suggest::help(&k.name, self.schema.kind_names())),
                             );
                             RTy::Error
                         }
@@ -108,10 +86,7 @@ impl Compiler<'_> {
                             other => {
                                 self.type_error(
                                     list.span,
-                                    format!(
-                                        "`for … in` needs a list, found {}",
-                                        self.describe(other)
-                                    ),
+                                    format!("`for … in` needs a list, found {}", self.describe(other)),
                                     "write `for x: KIND` to bind declarations",
                                 );
                                 RTy::Error
@@ -123,12 +98,9 @@ impl Compiler<'_> {
                 };
                 if self.scope.iter().any(|(n, _)| *n == var.name) {
                     self.diags.push(
-                        Diagnostic::new(
-                            &codes::RULE_UNBOUND,
-                            format!("`{}` is bound twice", var.name),
-                        )
-                        .primary(var.span, "already bound by an earlier `for`")
-                        .help("give each `for` its own name"),
+                        Diagnostic::new(&codes::RULE_UNBOUND, format!("`{}` is bound twice", var.name))
+                            .primary(var.span, "already bound by an earlier `for`")
+                            .help("give each `for` its own name"),
                     );
                 }
                 let _ = span;
@@ -138,36 +110,20 @@ impl Compiler<'_> {
         for item in &decl.items {
             match item {
                 RuleItem::For { .. } => {}
-                RuleItem::Option {
-                    letter,
-                    recommended,
-                    text,
-                    span,
-                    ..
-                } => {
+                RuleItem::Option { letter, recommended, text, span, .. } => {
                     let Some(t) = self.string_lit(text, "an option") else {
                         continue;
                     };
                     let l = letter.name.chars().next().unwrap_or('?');
-                    options.push((
-                        RuleOption {
-                            letter: l,
-                            text: t,
-                            recommended: *recommended,
-                        },
-                        *span,
-                    ));
+                    options.push((RuleOption { letter: l, text: t, recommended: *recommended }, *span));
                 }
                 RuleItem::Field { name, value, .. } => {
                     if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name.name) {
                         self.diags.push(
-                            Diagnostic::new(
-                                &codes::DUPLICATE_FIELD,
-                                format!("`{}` is given twice", name.name),
-                            )
-                            .primary(name.span, "given again here")
-                            .secondary(*first, "first given here")
-                            .help("remove one of them"),
+                            Diagnostic::new(&codes::DUPLICATE_FIELD, format!("`{}` is given twice", name.name))
+                                .primary(name.span, "given again here")
+                                .secondary(*first, "first given here")
+                                .help("remove one of them"),
                         );
                         continue;
                     }
@@ -179,19 +135,15 @@ impl Compiler<'_> {
                                 .and_then(|w| Section::parse(&w));
                         }
                         "severity" => {
-                            severity = self
-                                .word(value, "severity", &["error", "warning", "note"])
-                                .map(|w| match w.as_str() {
+                            severity =
+                                self.word(value, "severity", &["error", "warning", "note"]).map(|w| match w.as_str() {
                                     "error" => Severity::Error,
                                     "warning" => Severity::Warning,
                                     _ => Severity::Note,
                                 });
                         }
                         "status" => {
-                            status = match self
-                                .word(value, "status", &["stable", "preview", "deprecated"])
-                                .as_deref()
-                            {
+                            status = match self.word(value, "status", &["stable", "preview", "deprecated"]).as_deref() {
                                 Some("preview") => Status::Preview,
                                 Some("deprecated") => Status::Deprecated,
                                 _ => Status::Stable,
@@ -206,19 +158,11 @@ impl Compiler<'_> {
                         "source" => source = self.string_lit(value, "`source`"),
                         other => {
                             self.diags.push(
-                                Diagnostic::new(
-                                    &codes::RULE_UNKNOWN_ITEM,
-                                    format!("unknown rule item `{other}`"),
-                                )
-                                .primary(name.span, "not a rule item")
-                                .help(
-                                    suggest::help(other, ITEMS).unwrap_or_else(|| {
-                                        format!(
-                                            "a rule has `for`, `option` and {}",
-                                            one_of(ITEMS, "and")
-                                        )
-                                    }),
-                                ),
+                                Diagnostic::new(&codes::RULE_UNKNOWN_ITEM, format!("unknown rule item `{other}`"))
+                                    .primary(name.span, "not a rule item")
+                                    .help(suggest::help(other, ITEMS).unwrap_or_else(|| {
+                                        format!("a rule has `for`, `option` and {}", one_of(ITEMS, "and"))
+                                    })),
                             );
                         }
                     }
@@ -261,9 +205,7 @@ impl Compiler<'_> {
         if let (Some(sec), Some(d)) = (section, decl.code.name.as_bytes().get(3)) {
             let digit = d.wrapping_sub(b'0');
             if digit != 9 && digit != sec.digit() && decl.code.name.len() == 6 {
-                let expected = Section::ALL
-                    .get(digit as usize)
-                    .map_or("another section", |s| s.as_str());
+                let expected = Section::ALL.get(digit as usize).map_or("another section", |s| s.as_str());
                 self.diags.push(
                     Diagnostic::new(&codes::RULE_METADATA, format!("`{}` is a code of the {expected} section, not {}", decl.code.name, sec.as_str()))
                         .primary(decl.code.span, format!("codes of the {} section are `MLA{}xx`", sec.as_str(), sec.digit()))
@@ -294,20 +236,11 @@ impl Compiler<'_> {
 
     fn check_options(&mut self, options: &[(RuleOption, Span)], head: Span) {
         let problem = if options.len() < 2 || options.len() > 3 {
-            Some(format!(
-                "a rule offers two or three options, found {}",
-                options.len()
-            ))
-        } else if let Some((o, _)) = options
-            .iter()
-            .enumerate()
-            .find(|(i, (o, _))| o.letter != (b'A' + *i as u8) as char)
-            .map(|(_, o)| o)
+            Some(format!("a rule offers two or three options, found {}", options.len()))
+        } else if let Some((o, _)) =
+            options.iter().enumerate().find(|(i, (o, _))| o.letter != (b'A' + *i as u8) as char).map(|(_, o)| o)
         {
-            Some(format!(
-                "option `{}` is out of order: options are lettered `A`, `B`, `C`",
-                o.letter
-            ))
+            Some(format!("option `{}` is out of order: options are lettered `A`, `B`, `C`", o.letter))
         } else if !options[0].0.recommended {
             Some("the first option must be the recommended one".to_string())
         } else if options.iter().skip(1).any(|(o, _)| o.recommended) {
@@ -316,15 +249,11 @@ impl Compiler<'_> {
             None
         };
         if let Some(p) = problem {
-            let span = options
-                .iter()
-                .map(|(_, s)| *s)
-                .find(|_| true)
-                .unwrap_or(head);
+            let span = options.iter().map(|(_, s)| *s).find(|_| true).unwrap_or(head);
             self.diags.push(
-                Diagnostic::new(&codes::RULE_OPTIONS, p)
-                    .primary(span, "options of this rule")
-                    .help("write `option A recommended: \"…\"`, then `option B: \"…\"` and, if needed, `option C: \"…\"`"),
+                Diagnostic::new(&codes::RULE_OPTIONS, p).primary(span, "options of this rule").help(
+                    "write `option A recommended: \"…\"`, then `option B: \"…\"` and, if needed, `option C: \"…\"`",
+                ),
             );
         }
     }
@@ -332,16 +261,9 @@ impl Compiler<'_> {
     /// A string literal (message texts, `why`, `source`, options).
     fn string_lit(&mut self, e: &ast::Expr, what: &str) -> Option<String> {
         match &e.kind {
-            ExprKind::Lit(ast::Value {
-                kind: ValueKind::Str(s),
-                ..
-            }) => Some(s.clone()),
+            ExprKind::Lit(ast::Value { kind: ValueKind::Str(s), .. }) => Some(s.clone()),
             _ => {
-                self.type_error(
-                    e.span,
-                    format!("{what} is text in quotes"),
-                    "write it as a string: `\"…\"`",
-                );
+                self.type_error(e.span, format!("{what} is text in quotes"), "write it as a string: `\"…\"`");
                 None
             }
         }
@@ -357,21 +279,14 @@ impl Compiler<'_> {
             );
             return None;
         };
-        let w = p
-            .iter()
-            .map(|i| i.name.as_str())
-            .collect::<Vec<_>>()
-            .join(".");
+        let w = p.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".");
         if allowed.contains(&w.as_str()) {
             return Some(w);
         }
         self.diags.push(
             Diagnostic::new(&codes::RULE_METADATA, format!("unknown {what} `{w}`"))
                 .primary(e.span, format!("not a {what}"))
-                .help(
-                    suggest::help(&w, allowed)
-                        .unwrap_or_else(|| format!("`{what}` is {}", one_of(allowed, "or"))),
-                ),
+                .help(suggest::help(&w, allowed).unwrap_or_else(|| format!("`{what}` is {}", one_of(allowed, "or")))),
         );
         None
     }
@@ -381,10 +296,7 @@ impl Compiler<'_> {
         if !matches!(t.ty, RTy::Bool | RTy::Error) {
             self.type_error(
                 t.span,
-                format!(
-                    "a condition must be true or false, found {}",
-                    self.describe(&t.ty)
-                ),
+                format!("a condition must be true or false, found {}", self.describe(&t.ty)),
                 "compare it, such as `x > 10` or `x is none`",
             );
         }
@@ -402,10 +314,7 @@ impl Compiler<'_> {
         };
         let whole = self.path(p, e.span, None);
         if matches!(whole.ty, RTy::Entity(_)) {
-            return Some(At {
-                entity: whole,
-                field: None,
-            });
+            return Some(At { entity: whole, field: None });
         }
         if matches!(whole.ty, RTy::Error) {
             return None;
@@ -413,10 +322,7 @@ impl Compiler<'_> {
         if p.len() >= 2 {
             let prefix = self.path(&p[..p.len() - 1], p[0].span.to(p[p.len() - 2].span), None);
             if matches!(prefix.ty, RTy::Entity(_)) {
-                return Some(At {
-                    entity: prefix,
-                    field: Some(p[p.len() - 1].name.clone()),
-                });
+                return Some(At { entity: prefix, field: Some(p[p.len() - 1].name.clone()) });
             }
         }
         self.type_error(
@@ -445,15 +351,9 @@ impl Compiler<'_> {
                     let rest = &text[i + 1..];
                     let Some(close) = rest.find('}') else {
                         self.diags.push(
-                            Diagnostic::new(
-                                &codes::RULE_PLACEHOLDER,
-                                "unclosed placeholder in the message",
-                            )
-                            .primary(
-                                self.inner_span(e.span, raw_start + i, 1),
-                                "`{` opens a placeholder",
-                            )
-                            .help("close it with `}`, or write `\\{` for a brace"),
+                            Diagnostic::new(&codes::RULE_PLACEHOLDER, "unclosed placeholder in the message")
+                                .primary(self.inner_span(e.span, raw_start + i, 1), "`{` opens a placeholder")
+                                .help("close it with `}`, or write `\\{` for a brace"),
                         );
                         return None;
                     };
@@ -506,11 +406,7 @@ impl Compiler<'_> {
     }
 
     fn type_error(&mut self, span: Span, msg: String, help: &str) {
-        self.diags.push(
-            Diagnostic::new(&codes::RULE_TYPE, msg)
-                .primary(span, "wrong type here")
-                .help(help),
-        );
+        self.diags.push(Diagnostic::new(&codes::RULE_TYPE, msg).primary(span, "wrong type here").help(help));
     }
 
     fn describe(&self, ty: &RTy) -> String {
@@ -544,28 +440,14 @@ impl Compiler<'_> {
             ExprKind::Lit(v) => self.literal(v),
             ExprKind::Path(p) => self.path(p, span, expect),
             ExprKind::List(items) => {
-                let elem = expect.and_then(|t| {
-                    if let RTy::List(x) = t {
-                        Some((**x).clone())
-                    } else {
-                        None
-                    }
-                });
+                let elem = expect.and_then(|t| if let RTy::List(x) = t { Some((**x).clone()) } else { None });
                 let items: Vec<TExpr> = items.iter().map(|i| self.expr(i, elem.as_ref())).collect();
                 let ty = RTy::List(Box::new(items.first().map_or(RTy::Error, |i| i.ty.clone())));
-                TExpr {
-                    kind: TKind::List(items),
-                    ty,
-                    span,
-                }
+                TExpr { kind: TKind::List(items), ty, span }
             }
             ExprKind::Unary(UnOp::Not, x) => {
                 let x = self.condition(x);
-                TExpr {
-                    kind: TKind::Not(Box::new(x)),
-                    ty: RTy::Bool,
-                    span,
-                }
+                TExpr { kind: TKind::Not(Box::new(x)), ty: RTy::Bool, span }
             }
             ExprKind::Unary(UnOp::Neg, x) => {
                 let x = self.expr(x, None);
@@ -577,19 +459,10 @@ impl Compiler<'_> {
                     );
                 }
                 let ty = x.ty.clone();
-                TExpr {
-                    kind: TKind::Neg(Box::new(x)),
-                    ty,
-                    span,
-                }
+                TExpr { kind: TKind::Neg(Box::new(x)), ty, span }
             }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span),
-            ExprKind::Quant {
-                quant,
-                var,
-                source,
-                body,
-            } => {
+            ExprKind::Quant { quant, var, source, body } => {
                 let src = self.expr(source, None);
                 let elem = match &src.ty {
                     RTy::List(t) => (**t).clone(),
@@ -597,10 +470,7 @@ impl Compiler<'_> {
                     other => {
                         self.type_error(
                             src.span,
-                            format!(
-                                "a quantifier runs over a list, found {}",
-                                self.describe(other)
-                            ),
+                            format!("a quantifier runs over a list, found {}", self.describe(other)),
                             "write `any(x in LIST: condition)`",
                         );
                         RTy::Error
@@ -610,18 +480,9 @@ impl Compiler<'_> {
                 self.scope.push((var.name.clone(), elem));
                 let body = self.condition(body);
                 self.scope.pop();
-                let ty = if *quant == ast::Quant::Count {
-                    RTy::Num
-                } else {
-                    RTy::Bool
-                };
+                let ty = if *quant == ast::Quant::Count { RTy::Num } else { RTy::Bool };
                 TExpr {
-                    kind: TKind::Quant {
-                        quant: *quant,
-                        slot,
-                        source: Box::new(src),
-                        body: Box::new(body),
-                    },
+                    kind: TKind::Quant { quant: *quant, slot, source: Box::new(src), body: Box::new(body) },
                     ty,
                     span,
                 }
@@ -636,11 +497,7 @@ impl Compiler<'_> {
                             "`len(m.inputs)` counts the items of a list",
                         );
                     }
-                    return TExpr {
-                        kind: TKind::Len(Box::new(x)),
-                        ty: RTy::Num,
-                        span,
-                    };
+                    return TExpr { kind: TKind::Len(Box::new(x)), ty: RTy::Num, span };
                 }
                 self.diags.push(
                     Diagnostic::new(&codes::RULE_TYPE, format!("unknown function `{}`", name.name))
@@ -681,11 +538,7 @@ impl Compiler<'_> {
     fn path(&mut self, p: &[ast::Ident], span: Span, expect: Option<&RTy>) -> TExpr {
         let first = &p[0];
         let mut cur = if let Some(slot) = self.scope.iter().rposition(|(n, _)| *n == first.name) {
-            TExpr {
-                kind: TKind::Var(slot),
-                ty: self.scope[slot].1.clone(),
-                span: first.span,
-            }
+            TExpr { kind: TKind::Var(slot), ty: self.scope[slot].1.clone(), span: first.span }
         } else if p.len() == 1 {
             return self.bare_name(first, expect);
         } else {
@@ -704,26 +557,21 @@ impl Compiler<'_> {
 
     /// A name that is not a variable: a value of the expected enum, a kind variant, a set.
     fn bare_name(&mut self, id: &ast::Ident, expect: Option<&RTy>) -> TExpr {
+        if matches!(expect, Some(RTy::Error)) {
+            return err(id.span); // the other side was already reported
+        }
         let elem = match expect {
             Some(RTy::List(t)) => Some(&**t),
             other => other,
         };
         if let Some(RTy::Enum(e)) = elem {
             if let Some(v) = self.schema.enum_(*e).variant_of(&id.name) {
-                return TExpr {
-                    kind: TKind::EnumValue(*e, v),
-                    ty: RTy::Enum(*e),
-                    span: id.span,
-                };
+                return TExpr { kind: TKind::EnumValue(*e, v), ty: RTy::Enum(*e), span: id.span };
             }
         }
         if let Some(SchemaItem::Set(i)) = self.schema.names.get(&id.name) {
             let en = self.schema.sets[*i].en;
-            return TExpr {
-                kind: TKind::Set(*i),
-                ty: RTy::Set(en),
-                span: id.span,
-            };
+            return TExpr { kind: TKind::Set(*i), ty: RTy::Set(en), span: id.span };
         }
         self.unbound(id, expect);
         err(id.span)
@@ -738,10 +586,7 @@ impl Compiler<'_> {
         }) {
             let en = self.schema.enum_(*e);
             candidates.extend(en.variants.iter().map(|v| v.name.clone()));
-            d = d.primary(
-                id.span,
-                format!("not a variable, and not a value of `{}`", en.name),
-            );
+            d = d.primary(id.span, format!("not a variable, and not a value of `{}`", en.name));
         } else {
             d = d.primary(id.span, "not a variable of this rule");
         }
@@ -750,14 +595,7 @@ impl Compiler<'_> {
             None if self.scope.is_empty() => d.help("bind it first with `for NAME: KIND`"),
             None => d.help(format!(
                 "the variables here are {}",
-                one_of(
-                    &self
-                        .scope
-                        .iter()
-                        .map(|(n, _)| n.as_str())
-                        .collect::<Vec<_>>(),
-                    "and"
-                )
+                one_of(&self.scope.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), "and")
             )),
         };
         self.diags.push(d);
@@ -770,11 +608,8 @@ impl Compiler<'_> {
             RTy::Error | RTy::Missing => return err(span),
             RTy::Entity(k) => {
                 let kd = self.schema.kind(*k);
-                let all: Vec<&crate::schema::FieldDef> = kd
-                    .fields
-                    .iter()
-                    .chain(kd.variants.iter().flat_map(|v| v.fields.iter()))
-                    .collect();
+                let all: Vec<&crate::schema::FieldDef> =
+                    kd.fields.iter().chain(kd.variants.iter().flat_map(|v| v.fields.iter())).collect();
                 match all.iter().find(|f| f.name == name) {
                     Some(f) => Ok((Access::Field(name.into()), RTy::from_ty(&f.ty))),
                     None => Err(all.iter().map(|f| f.name.clone()).collect()),
@@ -795,17 +630,13 @@ impl Compiler<'_> {
                     match &v.payload {
                         PayloadDef::Record(r) => {
                             found.extend(
-                                self.schema
-                                    .record(*r)
-                                    .fields
-                                    .iter()
-                                    .map(|f| (f.name.clone(), RTy::from_ty(&f.ty))),
+                                self.schema.record(*r).fields.iter().map(|f| (f.name.clone(), RTy::from_ty(&f.ty))),
                             );
                         }
                         PayloadDef::Args(args) => {
-                            found.extend(args.iter().map(|(t, _)| {
-                                (crate::schema::arg_name(self.schema, t), RTy::from_ty(t))
-                            }));
+                            found.extend(
+                                args.iter().map(|(t, _)| (crate::schema::arg_name(self.schema, t), RTy::from_ty(t))),
+                            );
                         }
                         PayloadDef::None => {}
                     }
@@ -848,26 +679,19 @@ impl Compiler<'_> {
             }
         };
         match found {
-            Ok((access, ty)) => TExpr {
-                kind: TKind::Field(Box::new(base), access),
-                ty,
-                span,
-            },
+            Ok((access, ty)) => TExpr { kind: TKind::Field(Box::new(base), access), ty, span },
             Err(names) => {
                 let what = self.describe(&base.ty);
                 self.diags.push(
-                    Diagnostic::new(
-                        &codes::RULE_UNKNOWN_FIELD,
-                        format!("{what} has no field `{name}`"),
-                    )
-                    .primary(seg.span, "no such field")
-                    .help(suggest::help(name, names.iter()).unwrap_or_else(|| {
-                        let mut n = names.clone();
-                        n.sort();
-                        n.dedup();
-                        n.truncate(12);
-                        format!("its fields include {}", one_of(&n, "and"))
-                    })),
+                    Diagnostic::new(&codes::RULE_UNKNOWN_FIELD, format!("{what} has no field `{name}`"))
+                        .primary(seg.span, "no such field")
+                        .help(suggest::help(name, names.iter()).unwrap_or_else(|| {
+                            let mut n = names.clone();
+                            n.sort();
+                            n.dedup();
+                            n.truncate(12);
+                            format!("its fields include {}", one_of(&n, "and"))
+                        })),
                 );
                 err(span)
             }
@@ -879,11 +703,7 @@ impl Compiler<'_> {
         match op {
             BinOp::And | BinOp::Or => {
                 let (a, b) = (self.condition(l), self.condition(r));
-                TExpr {
-                    kind: TKind::Binary(op, Box::new(a), Box::new(b)),
-                    ty: RTy::Bool,
-                    span,
-                }
+                TExpr { kind: TKind::Binary(op, Box::new(a), Box::new(b)), ty: RTy::Bool, span }
             }
             BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                 // a bare name takes its meaning from the other side
@@ -898,11 +718,7 @@ impl Compiler<'_> {
                 };
                 let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
                 self.comparable(&a, &b, ordered);
-                TExpr {
-                    kind: TKind::Binary(op, Box::new(a), Box::new(b)),
-                    ty: RTy::Bool,
-                    span,
-                }
+                TExpr { kind: TKind::Binary(op, Box::new(a), Box::new(b)), ty: RTy::Bool, span }
             }
             BinOp::In | BinOp::NotIn => {
                 let (a, b) = if matches!(r.kind, ExprKind::List(_)) {
@@ -925,11 +741,7 @@ impl Compiler<'_> {
                         if !self.compatible(x, t) {
                             self.type_error(
                                 a.span,
-                                format!(
-                                    "{} cannot be in {}",
-                                    self.describe(x),
-                                    self.describe(&b.ty)
-                                ),
+                                format!("{} cannot be in {}", self.describe(x), self.describe(&b.ty)),
                                 "compare values of the same type",
                             );
                         }
@@ -950,23 +762,13 @@ impl Compiler<'_> {
                         );
                     }
                 }
-                TExpr {
-                    kind: TKind::Binary(op, Box::new(a), Box::new(b)),
-                    ty: RTy::Bool,
-                    span,
-                }
+                TExpr { kind: TKind::Binary(op, Box::new(a), Box::new(b)), ty: RTy::Bool, span }
             }
             BinOp::Is | BinOp::IsNot => {
                 let a = self.expr(l, None);
                 let test = match &r.kind {
-                    ExprKind::Lit(ast::Value {
-                        kind: ValueKind::None,
-                        ..
-                    }) => Some(IsTest::None),
-                    ExprKind::Lit(ast::Value {
-                        kind: ValueKind::Unknown,
-                        ..
-                    }) => Some(IsTest::Unknown),
+                    ExprKind::Lit(ast::Value { kind: ValueKind::None, .. }) => Some(IsTest::None),
+                    ExprKind::Lit(ast::Value { kind: ValueKind::Unknown, .. }) => Some(IsTest::Unknown),
                     ExprKind::Path(p) if p.len() == 1 => self.variant_test(&a, &p[0]),
                     _ => {
                         self.type_error(
@@ -979,11 +781,7 @@ impl Compiler<'_> {
                 };
                 match test {
                     Some(test) => TExpr {
-                        kind: TKind::Is {
-                            value: Box::new(a),
-                            test,
-                            negated: op == BinOp::IsNot,
-                        },
+                        kind: TKind::Is { value: Box::new(a), test, negated: op == BinOp::IsNot },
                         ty: RTy::Bool,
                         span,
                     },
@@ -996,11 +794,10 @@ impl Compiler<'_> {
                 let ty = match (op, &a.ty, &b.ty) {
                     (_, RTy::Error, _) | (_, _, RTy::Error) => RTy::Error,
                     (_, RTy::Num, RTy::Num) => RTy::Num,
-                    (BinOp::Add | BinOp::Sub, RTy::Quantity(x), RTy::Quantity(y)) if x == y => {
+                    (BinOp::Add | BinOp::Sub, RTy::Quantity(x), RTy::Quantity(y)) if x == y => RTy::Quantity(*x),
+                    (BinOp::Mul, RTy::Quantity(x), RTy::Num) | (BinOp::Mul, RTy::Num, RTy::Quantity(x)) => {
                         RTy::Quantity(*x)
                     }
-                    (BinOp::Mul, RTy::Quantity(x), RTy::Num)
-                    | (BinOp::Mul, RTy::Num, RTy::Quantity(x)) => RTy::Quantity(*x),
                     (BinOp::Div, RTy::Quantity(x), RTy::Num) => RTy::Quantity(*x),
                     (BinOp::Div, RTy::Quantity(x), RTy::Quantity(y)) if x == y => RTy::Num,
                     (_, x, y) => {
@@ -1017,11 +814,7 @@ impl Compiler<'_> {
                         RTy::Error
                     }
                 };
-                TExpr {
-                    kind: TKind::Binary(op, Box::new(a), Box::new(b)),
-                    ty,
-                    span,
-                }
+                TExpr { kind: TKind::Binary(op, Box::new(a), Box::new(b)), ty, span }
             }
         }
     }
@@ -1035,23 +828,11 @@ impl Compiler<'_> {
             RTy::Enum(e) => match self.schema.enum_(*e).variant_of(&v.name) {
                 Some(i) => Some(IsTest::EnumVariant(*e, i)),
                 None => {
-                    let names: Vec<&str> = self
-                        .schema
-                        .enum_(*e)
-                        .variants
-                        .iter()
-                        .map(|v| v.name.as_str())
-                        .collect();
+                    let names: Vec<&str> = self.schema.enum_(*e).variants.iter().map(|v| v.name.as_str()).collect();
                     self.diags.push(
-                        Diagnostic::new(
-                            &codes::UNKNOWN_VALUE,
-                            format!("unknown value `{}`", v.name),
-                        )
-                        .primary(
-                            v.span,
-                            format!("not a value of `{}`", self.schema.enum_(*e).name),
-                        )
-                        .help_opt(suggest::help(&v.name, names.iter())),
+                        Diagnostic::new(&codes::UNKNOWN_VALUE, format!("unknown value `{}`", v.name))
+                            .primary(v.span, format!("not a value of `{}`", self.schema.enum_(*e).name))
+                            .help_opt(suggest::help(&v.name, names.iter())),
                     );
                     None
                 }
@@ -1067,15 +848,13 @@ impl Compiler<'_> {
                             format!("unknown variant `{}` of `{}`", v.name, kd.name),
                         )
                         .primary(v.span, format!("not a variant of `{}`", kd.name))
-                        .help(
-                            suggest::help(&v.name, names.iter()).unwrap_or_else(|| {
-                                if names.is_empty() {
-                                    format!("`{}` has no variants", kd.name)
-                                } else {
-                                    format!("the variants are {}", one_of(&names, "and"))
-                                }
-                            }),
-                        ),
+                        .help(suggest::help(&v.name, names.iter()).unwrap_or_else(|| {
+                            if names.is_empty() {
+                                format!("`{}` has no variants", kd.name)
+                            } else {
+                                format!("the variants are {}", one_of(&names, "and"))
+                            }
+                        })),
                     );
                     None
                 }
@@ -1083,7 +862,11 @@ impl Compiler<'_> {
             RTy::Error => None,
             other => {
                 let d = self.describe(other);
-                self.type_error(a.span, format!("{d} has no variants to test"), "`is` tests enum values and declarations with variants, or `none` and `unknown`");
+                self.type_error(
+                    a.span,
+                    format!("{d} has no variants to test"),
+                    "`is` tests enum values and declarations with variants, or `none` and `unknown`",
+                );
                 None
             }
         }
@@ -1107,20 +890,12 @@ impl Compiler<'_> {
             };
             self.type_error(
                 b.span,
-                format!(
-                    "cannot compare {} with {}",
-                    self.describe(&a.ty),
-                    self.describe(&b.ty)
-                ),
+                format!("cannot compare {} with {}", self.describe(&a.ty), self.describe(&b.ty)),
                 &help,
             );
             return;
         }
-        if ordered
-            && !matches!(
-                a.ty.scalar(),
-                RTy::Num | RTy::Quantity(_) | RTy::Progress | RTy::Error | RTy::Missing
-            )
+        if ordered && !matches!(a.ty.scalar(), RTy::Num | RTy::Quantity(_) | RTy::Progress | RTy::Error | RTy::Missing)
         {
             self.type_error(
                 a.span,
@@ -1151,9 +926,7 @@ fn relocate(e: &mut ast::Expr, to: Span) {
                 walk(a, to, file);
                 walk(b, to, file);
             }
-            ExprKind::Quant {
-                var, source, body, ..
-            } => {
+            ExprKind::Quant { var, source, body, .. } => {
                 var.span = to;
                 walk(source, to, file);
                 walk(body, to, file);

@@ -51,21 +51,13 @@ impl<'p> V<'p> {
             Val::Progress(p, x) => V::Progress(*p, *x),
             Val::Shape(s) => V::Shape(s),
             Val::Str(s) => V::Str(s),
-            Val::Range(a, b) | Val::Estimate(a, b) => {
-                V::Pair(Box::new(V::of(Some(a))), Box::new(V::of(Some(b))))
-            }
-            Val::Bound {
-                percentile, value, ..
-            } => V::Bound(*percentile, Box::new(V::of(Some(value)))),
+            Val::Range(a, b) | Val::Estimate(a, b) => V::Pair(Box::new(V::of(Some(a))), Box::new(V::of(Some(b)))),
+            Val::Bound { percentile, value, .. } => V::Bound(*percentile, Box::new(V::of(Some(value)))),
             Val::Multiple { n, item } => V::Multiple(*n, Box::new(V::of(Some(item)))),
             Val::VariantName(k, v) => V::Variant(*k, *v),
             Val::List(items) => V::List(items.iter().map(|i| V::of(Some(i))).collect()),
             Val::Ref(id) => V::Entity(*id),
-            Val::Enum {
-                en,
-                variant,
-                payload,
-            } => V::Enum(*en, *variant, payload),
+            Val::Enum { en, variant, payload } => V::Enum(*en, *variant, payload),
             Val::Record { record, fields } => V::Record(*record, fields),
             Val::Unknown | Val::Error => V::Unknown,
             Val::Absent => V::Absent,
@@ -127,11 +119,7 @@ impl<'p> Eval<'p> {
                 _ => V::Absent,
             },
             TKind::Binary(op, a, b) => self.binary(*op, a, b),
-            TKind::Is {
-                value,
-                test,
-                negated,
-            } => {
+            TKind::Is { value, test, negated } => {
                 let v = self.eval(value);
                 let holds = match test {
                     IsTest::None => matches!(v, V::Absent),
@@ -149,12 +137,7 @@ impl<'p> Eval<'p> {
                 }
                 V::Bool(holds != *negated)
             }
-            TKind::Quant {
-                quant,
-                slot,
-                source,
-                body,
-            } => {
+            TKind::Quant { quant, slot, source, body } => {
                 let items = match self.eval(source) {
                     V::List(items) => items,
                     _ => return V::Absent,
@@ -198,14 +181,10 @@ impl<'p> Eval<'p> {
             }
             (V::Enum(en, var, Payload::Args(args)), Access::Field(name)) => {
                 let s = &self.plan.schema;
-                let crate::schema::PayloadDef::Args(params) =
-                    &s.enum_(en).variants[var as usize].payload
-                else {
+                let crate::schema::PayloadDef::Args(params) = &s.enum_(en).variants[var as usize].payload else {
                     return V::Absent;
                 };
-                let i = params
-                    .iter()
-                    .position(|(t, _)| crate::schema::arg_name(s, t) == *name);
+                let i = params.iter().position(|(t, _)| crate::schema::arg_name(s, t) == *name);
                 V::of(i.and_then(|i| args.get(i)))
             }
             (V::Pair(a, _), Access::Low) => *a,
@@ -327,10 +306,7 @@ fn arith<'p>(op: BinOp, x: V<'p>, y: V<'p>) -> V<'p> {
 pub fn evaluate(plan: &Plan, rules: &RuleSet) -> Vec<Finding> {
     let mut out = Vec::new();
     for (ri, rule) in rules.rules.iter().enumerate() {
-        let mut ev = Eval {
-            plan,
-            env: Vec::new(),
-        };
+        let mut ev = Eval { plan, env: Vec::new() };
         bind(&mut ev, rule, ri, 0, &mut out);
     }
     out
@@ -366,13 +342,7 @@ fn bind<'p>(ev: &mut Eval<'p>, rule: &Rule, ri: usize, depth: usize, out: &mut V
 fn finding(ev: &mut Eval, rule: &Rule, ri: usize) -> Finding {
     let plan = ev.plan;
     // the declaration and field the finding is about
-    let first_entity = ev.env.iter().find_map(|v| {
-        if let V::Entity(id) = v {
-            Some(*id)
-        } else {
-            None
-        }
-    });
+    let first_entity = ev.env.iter().find_map(|v| if let V::Entity(id) = v { Some(*id) } else { None });
     let (entity, field) = match &rule.at {
         Some(at) => match ev.eval(&at.entity) {
             V::Entity(id) => (Some(id), at.field.clone()),
@@ -382,11 +352,7 @@ fn finding(ev: &mut Eval, rule: &Rule, ri: usize) -> Finding {
     };
     let entity = entity.unwrap_or(EntityId(0));
     let e = plan.entity(entity);
-    let span = field
-        .as_deref()
-        .and_then(|f| plan.field(entity, f))
-        .and_then(|v| v.origin.span())
-        .unwrap_or(e.head);
+    let span = field.as_deref().and_then(|f| plan.field(entity, f)).and_then(|v| v.origin.span()).unwrap_or(e.head);
     let kind = &plan.schema.kind(e.kind).name;
     let path = match &field {
         Some(f) => format!("{kind}.{}.{f}", e.name),
@@ -412,15 +378,7 @@ fn finding(ev: &mut Eval, rule: &Rule, ri: usize) -> Finding {
             }
         })
         .collect();
-    Finding {
-        rule: ri,
-        message,
-        severity,
-        span,
-        entity,
-        path,
-        state: State::Open,
-    }
+    Finding { rule: ri, message, severity, span, entity, path, state: State::Open }
 }
 
 /// A value as a message shows it.
@@ -433,19 +391,11 @@ fn render(plan: &Plan, v: &V) -> String {
         V::Progress(Progress::Epochs, x) => format!("{} epochs", number(*x)),
         V::Str(s) => s.to_string(),
         V::Text(s) => s.clone(),
-        V::Shape(dims) => dims
-            .iter()
-            .map(|d| d.map_or("_".into(), |n| n.to_string()))
-            .collect::<Vec<_>>()
-            .join("x"),
+        V::Shape(dims) => dims.iter().map(|d| d.map_or("_".into(), |n| n.to_string())).collect::<Vec<_>>().join("x"),
         V::Entity(id) => plan.entity(*id).name.clone(),
         V::Enum(en, var, _) => plan.schema.enum_(*en).variants[*var as usize].name.clone(),
         V::Record(r, _) => plan.schema.record(*r).name.clone(),
-        V::List(items) => items
-            .iter()
-            .map(|i| render(plan, i))
-            .collect::<Vec<_>>()
-            .join(", "),
+        V::List(items) => items.iter().map(|i| render(plan, i)).collect::<Vec<_>>().join(", "),
         V::Pair(a, b) => format!("{} to {}", render(plan, a), render(plan, b)),
         V::Bound(p, v) => match p {
             Some(p) => format!("p{} < {}", number(*p), render(plan, v)),

@@ -135,10 +135,7 @@ impl Rule {
     /// The first sentence of the docs, or the why.
     pub fn summary(&self) -> String {
         let first = crate::schema::first_sentence(
-            self.docs
-                .lines()
-                .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
-                .unwrap_or(""),
+            self.docs.lines().find(|l| !l.trim().is_empty() && !l.starts_with('#')).unwrap_or(""),
         );
         if first.is_empty() {
             crate::schema::first_sentence(&self.why)

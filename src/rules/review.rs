@@ -54,10 +54,7 @@ impl Target {
             Target::Rule(code) => rule.code == *code,
             Target::Section(s) => rule.section == *s,
             Target::Pattern(p) => {
-                p.len() == rule.code.len()
-                    && p.bytes()
-                        .zip(rule.code.bytes())
-                        .all(|(a, b)| a == b'x' || a == b)
+                p.len() == rule.code.len() && p.bytes().zip(rule.code.bytes()).all(|(a, b)| a == b'x' || a == b)
             }
         }
     }
@@ -174,7 +171,11 @@ pub fn review(
                             Ok(t) => plan_levels.push((level, t)),
                             Err(e) => {
                                 let (msg, help) = e.split_once("; ").unwrap_or((&e, ""));
-                                diags.push(Diagnostic::new(&codes::UNKNOWN_RULE, msg).primary(item.span, "unknown here").help(help));
+                                diags.push(
+                                    Diagnostic::new(&codes::UNKNOWN_RULE, msg)
+                                        .primary(item.span, "unknown here")
+                                        .help(help),
+                                );
                             }
                         }
                     }
@@ -182,16 +183,16 @@ pub fn review(
                 other => diags.push(
                     Diagnostic::new(&codes::REVIEW_SETTING, format!("unknown review setting `{other}`"))
                         .primary(f.name.span, "not a setting of `review`")
-                        .help(suggest::help(other, ["mode", "deny", "warn", "allow"]).unwrap_or_else(|| "the settings are `mode`, `deny`, `warn` and `allow`".into())),
+                        .help(
+                            suggest::help(other, ["mode", "deny", "warn", "allow"])
+                                .unwrap_or_else(|| "the settings are `mode`, `deny`, `warn` and `allow`".into()),
+                        ),
                 ),
             }
         }
     }
-    let cli_levels: Vec<(Level, Target)> = config
-        .levels
-        .iter()
-        .filter_map(|(l, t)| resolve(rules, t).ok().map(|t| (*l, t)))
-        .collect();
+    let cli_levels: Vec<(Level, Target)> =
+        config.levels.iter().filter_map(|(l, t)| resolve(rules, t).ok().map(|t| (*l, t))).collect();
     let mode = config.mode.or(plan_mode).unwrap_or_default();
 
     // levels, lowest precedence first so that later layers overwrite
@@ -199,10 +200,7 @@ pub fn review(
         let mut sev = Some(base);
         for layer in [&plan_levels, &cli_levels] {
             for specific in [false, true] {
-                for (level, t) in layer
-                    .iter()
-                    .filter(|(_, t)| t.specific() == specific && t.matches(rule))
-                {
+                for (level, t) in layer.iter().filter(|(_, t)| t.specific() == specific && t.matches(rule)) {
                     sev = match level {
                         Level::Deny => Some(Severity::Error),
                         Level::Warn => Some(Severity::Warning),
@@ -233,29 +231,16 @@ pub fn review(
         let Some(option) = rule.options.iter().find(|o| o.letter == letter) else {
             let letters: Vec<String> = rule.options.iter().map(|o| o.letter.to_string()).collect();
             diags.push(
-                Diagnostic::new(
-                    &codes::DECISION_LETTER,
-                    format!("`{}` offers no option `{letter}`", rule.code),
-                )
-                .primary(
-                    d.letter.span,
-                    format!("the options are {}", one_of(&letters, "and")),
-                )
-                .help(format!("`mlarchc rule {}` shows the options", rule.code)),
+                Diagnostic::new(&codes::DECISION_LETTER, format!("`{}` offers no option `{letter}`", rule.code))
+                    .primary(d.letter.span, format!("the options are {}", one_of(&letters, "and")))
+                    .help(format!("`mlarchc rule {}` shows the options", rule.code)),
             );
             used[i] = true;
             continue;
         };
-        for f in findings
-            .iter_mut()
-            .filter(|f| rules.rules[f.rule].code == rule.code && f.state == State::Open)
-        {
+        for f in findings.iter_mut().filter(|f| rules.rules[f.rule].code == rule.code && f.state == State::Open) {
             if targets(plan, &d.target, f) {
-                f.state = State::Decided {
-                    letter,
-                    option: option.text.clone(),
-                    reason: d.reason.clone(),
-                };
+                f.state = State::Decided { letter, option: option.text.clone(), reason: d.reason.clone() };
                 used[i] = true;
             }
         }
@@ -266,14 +251,9 @@ pub fn review(
             used[off + i] = true;
             continue;
         };
-        for f in findings
-            .iter_mut()
-            .filter(|f| rules.rules[f.rule].code == rule.code && f.state == State::Open)
-        {
+        for f in findings.iter_mut().filter(|f| rules.rules[f.rule].code == rule.code && f.state == State::Open) {
             if targets(plan, &a.target, f) {
-                f.state = State::Allowed {
-                    reason: a.reason.clone(),
-                };
+                f.state = State::Allowed { reason: a.reason.clone() };
                 used[off + i] = true;
             }
         }
@@ -289,9 +269,7 @@ pub fn review(
             let a = &plan.allows[i - off];
             (a.span, "suppression", &a.rule.name, &a.target)
         };
-        let on = target
-            .as_ref()
-            .map_or(String::new(), |t| format!(" on `{}`", t.name.name));
+        let on = target.as_ref().map_or(String::new(), |t| format!(" on `{}`", t.name.name));
         diags.push(
             Diagnostic::new(&codes::UNMATCHED, format!("this {what} matches no finding"))
                 .primary(span, format!("`{rule}` reports nothing{on}"))
@@ -331,43 +309,23 @@ pub fn review(
             diags.push(d);
         }
     }
-    Review {
-        findings,
-        diagnostics: diags,
-        stale,
-        mode,
-    }
+    Review { findings, diagnostics: diags, stale, mode }
 }
 
 /// The rule an inline `decide`/`allow` names, or a diagnostic.
-fn inline_rule<'r>(
-    rules: &'r RuleSet,
-    id: &ast::Ident,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<&'r Rule> {
+fn inline_rule<'r>(rules: &'r RuleSet, id: &ast::Ident, diags: &mut Vec<Diagnostic>) -> Option<&'r Rule> {
     match rules.find(&id.name) {
         Some(r) => Some(r),
         None => {
             // a malformed code was reported when the plan was checked
-            if id.name.starts_with("MLA")
-                && !(id.name.len() == 6 && id.name[3..].bytes().all(|b| b.is_ascii_digit()))
-            {
+            if id.name.starts_with("MLA") && !(id.name.len() == 6 && id.name[3..].bytes().all(|b| b.is_ascii_digit())) {
                 return None;
             }
-            let names = rules
-                .rules
-                .iter()
-                .flat_map(|r| [r.code.as_str(), r.name.as_str()]);
+            let names = rules.rules.iter().flat_map(|r| [r.code.as_str(), r.name.as_str()]);
             diags.push(
-                Diagnostic::new(
-                    &codes::UNKNOWN_RULE,
-                    format!("no rule is called `{}`", id.name),
-                )
-                .primary(id.span, "unknown rule")
-                .help(
-                    suggest::help(&id.name, names)
-                        .unwrap_or_else(|| "`mlarchc rules` lists the rules".into()),
-                ),
+                Diagnostic::new(&codes::UNKNOWN_RULE, format!("no rule is called `{}`", id.name))
+                    .primary(id.span, "unknown rule")
+                    .help(suggest::help(&id.name, names).unwrap_or_else(|| "`mlarchc rules` lists the rules".into())),
             );
             None
         }
@@ -381,39 +339,25 @@ fn targets(plan: &Plan, target: &Option<ast::Target>, f: &Finding) -> bool {
     if e.name != t.name.name {
         return false;
     }
-    t.kind
-        .as_ref()
-        .is_none_or(|k| plan.schema.kind(e.kind).name == k.name)
+    t.kind.as_ref().is_none_or(|k| plan.schema.kind(e.kind).name == k.name)
 }
 
 fn to_diagnostic(rule: &Rule, f: &Finding) -> Option<Diagnostic> {
     let choices = rule
         .options
         .iter()
-        .map(|o| Choice {
-            letter: o.letter,
-            text: o.text.clone(),
-            recommended: o.recommended,
-        })
+        .map(|o| Choice { letter: o.letter, text: o.text.clone(), recommended: o.recommended })
         .collect();
     let d = match &f.state {
         State::Open => Diagnostic::with_code(&rule.code, f.severity, &f.message),
-        State::Decided {
-            letter,
-            option,
-            reason,
-        } => Diagnostic::with_code(
-            &rule.code,
-            Severity::Note,
-            format!("decided: {}", f.message),
-        )
-        .note(format!("the team chose option {letter}: {option}"))
-        .note(format!("because {reason}")),
+        State::Decided { letter, option, reason } => {
+            Diagnostic::with_code(&rule.code, Severity::Note, format!("decided: {}", f.message))
+                .note(format!("the team chose option {letter}: {option}"))
+                .note(format!("because {reason}"))
+        }
         State::Allowed { .. } | State::Baselined => return None,
     };
-    let mut d = d
-        .primary(f.span, rule.name.clone())
-        .help(format!("`mlarchc rule {}` explains this check", rule.code));
+    let mut d = d.primary(f.span, rule.name.clone()).help(format!("`mlarchc rule {}` explains this check", rule.code));
     if f.state == State::Open {
         d.why = Some(rule.why.clone());
         d.choices = choices;
@@ -428,10 +372,6 @@ pub fn describe_stale(e: &Entry) -> String {
         e.file,
         e.rule,
         e.path,
-        if e.count > 1 {
-            format!(" ({} findings)", e.count)
-        } else {
-            String::new()
-        }
+        if e.count > 1 { format!(" ({} findings)", e.count) } else { String::new() }
     )
 }

@@ -40,10 +40,7 @@ pub fn load<'a>(
                         fields: Vec::new(),
                         span: r.name.span,
                     });
-                    (
-                        &r.name,
-                        SchemaItem::Record(RecordId(s.records.len() as u32 - 1)),
-                    )
+                    (&r.name, SchemaItem::Record(RecordId(s.records.len() as u32 - 1)))
                 }
                 Item::Enum(e) => {
                     s.enums.push(EnumDef {
@@ -68,22 +65,14 @@ pub fn load<'a>(
             };
             if PRIMITIVES.contains(&name.name.as_str()) || GENERICS.contains(&name.name.as_str()) {
                 diags.push(
-                    Diagnostic::new(
-                        &codes::DUPLICATE,
-                        format!("`{}` is a built-in type", name.name),
-                    )
-                    .primary(name.span, "cannot be declared again")
-                    .help("choose another name"),
+                    Diagnostic::new(&codes::DUPLICATE, format!("`{}` is a built-in type", name.name))
+                        .primary(name.span, "cannot be declared again")
+                        .help("choose another name"),
                 );
                 continue;
             }
             match first_span.get(&name.name) {
-                Some(first) => diags.push(duplicate(
-                    &name.name,
-                    name.span,
-                    *first,
-                    stdlib_files.contains(&first.file),
-                )),
+                Some(first) => diags.push(duplicate(&name.name, name.span, *first, stdlib_files.contains(&first.file))),
                 None => {
                     first_span.insert(name.name.clone(), name.span);
                     s.names.insert(name.name.clone(), kind);
@@ -104,12 +93,9 @@ pub fn load<'a>(
                         Some(SchemaItem::Kind(kid)) => Some(*kid),
                         _ => {
                             diags.push(
-                                Diagnostic::new(
-                                    &codes::UNKNOWN_KIND,
-                                    format!("unknown kind `{}`", o.name),
-                                )
-                                .primary(o.span, "no kind of this name")
-                                .help_opt(suggest::help(&o.name, s.kind_names())),
+                                Diagnostic::new(&codes::UNKNOWN_KIND, format!("unknown kind `{}`", o.name))
+                                    .primary(o.span, "no kind of this name")
+                                    .help_opt(suggest::help(&o.name, s.kind_names())),
                             );
                             None
                         }
@@ -188,10 +174,7 @@ pub fn load<'a>(
                                                 &codes::BAD_TYPE,
                                                 "a required argument cannot follow an optional one",
                                             )
-                                            .primary(
-                                                a.span,
-                                                "required argument after an optional one",
-                                            )
+                                            .primary(a.span, "required argument after an optional one")
                                             .help("put optional arguments (`T?`) last"),
                                         );
                                     }
@@ -231,7 +214,10 @@ pub fn load<'a>(
                                             "`{} {}` reads as the value `{}` carrying the record `{}`",
                                             v.name.name, r.name, v.name.name, r.name
                                         ));
-                                        d = d.help(format!("if these are two values, separate them with a comma: `{}, {}`", v.name.name, r.name));
+                                        d = d.help(format!(
+                                            "if these are two values, separate them with a comma: `{}, {}`",
+                                            v.name.name, r.name
+                                        ));
                                     }
                                     diags.push(d);
                                     PayloadDef::None
@@ -256,25 +242,20 @@ pub fn load<'a>(
                             let mut values = Vec::new();
                             for v in &set.values {
                                 match &v.kind {
-                                    ast::ValueKind::Name(n) => {
-                                        match s.enum_(en).variant_of(&n.name) {
-                                            Some(i) => values.push(i),
-                                            None => diags.push(
-                                                Diagnostic::new(
-                                                    &codes::UNKNOWN_VALUE,
-                                                    format!("unknown value `{}`", n.name),
-                                                )
-                                                .primary(
-                                                    n.span,
-                                                    format!("not a value of `{}`", set.ty.name),
-                                                )
-                                                .help_opt(suggest::help(
-                                                    &n.name,
-                                                    s.enum_(en).variants.iter().map(|v| &v.name),
-                                                )),
-                                            ),
-                                        }
-                                    }
+                                    ast::ValueKind::Name(n) => match s.enum_(en).variant_of(&n.name) {
+                                        Some(i) => values.push(i),
+                                        None => diags.push(
+                                            Diagnostic::new(
+                                                &codes::UNKNOWN_VALUE,
+                                                format!("unknown value `{}`", n.name),
+                                            )
+                                            .primary(n.span, format!("not a value of `{}`", set.ty.name))
+                                            .help_opt(suggest::help(
+                                                &n.name,
+                                                s.enum_(en).variants.iter().map(|v| &v.name),
+                                            )),
+                                        ),
+                                    },
                                     other => diags.push(
                                         Diagnostic::new(
                                             &codes::MISMATCH,
@@ -292,12 +273,9 @@ pub fn load<'a>(
                             s.sets[id].values = values;
                         }
                         Some(_) => diags.push(
-                            Diagnostic::new(
-                                &codes::BAD_TYPE,
-                                format!("`{}` is not an enum", set.ty.name),
-                            )
-                            .primary(set.ty.span, "a set groups values of an enum")
-                            .help("write `set NAME: SomeEnum = [value, value]`"),
+                            Diagnostic::new(&codes::BAD_TYPE, format!("`{}` is not an enum", set.ty.name))
+                                .primary(set.ty.span, "a set groups values of an enum")
+                                .help("write `set NAME: SomeEnum = [value, value]`"),
                         ),
                         None => diags.push(unknown_type(&s, &set.ty)),
                     }
@@ -314,9 +292,7 @@ fn duplicate(name: &str, span: Span, first: Span, first_in_stdlib: bool) -> Diag
         .primary(span, "declared again here")
         .secondary(first, "first declared here");
     if first_in_stdlib {
-        d.help(format!(
-            "the standard library already declares `{name}`; choose another name"
-        ))
+        d.help(format!("the standard library already declares `{name}`; choose another name"))
     } else {
         d.help("rename or remove one of them")
     }
@@ -334,31 +310,20 @@ fn snake(name: &str) -> String {
     out
 }
 
-fn note_member<'a>(
-    seen: &mut HashMap<&'a str, Span>,
-    name: &'a ast::Ident,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn note_member<'a>(seen: &mut HashMap<&'a str, Span>, name: &'a ast::Ident, diags: &mut Vec<Diagnostic>) {
     if let Some(first) = seen.get(name.name.as_str()) {
         diags.push(
-            Diagnostic::new(
-                &codes::DUPLICATE_MEMBER,
-                format!("`{}` is declared twice", name.name),
-            )
-            .primary(name.span, "declared again here")
-            .secondary(*first, "first declared here")
-            .help("each field and value is declared once"),
+            Diagnostic::new(&codes::DUPLICATE_MEMBER, format!("`{}` is declared twice", name.name))
+                .primary(name.span, "declared again here")
+                .secondary(*first, "first declared here")
+                .help("each field and value is declared once"),
         );
     } else {
         seen.insert(&name.name, name.span);
     }
 }
 
-fn field_defs(
-    s: &mut Schema,
-    fields: &[ast::FieldDecl],
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<FieldDef> {
+fn field_defs(s: &mut Schema, fields: &[ast::FieldDecl], diags: &mut Vec<Diagnostic>) -> Vec<FieldDef> {
     fields
         .iter()
         .map(|f| {
@@ -369,10 +334,7 @@ fn field_defs(
                         &codes::DERIVED_DEFAULT,
                         format!("derived field `{}` cannot have a default", f.name.name),
                     )
-                    .primary(
-                        f.default.as_ref().map_or(f.span, |d| d.span),
-                        "the compiler computes this field",
-                    )
+                    .primary(f.default.as_ref().map_or(f.span, |d| d.span), "the compiler computes this field")
                     .help("remove the default, or drop `derived` to let users write the field"),
                 );
             }
@@ -406,21 +368,12 @@ fn resolve(s: &Schema, t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>, derived: 
     resolve_inner(s, t, diags, derived, true)
 }
 
-fn resolve_inner(
-    s: &Schema,
-    t: &ast::TypeExpr,
-    diags: &mut Vec<Diagnostic>,
-    derived: bool,
-    top: bool,
-) -> Ty {
+fn resolve_inner(s: &Schema, t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>, derived: bool, top: bool) -> Ty {
     if t.optional && !top {
         diags.push(
-            Diagnostic::new(
-                &codes::BAD_TYPE,
-                "only a field or an argument can be optional",
-            )
-            .primary(t.span, "`?` is not allowed inside another type")
-            .help("write `[T]?` for an optional list, not `[T?]`"),
+            Diagnostic::new(&codes::BAD_TYPE, "only a field or an argument can be optional")
+                .primary(t.span, "`?` is not allowed inside another type")
+                .help("write `[T]?` for an optional list, not `[T?]`"),
         );
     }
     match &t.kind {
@@ -443,34 +396,25 @@ fn resolve_inner(
                     Some(SchemaItem::Enum(e)) => Ty::Enum(*e),
                     Some(SchemaItem::Kind(_)) => {
                         diags.push(
-                            Diagnostic::new(
-                                &codes::BAD_TYPE,
-                                format!("`{n}` is a kind, not a type"),
-                            )
-                            .primary(id.span, "a field cannot hold a declaration")
-                            .help(format!("refer to one by name with `ref {n}`")),
+                            Diagnostic::new(&codes::BAD_TYPE, format!("`{n}` is a kind, not a type"))
+                                .primary(id.span, "a field cannot hold a declaration")
+                                .help(format!("refer to one by name with `ref {n}`")),
                         );
                         Ty::Error
                     }
                     Some(SchemaItem::Set(_)) => {
                         diags.push(
-                            Diagnostic::new(
-                                &codes::BAD_TYPE,
-                                format!("`{n}` is a set, not a type"),
-                            )
-                            .primary(id.span, "sets are for rules")
-                            .help("use the enum the set is drawn from"),
+                            Diagnostic::new(&codes::BAD_TYPE, format!("`{n}` is a set, not a type"))
+                                .primary(id.span, "sets are for rules")
+                                .help("use the enum the set is drawn from"),
                         );
                         Ty::Error
                     }
                     None => {
                         if GENERICS.contains(&n) {
                             diags.push(
-                                Diagnostic::new(
-                                    &codes::BAD_TYPE,
-                                    format!("`{n}` needs a type argument"),
-                                )
-                                .primary(id.span, format!("write `{n}<T>`")),
+                                Diagnostic::new(&codes::BAD_TYPE, format!("`{n}` needs a type argument"))
+                                    .primary(id.span, format!("write `{n}<T>`")),
                             );
                         } else {
                             diags.push(unknown_type(s, id));
@@ -480,9 +424,7 @@ fn resolve_inner(
                 },
             }
         }
-        TypeExprKind::List(inner) => {
-            Ty::List(Box::new(resolve_inner(s, inner, diags, false, false)))
-        }
+        TypeExprKind::List(inner) => Ty::List(Box::new(resolve_inner(s, inner, diags, false, false))),
         TypeExprKind::Ref(k) => match s.names.get(&k.name) {
             Some(SchemaItem::Kind(kid)) => Ty::Ref(*kid),
             _ => {
@@ -507,12 +449,9 @@ fn resolve_inner(
                     Some(kid) => Ty::VariantOf(kid),
                     None => {
                         diags.push(
-                            Diagnostic::new(
-                                &codes::UNKNOWN_KIND,
-                                format!("unknown kind `{}`", k.name),
-                            )
-                            .primary(k.span, "`variant<K>` takes a kind name")
-                            .help_opt(suggest::help(&k.name, s.kind_names())),
+                            Diagnostic::new(&codes::UNKNOWN_KIND, format!("unknown kind `{}`", k.name))
+                                .primary(k.span, "`variant<K>` takes a kind name")
+                                .help_opt(suggest::help(&k.name, s.kind_names())),
                         );
                         Ty::Error
                     }
@@ -526,23 +465,17 @@ fn resolve_inner(
                 "estimate" if derived => Ty::Estimate(Box::new(arg)),
                 "estimate" => {
                     diags.push(
-                        Diagnostic::new(
-                            &codes::BAD_TYPE,
-                            "`estimate<T>` is only for derived fields",
-                        )
-                        .primary(g.span, "users cannot write estimates")
-                        .help("mark the field `derived`, or use a `range<T>`"),
+                        Diagnostic::new(&codes::BAD_TYPE, "`estimate<T>` is only for derived fields")
+                            .primary(g.span, "users cannot write estimates")
+                            .help("mark the field `derived`, or use a `range<T>`"),
                     );
                     Ty::Error
                 }
                 other => {
                     diags.push(
-                        Diagnostic::new(
-                            &codes::UNKNOWN_TYPE,
-                            format!("unknown generic type `{other}`"),
-                        )
-                        .primary(g.span, "no generic type of this name")
-                        .help_opt(suggest::help(other, GENERICS.iter().copied())),
+                        Diagnostic::new(&codes::UNKNOWN_TYPE, format!("unknown generic type `{other}`"))
+                            .primary(g.span, "no generic type of this name")
+                            .help_opt(suggest::help(other, GENERICS.iter().copied())),
                     );
                     Ty::Error
                 }

@@ -120,10 +120,7 @@ impl KindDef {
     /// The fields of a declaration of this kind with the given variant, in slot order:
     /// the kind's own fields, then the variant's.
     pub fn slots(&self, variant: Option<u32>) -> impl Iterator<Item = &FieldDef> {
-        let extra = variant
-            .and_then(|v| self.variants.get(v as usize))
-            .map(|v| v.fields.as_slice())
-            .unwrap_or(&[]);
+        let extra = variant.and_then(|v| self.variants.get(v as usize)).map(|v| v.fields.as_slice()).unwrap_or(&[]);
         self.fields.iter().chain(extra.iter())
     }
 
@@ -136,10 +133,7 @@ impl KindDef {
     }
 
     pub fn variant_of(&self, name: &str) -> Option<u32> {
-        self.variants
-            .iter()
-            .position(|v| v.name == name)
-            .map(|i| i as u32)
+        self.variants.iter().position(|v| v.name == name).map(|i| i as u32)
     }
 }
 
@@ -168,10 +162,7 @@ pub struct EnumDef {
 
 impl EnumDef {
     pub fn variant_of(&self, name: &str) -> Option<u32> {
-        self.variants
-            .iter()
-            .position(|v| v.name == name)
-            .map(|i| i as u32)
+        self.variants.iter().position(|v| v.name == name).map(|i| i as u32)
     }
 }
 

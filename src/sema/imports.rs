@@ -35,16 +35,7 @@ pub fn load_plan(
     let key = host.key(&name);
     loaded.insert(key.clone(), root);
     let mut stack = vec![(key, name)];
-    visit(
-        root,
-        root_module,
-        host,
-        sources,
-        modules,
-        diags,
-        &mut loaded,
-        &mut stack,
-    );
+    visit(root, root_module, host, sources, modules, diags, &mut loaded, &mut stack);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -130,10 +121,7 @@ impl Host for MemoryHost {
     }
 
     fn read(&self, name: &str) -> Result<String, String> {
-        self.files
-            .get(name)
-            .cloned()
-            .ok_or_else(|| "no such file".to_string())
+        self.files.get(name).cloned().ok_or_else(|| "no such file".to_string())
     }
 }
 

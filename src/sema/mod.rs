@@ -19,21 +19,11 @@ use typeck::{Checker, DefOwner, FieldSet};
 pub use imports::{load_plan, Host};
 
 /// Checks the whole program: stdlib modules first, then the user's.
-pub fn check(
-    sources: &SourceMap,
-    modules: &[(FileId, ast::Module)],
-    diags: &mut Vec<Diagnostic>,
-) -> Plan {
-    let stdlib_files: Vec<FileId> = modules
-        .iter()
-        .map(|(f, _)| *f)
-        .filter(|f| sources.get(*f).origin == FileOrigin::Stdlib)
-        .collect();
+pub fn check(sources: &SourceMap, modules: &[(FileId, ast::Module)], diags: &mut Vec<Diagnostic>) -> Plan {
+    let stdlib_files: Vec<FileId> =
+        modules.iter().map(|(f, _)| *f).filter(|f| sources.get(*f).origin == FileOrigin::Stdlib).collect();
     let schema = schema::load(modules.iter().map(|(_, m)| m), &stdlib_files, diags);
-    let mut plan = Plan {
-        schema,
-        ..Plan::default()
-    };
+    let mut plan = Plan { schema, ..Plan::default() };
     let mut by_name: HashMap<String, Vec<EntityId>> = HashMap::new();
     let mut bodies: Vec<Option<&[ast::Field]>> = Vec::new();
 
@@ -69,12 +59,7 @@ pub fn check(
             match bodies[i] {
                 Some(body) if !e.broken => {
                     let kname = &plan.schema.kind(e.kind).name;
-                    let set = FieldSet::of_kind(
-                        &plan.schema,
-                        e.kind,
-                        e.variant,
-                        format!("{kname} `{}`", e.name),
-                    );
+                    let set = FieldSet::of_kind(&plan.schema, e.kind, e.variant, format!("{kname} `{}`", e.name));
                     filled.push(Some(checker.fields(body, &set, e.head)));
                 }
                 _ => filled.push(None),
@@ -112,14 +97,8 @@ fn check_defaults(
         owners.push((DefOwner::Record(schema::RecordId(r as u32)), &rd.fields));
     }
     let none = HashMap::new();
-    let mut checker = Checker {
-        schema: s,
-        entities: &plan.entities,
-        index: &plan.index,
-        by_name,
-        defaults: &none,
-        diags,
-    };
+    let mut checker =
+        Checker { schema: s, entities: &plan.entities, index: &plan.index, by_name, defaults: &none, diags };
     let mut out = HashMap::new();
     for (owner, fields) in owners {
         for (slot, def) in fields.iter().enumerate() {
@@ -142,24 +121,16 @@ fn declare(
 ) -> Option<EntityId> {
     let schema = &plan.schema;
     let Some(kind) = schema.kind_id(&d.kind.name) else {
-        let mut diag = Diagnostic::new(
-            &codes::UNKNOWN_KIND,
-            format!("unknown kind of declaration `{}`", d.kind.name),
-        )
-        .primary(d.kind.span, "not a declaration kind");
+        let mut diag = Diagnostic::new(&codes::UNKNOWN_KIND, format!("unknown kind of declaration `{}`", d.kind.name))
+            .primary(d.kind.span, "not a declaration kind");
         diag = match schema.names.get(&d.kind.name) {
-            Some(SchemaItem::Record(_)) => diag.note(format!(
-                "`{}` is a record type, used as a field's value",
-                d.kind.name
-            )),
-            Some(SchemaItem::Enum(_)) => diag.note(format!(
-                "`{}` is an enum type, used as a field's value",
-                d.kind.name
-            )),
-            Some(SchemaItem::Set(_)) => diag.note(format!(
-                "`{}` is a set of values, used by rules",
-                d.kind.name
-            )),
+            Some(SchemaItem::Record(_)) => {
+                diag.note(format!("`{}` is a record type, used as a field's value", d.kind.name))
+            }
+            Some(SchemaItem::Enum(_)) => {
+                diag.note(format!("`{}` is an enum type, used as a field's value", d.kind.name))
+            }
+            Some(SchemaItem::Set(_)) => diag.note(format!("`{}` is a set of values, used by rules", d.kind.name)),
             _ => diag,
         };
         let kinds: Vec<&str> = schema.kind_names().collect();
@@ -174,24 +145,13 @@ fn declare(
     let broken = d.body.is_none();
     let n = d.name.name.as_str();
     let shape_like = n.split('x').count() > 1
-        && n.split('x')
-            .all(|p| p == "_" || (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())));
+        && n.split('x').all(|p| p == "_" || (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())));
     if schema::RESERVED.contains(&n) || shape_like {
-        let why = if shape_like {
-            "reads as a shape"
-        } else {
-            "is a literal value"
-        };
+        let why = if shape_like { "reads as a shape" } else { "is a literal value" };
         diags.push(
-            Diagnostic::new(
-                &codes::RESERVED_NAME,
-                format!("`{n}` cannot name a declaration"),
-            )
-            .primary(
-                d.name.span,
-                format!("`{n}` {why}, so nothing could refer to it"),
-            )
-            .help("choose another name"),
+            Diagnostic::new(&codes::RESERVED_NAME, format!("`{n}` cannot name a declaration"))
+                .primary(d.name.span, format!("`{n}` {why}, so nothing could refer to it"))
+                .help("choose another name"),
         );
     }
     let variant = match (&d.variant, kd.variants.is_empty()) {
@@ -200,49 +160,36 @@ fn declare(
             None => {
                 let names: Vec<&str> = kd.variants.iter().map(|v| v.name.as_str()).collect();
                 diags.push(
-                    Diagnostic::new(
-                        &codes::UNKNOWN_VARIANT,
-                        format!("unknown variant `{}` of `{}`", v.name, kd.name),
-                    )
-                    .primary(v.span, format!("not a variant of `{}`", kd.name))
-                    .help(
-                        suggest::help(&v.name, names.iter()).unwrap_or_else(|| {
-                            format!("the variants are {}", one_of(&names, "and"))
-                        }),
-                    ),
+                    Diagnostic::new(&codes::UNKNOWN_VARIANT, format!("unknown variant `{}` of `{}`", v.name, kd.name))
+                        .primary(v.span, format!("not a variant of `{}`", kd.name))
+                        .help(
+                            suggest::help(&v.name, names.iter())
+                                .unwrap_or_else(|| format!("the variants are {}", one_of(&names, "and"))),
+                        ),
                 );
                 None
             }
         },
         (Some(v), true) => {
             diags.push(
-                Diagnostic::new(
-                    &codes::UNEXPECTED_VARIANT,
-                    format!("`{}` declarations have no variants", kd.name),
-                )
-                .primary(v.span, "remove this variant")
-                .help(format!("write `{} {} {{ … }}`", kd.name, d.name.name)),
+                Diagnostic::new(&codes::UNEXPECTED_VARIANT, format!("`{}` declarations have no variants", kd.name))
+                    .primary(v.span, "remove this variant")
+                    .help(format!("write `{} {} {{ … }}`", kd.name, d.name.name)),
             );
             None
         }
         (None, false) if !broken => {
             let names: Vec<&str> = kd.variants.iter().map(|v| v.name.as_str()).collect();
             diags.push(
-                Diagnostic::new(
-                    &codes::MISSING_VARIANT,
-                    format!("`{}` needs a variant", d.name.name),
-                )
-                .primary(
-                    d.head,
-                    format!("a `{}` is one of several variants", kd.name),
-                )
-                .help(format!(
-                    "write `{} {}: {} {{ … }}`; the variants are {}",
-                    kd.name,
-                    d.name.name,
-                    names[0],
-                    one_of(&names, "and")
-                )),
+                Diagnostic::new(&codes::MISSING_VARIANT, format!("`{}` needs a variant", d.name.name))
+                    .primary(d.head, format!("a `{}` is one of several variants", kd.name))
+                    .help(format!(
+                        "write `{} {}: {} {{ … }}`; the variants are {}",
+                        kd.name,
+                        d.name.name,
+                        names[0],
+                        one_of(&names, "and")
+                    )),
             );
             None
         }
@@ -258,26 +205,17 @@ fn declare(
             diags.push(
                 Diagnostic::new(
                     &codes::SHADOWS_CATALOG,
-                    format!(
-                        "`{}` replaces the catalog's {} of the same name",
-                        d.name.name, kd.name
-                    ),
+                    format!("`{}` replaces the catalog's {} of the same name", d.name.name, kd.name),
                 )
-                .primary(
-                    d.name.span,
-                    "this declaration is used instead of the catalog entry",
-                )
+                .primary(d.name.span, "this declaration is used instead of the catalog entry")
                 .help("rename it if you meant a new entry rather than a replacement"),
             );
         } else {
             diags.push(
-                Diagnostic::new(
-                    &codes::DUPLICATE,
-                    format!("{} `{}` is declared twice", kd.name, d.name.name),
-                )
-                .primary(d.name.span, "declared again here")
-                .secondary(p.name_span, "first declared here")
-                .help("rename or remove one of them"),
+                Diagnostic::new(&codes::DUPLICATE, format!("{} `{}` is declared twice", kd.name, d.name.name))
+                    .primary(d.name.span, "declared again here")
+                    .secondary(p.name_span, "first declared here")
+                    .help("rename or remove one of them"),
             );
             return None;
         }
@@ -308,30 +246,15 @@ fn resolve_owners(plan: &mut Plan, diags: &mut Vec<Diagnostic>) {
             Some(o) => Some(o),
             None => {
                 let oname = &plan.schema.kind(ok).name;
-                let names: Vec<&str> = plan
-                    .entities
-                    .iter()
-                    .filter(|x| x.kind == ok)
-                    .map(|x| x.name.as_str())
-                    .collect();
-                let mut d = Diagnostic::new(
-                    &codes::UNKNOWN_OWNER,
-                    format!("no {oname} named `{}`", e.name),
-                )
-                .primary(
-                    e.name_span,
-                    format!("`{} {}` must name {}", kd.name, e.name, a_an(oname)),
-                );
+                let names: Vec<&str> = plan.entities.iter().filter(|x| x.kind == ok).map(|x| x.name.as_str()).collect();
+                let mut d = Diagnostic::new(&codes::UNKNOWN_OWNER, format!("no {oname} named `{}`", e.name))
+                    .primary(e.name_span, format!("`{} {}` must name {}", kd.name, e.name, a_an(oname)));
                 d = match suggest::did_you_mean(&e.name, names.iter()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None if names.is_empty() => d.help(format!(
-                        "declare the {oname} first: `{oname} {} {{ … }}`",
-                        e.name
-                    )),
-                    None => d.help(format!(
-                        "the {oname} declarations are {}",
-                        one_of(&names, "and")
-                    )),
+                    None if names.is_empty() => {
+                        d.help(format!("declare the {oname} first: `{oname} {} {{ … }}`", e.name))
+                    }
+                    None => d.help(format!("the {oname} declarations are {}", one_of(&names, "and"))),
                 };
                 diags.push(d.note(format!(
                     "{} `{}` declaration belongs to the {oname} of the same name",
@@ -351,17 +274,9 @@ fn resolve_owners(plan: &mut Plan, diags: &mut Vec<Diagnostic>) {
 /// A `singleton` kind (the `project`) appears exactly once in a plan. A program that
 /// declares nothing but catalog entries, rules or schema is not a plan and needs none.
 fn check_singletons(plan: &Plan, diags: &mut Vec<Diagnostic>) {
-    let catalog_kinds: Vec<KindId> = plan
-        .entities
-        .iter()
-        .filter(|e| e.origin == FileOrigin::Stdlib)
-        .map(|e| e.kind)
-        .collect();
-    let user: Vec<&Entity> = plan
-        .entities
-        .iter()
-        .filter(|e| e.origin == FileOrigin::User)
-        .collect();
+    let catalog_kinds: Vec<KindId> =
+        plan.entities.iter().filter(|e| e.origin == FileOrigin::Stdlib).map(|e| e.kind).collect();
+    let user: Vec<&Entity> = plan.entities.iter().filter(|e| e.origin == FileOrigin::User).collect();
     let is_plan = user.iter().any(|e| !catalog_kinds.contains(&e.kind));
     for (k, kd) in plan.schema.kinds.iter().enumerate() {
         if !kd.singleton {
@@ -372,42 +287,28 @@ fn check_singletons(plan: &Plan, diags: &mut Vec<Diagnostic>) {
         if found.len() > 1 {
             for extra in &found[1..] {
                 diags.push(
-                    Diagnostic::new(
-                        &codes::SINGLETON,
-                        format!("a plan has one `{}`, found a second", kd.name),
-                    )
-                    .primary(extra.head, format!("second `{}`", kd.name))
-                    .secondary(found[0].head, "the first one")
-                    .help(format!(
-                        "merge them, or split the work into separate plans each with its own `{}`",
-                        kd.name
-                    )),
+                    Diagnostic::new(&codes::SINGLETON, format!("a plan has one `{}`, found a second", kd.name))
+                        .primary(extra.head, format!("second `{}`", kd.name))
+                        .secondary(found[0].head, "the first one")
+                        .help(format!(
+                            "merge them, or split the work into separate plans each with its own `{}`",
+                            kd.name
+                        )),
                 );
             }
         } else if found.is_empty() && is_plan {
             if let Some(first) = user.first() {
                 diags.push(
-                    Diagnostic::new(
-                        &codes::SINGLETON,
-                        format!("the plan has no `{}` declaration", kd.name),
-                    )
-                    .primary(first.head, format!("this plan needs a `{}`", kd.name))
-                    .help(format!(
-                        "add `{} NAME {{ … }}` stating what is predicted and for whom",
-                        kd.name
-                    )),
+                    Diagnostic::new(&codes::SINGLETON, format!("the plan has no `{}` declaration", kd.name))
+                        .primary(first.head, format!("this plan needs a `{}`", kd.name))
+                        .help(format!("add `{} NAME {{ … }}` stating what is predicted and for whom", kd.name)),
                 );
             }
         }
     }
 }
 
-fn collect_rules(
-    plan: &mut Plan,
-    modules: &[(FileId, ast::Module)],
-    sources: &SourceMap,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn collect_rules(plan: &mut Plan, modules: &[(FileId, ast::Module)], sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
     let mut codes_seen: HashMap<String, crate::source::Span> = HashMap::new();
     let mut names_seen: HashMap<String, crate::source::Span> = HashMap::new();
     for (file, m) in modules {
@@ -416,21 +317,13 @@ fn collect_rules(
             match item {
                 Item::Rule(r) => {
                     if !is_rule_code(&r.code.name) {
-                        diags.push(bad_code(
-                            &r.code,
-                            "a rule's code is `MLA` and three digits, such as `MLA901`",
-                        ));
+                        diags.push(bad_code(&r.code, "a rule's code is `MLA` and three digits, such as `MLA901`"));
                     }
                     let name = r.name.name.replace('-', "_");
-                    for (key, seen, what) in [
-                        (r.code.name.clone(), &mut codes_seen, "code"),
-                        (name, &mut names_seen, "name"),
-                    ] {
-                        let span = if what == "code" {
-                            r.code.span
-                        } else {
-                            r.name.span
-                        };
+                    for (key, seen, what) in
+                        [(r.code.name.clone(), &mut codes_seen, "code"), (name, &mut names_seen, "name")]
+                    {
+                        let span = if what == "code" { r.code.span } else { r.name.span };
                         if let Some(first) = seen.get(&key) {
                             diags.push(
                                 Diagnostic::new(&codes::DUPLICATE, format!("rule {what} `{key}` is used twice"))
@@ -495,18 +388,12 @@ fn check_rule_ref(r: &ast::Ident, diags: &mut Vec<Diagnostic>) {
         && n[3..].bytes().all(|b| b.is_ascii_digit() || b == b'x')
         && !is_rule_code(n)
     {
-        diags.push(bad_code(
-            r,
-            "rule codes are `MLA` and three digits, such as `MLA201`",
-        ));
+        diags.push(bad_code(r, "rule codes are `MLA` and three digits, such as `MLA201`"));
     }
 }
 
 fn bad_code(code: &ast::Ident, help: &str) -> Diagnostic {
-    Diagnostic::new(
-        &codes::BAD_RULE_CODE,
-        format!("`{}` is not a rule code", code.name),
-    )
-    .primary(code.span, "malformed code")
-    .help(help)
+    Diagnostic::new(&codes::BAD_RULE_CODE, format!("`{}` is not a rule code", code.name))
+        .primary(code.span, "malformed code")
+        .help(help)
 }

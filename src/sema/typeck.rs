@@ -41,43 +41,19 @@ pub struct FieldSet<'s> {
 }
 
 impl<'s> FieldSet<'s> {
-    pub fn of_kind(
-        schema: &'s Schema,
-        kind: KindId,
-        variant: Option<u32>,
-        what: String,
-    ) -> FieldSet<'s> {
+    pub fn of_kind(schema: &'s Schema, kind: KindId, variant: Option<u32>, what: String) -> FieldSet<'s> {
         let k = schema.kind(kind);
-        let mut defs: Vec<_> = k
-            .fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f, DefOwner::Kind(kind, None), i))
-            .collect();
+        let mut defs: Vec<_> = k.fields.iter().enumerate().map(|(i, f)| (f, DefOwner::Kind(kind, None), i)).collect();
         if let Some(v) = variant.and_then(|v| k.variants.get(v as usize)) {
-            defs.extend(
-                v.fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| (f, DefOwner::Kind(kind, variant), i)),
-            );
+            defs.extend(v.fields.iter().enumerate().map(|(i, f)| (f, DefOwner::Kind(kind, variant), i)));
         }
-        FieldSet {
-            defs,
-            what,
-            kind: Some((kind, variant)),
-        }
+        FieldSet { defs, what, kind: Some((kind, variant)) }
     }
 
     pub fn of_record(schema: &'s Schema, record: RecordId, what: String) -> FieldSet<'s> {
         let r = schema.record(record);
         FieldSet {
-            defs: r
-                .fields
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f, DefOwner::Record(record), i))
-                .collect(),
+            defs: r.fields.iter().enumerate().map(|(i, f)| (f, DefOwner::Record(record), i)).collect(),
             what,
             kind: None,
         }
@@ -87,12 +63,7 @@ impl<'s> FieldSet<'s> {
 impl Checker<'_> {
     /// Checks the fields written in a body against a field set; reports unknown, duplicate,
     /// derived and missing fields. Returns values by slot, defaults filled in.
-    pub fn fields(
-        &mut self,
-        written: &[ast::Field],
-        set: &FieldSet,
-        head: Span,
-    ) -> Vec<Option<Value>> {
+    pub fn fields(&mut self, written: &[ast::Field], set: &FieldSet, head: Span) -> Vec<Option<Value>> {
         let mut out: Vec<Option<Value>> = vec![None; set.defs.len()];
         let mut seen: Vec<Option<Span>> = vec![None; set.defs.len()];
         for f in written {
@@ -103,28 +74,19 @@ impl Checker<'_> {
             let def = set.defs[slot].0;
             if let Some(first) = seen[slot] {
                 self.diags.push(
-                    Diagnostic::new(
-                        &codes::DUPLICATE_FIELD,
-                        format!("field `{}` is given twice", f.name.name),
-                    )
-                    .primary(f.name.span, "given again here")
-                    .secondary(first, "first given here")
-                    .help("remove one of them"),
+                    Diagnostic::new(&codes::DUPLICATE_FIELD, format!("field `{}` is given twice", f.name.name))
+                        .primary(f.name.span, "given again here")
+                        .secondary(first, "first given here")
+                        .help("remove one of them"),
                 );
                 continue;
             }
             seen[slot] = Some(f.name.span);
             if def.derived {
                 self.diags.push(
-                    Diagnostic::new(
-                        &codes::DERIVED_WRITTEN,
-                        format!("`{}` is computed by the compiler", f.name.name),
-                    )
-                    .primary(f.name.span, "a derived field cannot be written")
-                    .help(format!(
-                        "remove `{}`; the compiler fills it in from the rest of the plan",
-                        f.name.name
-                    )),
+                    Diagnostic::new(&codes::DERIVED_WRITTEN, format!("`{}` is computed by the compiler", f.name.name))
+                        .primary(f.name.span, "a derived field cannot be written")
+                        .help(format!("remove `{}`; the compiler fills it in from the rest of the plan", f.name.name)),
                 );
                 continue;
             }
@@ -143,10 +105,8 @@ impl Checker<'_> {
         }
         if !missing.is_empty() {
             let names: Vec<&str> = missing.iter().map(|d| d.name.as_str()).collect();
-            let example: Vec<String> = missing
-                .iter()
-                .map(|d| format!("{}: {}", d.name, schema::example(&d.ty)))
-                .collect();
+            let example: Vec<String> =
+                missing.iter().map(|d| format!("{}: {}", d.name, schema::example(&d.ty))).collect();
             let mut d = Diagnostic::new(
                 &codes::MISSING_FIELD,
                 format!(
@@ -156,17 +116,8 @@ impl Checker<'_> {
                     one_of(&names, "and")
                 ),
             )
-            .primary(
-                head,
-                format!(
-                    "missing {}",
-                    plural(names.len(), "required field", "required fields")
-                ),
-            )
-            .help(format!(
-                "add `{}`, or write `unknown` if it is not known yet",
-                example.join(", ")
-            ));
+            .primary(head, format!("missing {}", plural(names.len(), "required field", "required fields")))
+            .help(format!("add `{}`, or write `unknown` if it is not known yet", example.join(", ")));
             for m in &missing {
                 if !m.docs.is_empty() {
                     d = d.note(format!("`{}`: {}", m.name, schema::first_sentence(&m.docs)));
@@ -178,20 +129,10 @@ impl Checker<'_> {
     }
 
     fn unknown_field(&mut self, f: &ast::Field, set: &FieldSet) {
-        let names: Vec<&str> = set
-            .defs
-            .iter()
-            .filter(|(d, _, _)| !d.derived)
-            .map(|(d, _, _)| d.name.as_str())
-            .collect();
-        let mut d = Diagnostic::new(
-            &codes::UNKNOWN_FIELD,
-            format!("unknown field `{}`", f.name.name),
-        )
-        .primary(
-            f.name.span,
-            format!("{} has no field of this name", set.what),
-        );
+        let names: Vec<&str> =
+            set.defs.iter().filter(|(d, _, _)| !d.derived).map(|(d, _, _)| d.name.as_str()).collect();
+        let mut d = Diagnostic::new(&codes::UNKNOWN_FIELD, format!("unknown field `{}`", f.name.name))
+            .primary(f.name.span, format!("{} has no field of this name", set.what));
         let mut elsewhere = Vec::new();
         let mut schema_name = None;
         if let Some((kind, variant)) = set.kind {
@@ -203,43 +144,22 @@ impl Checker<'_> {
                 }
             }
             if !elsewhere.is_empty() {
-                d = d.note(format!(
-                    "`{}` is a field of {} declarations",
-                    f.name.name,
-                    one_of(&elsewhere, "and")
-                ));
+                d = d.note(format!("`{}` is a field of {} declarations", f.name.name, one_of(&elsewhere, "and")));
             }
         }
-        match (
-            suggest::help(&f.name.name, names.iter()),
-            suggest::by_docs(&f.name.name, self.doc_candidates(set)),
-        ) {
+        match (suggest::help(&f.name.name, names.iter()), suggest::by_docs(&f.name.name, self.doc_candidates(set))) {
             (Some(h), _) => d = d.help(h),
             (None, Some(field)) => {
-                d = d.help(format!(
-                    "did you mean {field}? its documentation mentions {}",
-                    f.name.name.replace('_', " ")
-                ))
+                d = d
+                    .help(format!("did you mean {field}? its documentation mentions {}", f.name.name.replace('_', " ")))
             }
             _ if !elsewhere.is_empty() => {}
-            _ if names.len() <= 12 => {
-                d = d.help(format!("the fields are {}", one_of(&names, "and")))
-            }
+            _ if names.len() <= 12 => d = d.help(format!("the fields are {}", one_of(&names, "and"))),
             _ => {
                 let target = schema_name.unwrap_or_else(|| {
-                    set.what
-                        .trim_start_matches("the ")
-                        .trim_matches('`')
-                        .split('`')
-                        .next()
-                        .unwrap_or("")
-                        .to_string()
+                    set.what.trim_start_matches("the ").trim_matches('`').split('`').next().unwrap_or("").to_string()
                 });
-                d = d.help(format!(
-                    "{} has {} fields; list them with `mlarchc schema {target}`",
-                    set.what,
-                    names.len()
-                ))
+                d = d.help(format!("{} has {} fields; list them with `mlarchc schema {target}`", set.what, names.len()))
             }
         }
         self.diags.push(d);
@@ -253,21 +173,14 @@ impl Checker<'_> {
             out.push((format!("`{}`", def.name), def.docs.as_str()));
             let inner = |r: RecordId, prefix: String, out: &mut Vec<(String, &'s str)>| {
                 for g in &self.schema.record(r).fields {
-                    out.push((
-                        format!("`{}` in `{}{{ {}: … }}`", g.name, prefix, g.name),
-                        g.docs.as_str(),
-                    ));
+                    out.push((format!("`{}` in `{}{{ {}: … }}`", g.name, prefix, g.name), g.docs.as_str()));
                 }
             };
             match &def.ty {
                 Ty::Record(r) => inner(*r, format!("{}: ", def.name), &mut out),
                 Ty::Enum(e) => {
                     let en = self.schema.enum_(*e);
-                    if let Some(v) = en
-                        .variants
-                        .iter()
-                        .find(|v| matches!(v.payload, PayloadDef::Record(_)))
-                    {
+                    if let Some(v) = en.variants.iter().find(|v| matches!(v.payload, PayloadDef::Record(_))) {
                         if let PayloadDef::Record(r) = v.payload {
                             inner(r, format!("{}: {} ", def.name, v.name), &mut out);
                         }
@@ -282,11 +195,8 @@ impl Checker<'_> {
     fn mismatch(&mut self, v: &ast::Value, ty: &Ty, field: &str) -> Value {
         let expected = self.schema.describe(ty);
         let found = v.kind.describe();
-        let mut d = Diagnostic::new(
-            &codes::MISMATCH,
-            format!("expected {expected}, found {found}"),
-        )
-        .primary(v.span, format!("`{field}` takes {expected}"));
+        let mut d = Diagnostic::new(&codes::MISMATCH, format!("expected {expected}, found {found}"))
+            .primary(v.span, format!("`{field}` takes {expected}"));
         d = d.help_opt(self.mismatch_help(v, ty));
         self.diags.push(d);
         err(v.span)
@@ -296,10 +206,7 @@ impl Checker<'_> {
         Some(match (ty, &v.kind) {
             (Ty::List(inner), _) => {
                 let one = self.schema.describe(inner);
-                format!(
-                    "write a list in brackets, such as `[{}]`, with {one} for each item",
-                    brief(v)
-                )
+                format!("write a list in brackets, such as `[{}]`, with {one} for each item", brief(v))
             }
             (Ty::String, ValueKind::Name(n)) => {
                 format!("put text in double quotes: `\"{}\"`", n.name)
@@ -309,30 +216,19 @@ impl Checker<'_> {
             (Ty::Shape, _) => "write a shape with `x` between dimensions, such as `16000x1`".into(),
             (Ty::Enum(e), ValueKind::Record(_)) => {
                 let en = self.schema.enum_(*e);
-                let with_record = en
-                    .variants
-                    .iter()
-                    .find(|v| matches!(v.payload, PayloadDef::Record(_)));
+                let with_record = en.variants.iter().find(|v| matches!(v.payload, PayloadDef::Record(_)));
                 format!(
                     "name the value before the braces, such as `{} {{ … }}`",
                     with_record.map_or("value", |v| v.name.as_str())
                 )
             }
             (Ty::Bool, _) => "write `true` or `false`".into(),
-            (Ty::Enum(e), ValueKind::Str(text))
-                if self.schema.enum_(*e).variant_of(text).is_some() =>
-            {
+            (Ty::Enum(e), ValueKind::Str(text)) if self.schema.enum_(*e).variant_of(text).is_some() => {
                 format!("remove the quotes: `{text}`")
             }
             (Ty::Ref(_), ValueKind::Str(text)) => format!("remove the quotes: `{text}`"),
-            (Ty::Ref(k), _) => format!(
-                "write the name of a `{}` declaration",
-                self.schema.kind(*k).name
-            ),
-            (_, ValueKind::Kebab(s)) => format!(
-                "names are written with `_`, not `-`: `{}`",
-                s.replace('-', "_")
-            ),
+            (Ty::Ref(k), _) => format!("write the name of a `{}` declaration", self.schema.kind(*k).name),
+            (_, ValueKind::Kebab(s)) => format!("names are written with `_`, not `-`: `{}`", s.replace('-', "_")),
             _ => return None,
         })
     }
@@ -342,20 +238,10 @@ impl Checker<'_> {
         let here = Origin::Written(v.span);
         match &v.kind {
             ValueKind::Error => return err(v.span),
-            ValueKind::Unknown => {
-                return Value {
-                    val: Val::Unknown,
-                    origin: here,
-                    approx: false,
-                }
-            }
+            ValueKind::Unknown => return Value { val: Val::Unknown, origin: here, approx: false },
             ValueKind::None => {
                 if optional {
-                    return Value {
-                        val: Val::Absent,
-                        origin: here,
-                        approx: false,
-                    };
+                    return Value { val: Val::Absent, origin: here, approx: false };
                 }
                 self.diags.push(
                     Diagnostic::new(&codes::NONE_REQUIRED, format!("`{field}` cannot be `none`"))
@@ -372,22 +258,17 @@ impl Checker<'_> {
                 ValueKind::Bool(b) => Value::written(Val::Bool(b), v.span),
                 _ => self.mismatch(v, ty, field),
             },
-            Ty::Int | Ty::Real | Ty::Count | Ty::Fraction | Ty::Quantity(_) | Ty::Progress => {
-                match &v.kind {
-                    ValueKind::Number(n) => self.number(n, v.span, ty, field),
-                    _ => self.mismatch(v, ty, field),
-                }
-            }
+            Ty::Int | Ty::Real | Ty::Count | Ty::Fraction | Ty::Quantity(_) | Ty::Progress => match &v.kind {
+                ValueKind::Number(n) => self.number(n, v.span, ty, field),
+                _ => self.mismatch(v, ty, field),
+            },
             Ty::Shape => match &v.kind {
                 ValueKind::Shape(dims) => {
                     if dims.contains(&Some(0)) {
                         self.diags.push(
-                            Diagnostic::new(
-                                &codes::BAD_SHAPE,
-                                "a shape cannot have a zero dimension",
-                            )
-                            .primary(v.span, "zero-sized dimension")
-                            .help("write `_` for a dimension that varies"),
+                            Diagnostic::new(&codes::BAD_SHAPE, "a shape cannot have a zero dimension")
+                                .primary(v.span, "zero-sized dimension")
+                                .help("write `_` for a dimension that varies"),
                         );
                         return err(v.span);
                     }
@@ -406,16 +287,13 @@ impl Checker<'_> {
                     if let (Some(x), Some(y)) = (scalar(&lo.val), scalar(&hi.val)) {
                         if x > y {
                             self.diags.push(
-                                Diagnostic::new(
-                                    &codes::EMPTY_RANGE,
-                                    "the range starts after it ends",
-                                )
-                                .primary(v.span, "start is greater than end")
-                                .help(format!(
-                                    "write the smaller value first: `{}..{}`",
-                                    span_text(b),
-                                    span_text(a)
-                                )),
+                                Diagnostic::new(&codes::EMPTY_RANGE, "the range starts after it ends")
+                                    .primary(v.span, "start is greater than end")
+                                    .help(format!(
+                                        "write the smaller value first: `{}..{}`",
+                                        span_text(b),
+                                        span_text(a)
+                                    )),
                             );
                             return err(v.span);
                         }
@@ -425,31 +303,20 @@ impl Checker<'_> {
                 _ => self.mismatch(v, ty, field),
             },
             Ty::Bound(inner) => match &v.kind {
-                ValueKind::Bound {
-                    percentile,
-                    op,
-                    value,
-                } => {
+                ValueKind::Bound { percentile, op, value } => {
                     if let Some((p, text, ps)) = percentile {
                         if *p <= 0.0 || *p > 100.0 {
                             self.diags.push(
-                                Diagnostic::new(
-                                    &codes::BAD_PERCENTILE,
-                                    format!("`p{text}` is not a percentile"),
-                                )
-                                .primary(*ps, "percentiles run from `p1` to `p100`")
-                                .help("write `p50`, `p95`, `p99` or `p999` (99.9%)"),
+                                Diagnostic::new(&codes::BAD_PERCENTILE, format!("`p{text}` is not a percentile"))
+                                    .primary(*ps, "percentiles run from `p1` to `p100`")
+                                    .help("write `p50`, `p95`, `p99` or `p999` (99.9%)"),
                             );
                             return err(v.span);
                         }
                     }
                     let inner_v = self.value(value, inner, false, field);
                     Value::written(
-                        Val::Bound {
-                            percentile: percentile.as_ref().map(|p| p.0),
-                            op: *op,
-                            value: Box::new(inner_v),
-                        },
+                        Val::Bound { percentile: percentile.as_ref().map(|p| p.0), op: *op, value: Box::new(inner_v) },
                         v.span,
                     )
                 }
@@ -466,17 +333,9 @@ impl Checker<'_> {
                 _ => self.mismatch(v, ty, field),
             },
             Ty::Multiple(inner) => match &v.kind {
-                ValueKind::Multiple {
-                    count,
-                    count_span,
-                    item,
-                } => {
+                ValueKind::Multiple { count, count_span, item } => {
                     let n = match count.exact {
-                        Exact::Int(n)
-                            if n >= 1 && n <= u64::MAX as i128 && count.unit.is_none() =>
-                        {
-                            n as u64
-                        }
+                        Exact::Int(n) if n >= 1 && n <= u64::MAX as i128 && count.unit.is_none() => n as u64,
                         _ => {
                             self.diags.push(
                                 Diagnostic::new(
@@ -489,31 +348,16 @@ impl Checker<'_> {
                             return err(v.span);
                         }
                     };
-                    let iv = ast::Value {
-                        kind: ValueKind::Name(item.clone()),
-                        span: item.span,
-                    };
+                    let iv = ast::Value { kind: ValueKind::Name(item.clone()), span: item.span };
                     let item_v = self.value(&iv, inner, false, field);
-                    Value::written(
-                        Val::Multiple {
-                            n,
-                            item: Box::new(item_v),
-                        },
-                        v.span,
-                    )
+                    Value::written(Val::Multiple { n, item: Box::new(item_v) }, v.span)
                 }
                 _ => {
                     let item_v = self.value(v, inner, false, field);
                     if matches!(item_v.val, Val::Error) {
                         return item_v;
                     }
-                    Value::written(
-                        Val::Multiple {
-                            n: 1,
-                            item: Box::new(item_v),
-                        },
-                        v.span,
-                    )
+                    Value::written(Val::Multiple { n: 1, item: Box::new(item_v) }, v.span)
                 }
             },
             Ty::Estimate(_) => self.mismatch(v, ty, field),
@@ -523,19 +367,14 @@ impl Checker<'_> {
                     match kind.variant_of(&n.name) {
                         Some(i) => Value::written(Val::VariantName(*k, i), v.span),
                         None => {
-                            let names: Vec<&str> =
-                                kind.variants.iter().map(|v| v.name.as_str()).collect();
+                            let names: Vec<&str> = kind.variants.iter().map(|v| v.name.as_str()).collect();
                             self.diags.push(
-                                Diagnostic::new(
-                                    &codes::UNKNOWN_VALUE,
-                                    format!("unknown value `{}`", n.name),
-                                )
-                                .primary(n.span, format!("not a variant of `{}`", kind.name))
-                                .help(
-                                    suggest::help(&n.name, names.iter()).unwrap_or_else(|| {
-                                        format!("the variants are {}", one_of(&names, "and"))
-                                    }),
-                                ),
+                                Diagnostic::new(&codes::UNKNOWN_VALUE, format!("unknown value `{}`", n.name))
+                                    .primary(n.span, format!("not a variant of `{}`", kind.name))
+                                    .help(
+                                        suggest::help(&n.name, names.iter())
+                                            .unwrap_or_else(|| format!("the variants are {}", one_of(&names, "and"))),
+                                    ),
                             );
                             err(v.span)
                         }
@@ -549,14 +388,9 @@ impl Checker<'_> {
                     for item in items {
                         if matches!(item.kind, ValueKind::None) {
                             self.diags.push(
-                                Diagnostic::new(
-                                    &codes::NONE_REQUIRED,
-                                    "a list item cannot be `none`",
-                                )
-                                .primary(item.span, "`none` declares an optional field absent")
-                                .help(format!(
-                                    "remove the item; write `{field}: []` for an empty list"
-                                )),
+                                Diagnostic::new(&codes::NONE_REQUIRED, "a list item cannot be `none`")
+                                    .primary(item.span, "`none` declares an optional field absent")
+                                    .help(format!("remove the item; write `{field}: []` for an empty list")),
                             );
                             vals.push(err(item.span));
                             continue;
@@ -575,19 +409,10 @@ impl Checker<'_> {
             Ty::Enum(e) => self.enum_value(v, *e, ty, field),
             Ty::Record(r) => match &v.kind {
                 ValueKind::Record(fields) => {
-                    let set = FieldSet::of_record(
-                        self.schema,
-                        *r,
-                        format!("the `{}` record", self.schema.record(*r).name),
-                    );
+                    let set =
+                        FieldSet::of_record(self.schema, *r, format!("the `{}` record", self.schema.record(*r).name));
                     let vals = self.fields(fields, &set, v.span);
-                    Value::written(
-                        Val::Record {
-                            record: *r,
-                            fields: vals,
-                        },
-                        v.span,
-                    )
+                    Value::written(Val::Record { record: *r, fields: vals }, v.span)
                 }
                 _ => self.mismatch(v, ty, field),
             },
@@ -597,23 +422,16 @@ impl Checker<'_> {
     fn number(&mut self, n: &ast::Number, span: Span, ty: &Ty, field: &str) -> Value {
         let approx = n.approx;
         let unit_dim = n.unit.as_ref().map(|u| u.def.dim);
-        let mk = |val: Val| Value {
-            val,
-            origin: Origin::Written(span),
-            approx,
-        };
+        let mk = |val: Val| Value { val, origin: Origin::Written(span), approx };
         match (ty, unit_dim) {
             (Ty::Int, None) => match n.exact {
                 Exact::Int(i) if i64::try_from(i).is_ok() => mk(Val::Int(i as i64)),
                 Exact::Int(_) | Exact::TooLarge => self.overflow(n, span, "an integer"),
                 Exact::Fractional => {
                     self.diags.push(
-                        Diagnostic::new(
-                            &codes::MISMATCH,
-                            format!("expected an integer, found `{}`", n.text),
-                        )
-                        .primary(span, format!("`{field}` takes a whole number"))
-                        .help(format!("round it, such as `{}`", n.value.round())),
+                        Diagnostic::new(&codes::MISMATCH, format!("expected an integer, found `{}`", n.text))
+                            .primary(span, format!("`{field}` takes a whole number"))
+                            .help(format!("round it, such as `{}`", n.value.round())),
                     );
                     err(span)
                 }
@@ -622,12 +440,9 @@ impl Checker<'_> {
             (Ty::Count, None | Some(Dim::CountNoun)) => match n.exact {
                 Exact::Int(i) if i < 0 => {
                     self.diags.push(
-                        Diagnostic::new(
-                            &codes::NOT_A_COUNT,
-                            format!("a count cannot be negative, found `{}`", n.text),
-                        )
-                        .primary(span, format!("`{field}` counts something"))
-                        .help("write zero or a positive whole number"),
+                        Diagnostic::new(&codes::NOT_A_COUNT, format!("a count cannot be negative, found `{}`", n.text))
+                            .primary(span, format!("`{field}` counts something"))
+                            .help("write zero or a positive whole number"),
                     );
                     err(span)
                 }
@@ -653,11 +468,7 @@ impl Checker<'_> {
                 }
                 let mut d = Diagnostic::new(
                     &codes::FRACTION_RANGE,
-                    format!(
-                        "`{}{}` is not between 0% and 100%",
-                        n.text,
-                        if pct { "%" } else { "" }
-                    ),
+                    format!("`{}{}` is not between 0% and 100%", n.text, if pct { "%" } else { "" }),
                 )
                 .primary(span, format!("`{field}` is a fraction"));
                 if !pct && f > 1.0 && f <= 100.0 {
@@ -671,27 +482,19 @@ impl Checker<'_> {
             (Ty::Quantity(want), Some(have)) if *want == have => {
                 if n.value < 0.0 {
                     self.diags.push(
-                        Diagnostic::new(
-                            &codes::NEGATIVE,
-                            format!("{} cannot be negative", want.phrase()),
-                        )
-                        .primary(span, format!("`{field}` is an amount, not a change"))
-                        .help(format!(
-                            "write `{}`",
-                            n.text.trim_start_matches('-').to_string()
-                                + n.unit.as_ref().map_or("", |u| u.def.name)
-                        )),
+                        Diagnostic::new(&codes::NEGATIVE, format!("{} cannot be negative", want.phrase()))
+                            .primary(span, format!("`{field}` is an amount, not a change"))
+                            .help(format!(
+                                "write `{}`",
+                                n.text.trim_start_matches('-').to_string() + n.unit.as_ref().map_or("", |u| u.def.name)
+                            )),
                     );
                     return err(span);
                 }
                 mk(Val::Quantity(*want, n.value))
             }
             (Ty::Progress, Some(Dim::Steps | Dim::Epochs)) => {
-                let unit = if unit_dim == Some(Dim::Steps) {
-                    Progress::Steps
-                } else {
-                    Progress::Epochs
-                };
+                let unit = if unit_dim == Some(Dim::Steps) { Progress::Steps } else { Progress::Epochs };
                 if n.value < 0.0 {
                     self.diags.push(
                         Diagnostic::new(&codes::NEGATIVE, "training progress cannot be negative")
@@ -703,16 +506,10 @@ impl Checker<'_> {
                 mk(Val::Progress(unit, n.value))
             }
             (Ty::Quantity(want), None) => {
-                let mut d = Diagnostic::new(
-                    &codes::MISSING_UNIT,
-                    format!("expected {}, found a number", want.phrase()),
-                )
-                .primary(span, "this number has no unit");
-                let suffix = n
-                    .text
-                    .chars()
-                    .last()
-                    .filter(|c| matches!(c, 'k' | 'M' | 'B' | 'T'));
+                let mut d =
+                    Diagnostic::new(&codes::MISSING_UNIT, format!("expected {}, found a number", want.phrase()))
+                        .primary(span, "this number has no unit");
+                let suffix = n.text.chars().last().filter(|c| matches!(c, 'k' | 'M' | 'B' | 'T'));
                 d = match (want, suffix) {
                     (Dim::Bytes, Some(c)) => d.help(format!(
                         "`{c}` after a number is a count suffix ({}); bytes need a unit such as `{}GB`",
@@ -731,58 +528,38 @@ impl Checker<'_> {
             }
             (Ty::Progress, None) => {
                 self.diags.push(
-                    Diagnostic::new(
-                        &codes::MISSING_UNIT,
-                        "expected training progress, found a number",
-                    )
-                    .primary(span, "this number has no unit")
-                    .help(format!(
-                        "add `steps` or `epochs`, such as `{} steps`",
-                        n.text
-                    )),
+                    Diagnostic::new(&codes::MISSING_UNIT, "expected training progress, found a number")
+                        .primary(span, "this number has no unit")
+                        .help(format!("add `steps` or `epochs`, such as `{} steps`", n.text)),
                 );
                 err(span)
             }
             (_, Some(have)) => {
                 let unit = n.unit.as_ref().map_or("", |u| u.def.name);
                 let expected = self.schema.describe(ty);
-                let mut d = Diagnostic::new(
-                    &codes::WRONG_DIMENSION,
-                    format!("expected {expected}, found {}", have.phrase()),
-                )
-                .primary(span, format!("`{unit}` measures {}", have.phrase()));
+                let mut d =
+                    Diagnostic::new(&codes::WRONG_DIMENSION, format!("expected {expected}, found {}", have.phrase()))
+                        .primary(span, format!("`{unit}` measures {}", have.phrase()));
                 d = match ty {
-                    Ty::Quantity(want) => d.help(format!(
-                        "write {} with a unit such as `{}`",
-                        want.phrase(),
-                        want.example()
-                    )),
+                    Ty::Quantity(want) => {
+                        d.help(format!("write {} with a unit such as `{}`", want.phrase(), want.example()))
+                    }
                     Ty::Count
                         if matches!(have, Dim::Steps | Dim::Epochs)
                             && field.starts_with(unit.trim_end_matches('s')) =>
                     {
-                        d.help(format!(
-                            "`{field}` already counts {unit}; write `{}`",
-                            n.text
-                        ))
+                        d.help(format!("`{field}` already counts {unit}; write `{}`", n.text))
                     }
-                    Ty::Count | Ty::Int | Ty::Real => {
-                        d.help(format!("write a plain number, such as `{}`", n.text))
-                    }
+                    Ty::Count | Ty::Int | Ty::Real => d.help(format!("write a plain number, such as `{}`", n.text)),
                     Ty::Fraction => d.help("write a percentage such as `9%`"),
-                    Ty::Progress => {
-                        d.help(format!("write `{} steps` or `{} epochs`", n.text, n.text))
-                    }
+                    Ty::Progress => d.help(format!("write `{} steps` or `{} epochs`", n.text, n.text)),
                     _ => d,
                 };
                 self.diags.push(d);
                 err(span)
             }
             (_, None) => {
-                let v = ast::Value {
-                    kind: ValueKind::Number(n.clone()),
-                    span,
-                };
+                let v = ast::Value { kind: ValueKind::Number(n.clone()), span };
                 self.mismatch(&v, ty, field)
             }
         }
@@ -795,12 +572,9 @@ impl Checker<'_> {
             "the largest integer is 9,223,372,036,854,775,807 (about `9_223_372T`)"
         };
         self.diags.push(
-            Diagnostic::new(
-                &codes::COUNT_OVERFLOW,
-                format!("`{}` is too large for {what}", n.text),
-            )
-            .primary(span, "does not fit in 64 bits")
-            .help(largest),
+            Diagnostic::new(&codes::COUNT_OVERFLOW, format!("`{}` is too large for {what}", n.text))
+                .primary(span, "does not fit in 64 bits")
+                .help(largest),
         );
         err(span)
     }
@@ -820,10 +594,7 @@ impl Checker<'_> {
                 )
                 .primary(n.span, format!("expected the name of a {kname}"));
                 if e.origin == crate::source::FileOrigin::User {
-                    d = d.secondary(
-                        e.name_span,
-                        format!("`{}` is declared as a {okind} here", n.name),
-                    );
+                    d = d.secondary(e.name_span, format!("`{}` is declared as a {okind} here", n.name));
                 }
                 let names = self.names_of(kind);
                 d = d.help_opt(suggest::help(&n.name, names.iter()));
@@ -832,18 +603,12 @@ impl Checker<'_> {
             }
         }
         let names = self.names_of(kind);
-        let mut d = Diagnostic::new(
-            &codes::UNKNOWN_NAME,
-            format!("unknown {kname} `{}`", n.name),
-        )
-        .primary(n.span, format!("no {kname} of this name"));
+        let mut d = Diagnostic::new(&codes::UNKNOWN_NAME, format!("unknown {kname} `{}`", n.name))
+            .primary(n.span, format!("no {kname} of this name"));
         d = match suggest::help(&n.name, names.iter()) {
             Some(h) => d.help(h),
             None if names.is_empty() => d.help(format!("declare it: `{kname} {} {{ … }}`", n.name)),
-            None if names.len() <= 8 => d.help(format!(
-                "the {kname} declarations are {}",
-                one_of(&names, "and")
-            )),
+            None if names.len() <= 8 => d.help(format!("the {kname} declarations are {}", one_of(&names, "and"))),
             None => d.help(format!("declare it with `{kname} {} {{ … }}`", n.name)),
         };
         self.diags.push(d);
@@ -853,17 +618,8 @@ impl Checker<'_> {
     /// A value of a type to show in an example: a real name where the plan has one.
     fn example_of(&self, ty: &Ty) -> String {
         match ty {
-            Ty::Ref(k) => self
-                .names_of(*k)
-                .into_iter()
-                .next()
-                .unwrap_or_else(|| "NAME".into()),
-            Ty::Enum(e) => self
-                .schema
-                .enum_(*e)
-                .variants
-                .first()
-                .map_or("…".into(), |v| v.name.clone()),
+            Ty::Ref(k) => self.names_of(*k).into_iter().next().unwrap_or_else(|| "NAME".into()),
+            Ty::Enum(e) => self.schema.enum_(*e).variants.first().map_or("…".into(), |v| v.name.clone()),
             Ty::String => "\"…\"".into(),
             other => schema::example(other),
         }
@@ -873,31 +629,21 @@ impl Checker<'_> {
     fn duplicate_items(&mut self, vals: &[Value]) {
         for (i, v) in vals.iter().enumerate() {
             let key = match &v.val {
-                Val::Ref(_)
-                | Val::Enum {
-                    payload: Payload::None,
-                    ..
-                } => &v.val,
+                Val::Ref(_) | Val::Enum { payload: Payload::None, .. } => &v.val,
                 _ => continue,
             };
             if let Some(first) = vals[..i].iter().find(|w| &w.val == key) {
                 let name = match key {
                     Val::Ref(id) => self.entities[id.0 as usize].name.clone(),
-                    Val::Enum { en, variant, .. } => self.schema.enum_(*en).variants
-                        [*variant as usize]
-                        .name
-                        .clone(),
+                    Val::Enum { en, variant, .. } => self.schema.enum_(*en).variants[*variant as usize].name.clone(),
                     _ => continue,
                 };
                 if let (Some(here), Some(there)) = (v.origin.span(), first.origin.span()) {
                     self.diags.push(
-                        Diagnostic::new(
-                            &codes::DUPLICATE_ITEM,
-                            format!("`{name}` is listed twice"),
-                        )
-                        .primary(here, "listed again here")
-                        .secondary(there, "first listed here")
-                        .help("remove the repeated item"),
+                        Diagnostic::new(&codes::DUPLICATE_ITEM, format!("`{name}` is listed twice"))
+                            .primary(here, "listed again here")
+                            .secondary(there, "first listed here")
+                            .help("remove the repeated item"),
                     );
                 }
             }
@@ -905,46 +651,34 @@ impl Checker<'_> {
     }
 
     fn names_of(&self, kind: KindId) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .index
-            .keys()
-            .filter(|(k, _)| *k == kind)
-            .map(|(_, n)| n.clone())
-            .collect();
+        let mut v: Vec<String> = self.index.keys().filter(|(k, _)| *k == kind).map(|(_, n)| n.clone()).collect();
         v.sort();
         v
     }
 
     fn enum_value(&mut self, v: &ast::Value, e: schema::EnumId, ty: &Ty, field: &str) -> Value {
-        let (name, args, fields): (&ast::Ident, Option<&[ast::Value]>, Option<&[ast::Field]>) =
-            match &v.kind {
-                ValueKind::Name(n) => (n, None, None),
-                ValueKind::Call { name, args } => (name, Some(args), None),
-                ValueKind::Tagged { name, fields } => (name, None, Some(fields)),
-                _ => return self.mismatch(v, ty, field),
-            };
+        let (name, args, fields): (&ast::Ident, Option<&[ast::Value]>, Option<&[ast::Field]>) = match &v.kind {
+            ValueKind::Name(n) => (n, None, None),
+            ValueKind::Call { name, args } => (name, Some(args), None),
+            ValueKind::Tagged { name, fields } => (name, None, Some(fields)),
+            _ => return self.mismatch(v, ty, field),
+        };
         let en = self.schema.enum_(e);
         let Some(vi) = en.variant_of(&name.name) else {
             let mut names: Vec<&str> = Vec::new();
             for v in &en.variants {
-                if !names.contains(&v.name.as_str())
-                    && !crate::schema::RESERVED.contains(&v.name.as_str())
-                {
+                if !names.contains(&v.name.as_str()) && !crate::schema::RESERVED.contains(&v.name.as_str()) {
                     names.push(&v.name);
                 }
             }
-            let mut d = Diagnostic::new(
-                &codes::UNKNOWN_VALUE,
-                format!("unknown value `{}`", name.name),
-            )
-            .primary(name.span, format!("not a value of `{}`", en.name));
-            let docs = en
-                .variants
-                .iter()
-                .map(|v| (v.name.as_str(), v.docs.as_str()));
+            let mut d = Diagnostic::new(&codes::UNKNOWN_VALUE, format!("unknown value `{}`", name.name))
+                .primary(name.span, format!("not a value of `{}`", en.name));
+            let docs = en.variants.iter().map(|v| (v.name.as_str(), v.docs.as_str()));
             d = match (suggest::help(&name.name, names.iter()), suggest::by_docs(&name.name, docs)) {
                 (Some(h), _) => d.help(h),
-                (None, Some(v)) => d.help(format!("did you mean `{v}`? its documentation mentions {}", name.name.replace('_', " "))),
+                (None, Some(v)) => {
+                    d.help(format!("did you mean `{v}`? its documentation mentions {}", name.name.replace('_', " ")))
+                }
                 _ if names.len() <= 10 => d.help(format!("`{field}` takes {}", one_of(&names, "or"))),
                 _ => d.help(format!(
                     "`{field}` takes one of {} values of `{}`, such as {}; list them with `mlarchc schema {}`",
@@ -979,34 +713,19 @@ impl Checker<'_> {
                     };
                     let words: Vec<String> = params
                         .iter()
-                        .map(|(t, o)| {
-                            format!(
-                                "{}{}",
-                                self.schema.describe(t),
-                                if *o { " (optional)" } else { "" }
-                            )
-                        })
+                        .map(|(t, o)| format!("{}{}", self.schema.describe(t), if *o { " (optional)" } else { "" }))
                         .collect();
-                    let example: Vec<String> = params
-                        .iter()
-                        .filter(|(_, o)| !o || required == 0)
-                        .map(|(t, _)| self.example_of(t))
-                        .collect();
+                    let example: Vec<String> =
+                        params.iter().filter(|(_, o)| !o || required == 0).map(|(t, _)| self.example_of(t)).collect();
                     let example = if example.is_empty() {
                         name.name.clone()
                     } else {
                         format!("{}({})", name.name, example.join(", "))
                     };
                     self.diags.push(
-                        Diagnostic::new(
-                            &codes::ARITY,
-                            format!("`{}` takes {count}, found {}", name.name, args.len()),
-                        )
-                        .primary(
-                            v.span,
-                            format!("`{}` takes {}", name.name, words.join(", then ")),
-                        )
-                        .help(format!("write it like `{example}`")),
+                        Diagnostic::new(&codes::ARITY, format!("`{}` takes {count}, found {}", name.name, args.len()))
+                            .primary(v.span, format!("`{}` takes {}", name.name, words.join(", then ")))
+                            .help(format!("write it like `{example}`")),
                     );
                     return err(v.span);
                 }
@@ -1014,11 +733,7 @@ impl Checker<'_> {
                 for (i, (pty, opt)) in params.iter().enumerate() {
                     match args.get(i) {
                         Some(a) => out.push(self.value(a, pty, *opt, &name.name)),
-                        None => out.push(Value {
-                            val: Val::Absent,
-                            origin: Origin::Default,
-                            approx: false,
-                        }),
+                        None => out.push(Value { val: Val::Absent, origin: Origin::Default, approx: false }),
                     }
                 }
                 Payload::Args(out)
@@ -1030,25 +745,20 @@ impl Checker<'_> {
             }
             (payload, args, fields) => {
                 let (what, help) = match payload {
-                    PayloadDef::None => (
-                        "takes no arguments or fields".to_string(),
-                        format!("write just `{}`", name.name),
-                    ),
+                    PayloadDef::None => {
+                        ("takes no arguments or fields".to_string(), format!("write just `{}`", name.name))
+                    }
                     PayloadDef::Args(p) => (
                         "takes arguments in parentheses, not fields".to_string(),
                         format!(
                             "write it like `{}({})`",
                             name.name,
-                            p.iter()
-                                .map(|(t, _)| self.example_of(t))
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            p.iter().map(|(t, _)| self.example_of(t)).collect::<Vec<_>>().join(", ")
                         ),
                     ),
-                    PayloadDef::Record(_) => (
-                        "takes fields in braces, not arguments".to_string(),
-                        format!("write `{} {{ … }}`", name.name),
-                    ),
+                    PayloadDef::Record(_) => {
+                        ("takes fields in braces, not arguments".to_string(), format!("write `{} {{ … }}`", name.name))
+                    }
                 };
                 let _ = (args, fields);
                 self.diags.push(
@@ -1059,23 +769,12 @@ impl Checker<'_> {
                 return err(v.span);
             }
         };
-        Value::written(
-            Val::Enum {
-                en: e,
-                variant: vi,
-                payload,
-            },
-            v.span,
-        )
+        Value::written(Val::Enum { en: e, variant: vi, payload }, v.span)
     }
 }
 
 fn err(span: Span) -> Value {
-    Value {
-        val: Val::Error,
-        origin: Origin::Written(span),
-        approx: false,
-    }
+    Value { val: Val::Error, origin: Origin::Written(span), approx: false }
 }
 
 fn scalar(v: &Val) -> Option<f64> {

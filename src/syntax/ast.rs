@@ -327,27 +327,11 @@ pub struct RuleDecl {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum RuleItem {
     /// `for m: model` binds each declaration of a kind; `for i in m.inputs` each element.
-    For {
-        docs: Docs,
-        var: Ident,
-        source: ForSource,
-        span: Span,
-    },
+    For { docs: Docs, var: Ident, source: ForSource, span: Span },
     /// `option A recommended: "…"`
-    Option {
-        docs: Docs,
-        letter: Ident,
-        recommended: bool,
-        text: Expr,
-        span: Span,
-    },
+    Option { docs: Docs, letter: Ident, recommended: bool, text: Expr, span: Span },
     /// `when: …`, `message: "…"`, `section: training`, …
-    Field {
-        docs: Docs,
-        name: Ident,
-        value: Expr,
-        span: Span,
-    },
+    Field { docs: Docs, name: Ident, value: Expr, span: Span },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -22,12 +22,12 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         variant_decl => "a variant",
         enum_variant | variant_head => "an enum value",
         decl | file => "a declaration",
-        import_decl | schema_kind | record_decl | enum_decl | set_decl | rule_decl
-        | decide_decl | allow_decl | review_decl => "a declaration",
+        import_decl | schema_kind | record_decl | enum_decl | set_decl | rule_decl | decide_decl | allow_decl
+        | review_decl => "a declaration",
         string | plain_string | triple_string => "a string in quotes",
         number | numeric => "a number",
-        approx | shape | multiple | bad_multiple | range | bound | list | record | named
-        | value_name | args | kw_true | kw_false | kw_none | kw_unknown | kebab_name => "a value",
+        approx | shape | multiple | bad_multiple | range | bound | list | record | named | value_name | args
+        | kw_true | kw_false | kw_none | kw_unknown | kebab_name => "a value",
         unit => "a unit such as `ms` or `GB`",
         bound_op | cmp_op => "a comparison such as `<`",
         percentile => "a percentile such as `p99`",
@@ -37,8 +37,9 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         option_letter => "an option letter such as `A`",
         rule_for | rule_option | rule_field => "a rule item",
         expr | quantifier | expr_call | expr_list => "an expression",
-        op_or | op_and | op_in | op_not_in | op_is | op_is_not | op_cmp | op_add | op_sub
-        | op_mul | op_div => "an operator",
+        op_or | op_and | op_in | op_not_in | op_is | op_is_not | op_cmp | op_add | op_sub | op_mul | op_div => {
+            "an operator"
+        }
         kw_because => "`because` and a reason in quotes",
         kw_on => "`on`",
         kw_for => "`for`",
@@ -57,8 +58,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
 /// A literal token pest expected, in backticks; `None` for trivia, character ranges and
 /// keywords (which appear through their rules).
 fn token_phrase(t: &str) -> Option<String> {
-    let is_range =
-        t.chars().count() == 4 && t.chars().nth(1) == Some('.') && t.chars().nth(2) == Some('.');
+    let is_range = t.chars().count() == 4 && t.chars().nth(1) == Some('.') && t.chars().nth(2) == Some('.');
     if t.trim().is_empty()
         || is_range
         || t == "BUILTIN_RULE"
@@ -98,10 +98,7 @@ pub(super) fn to_diagnostic(
     let attempts = err.parse_attempts();
     // pest records rules where they start; with detail on it also knows the furthest
     // position any token was tried at, which is where the user's text went wrong
-    let pos = attempts
-        .as_ref()
-        .map_or(loc, |a| a.max_position.max(loc))
-        .min(src.len());
+    let pos = attempts.as_ref().map_or(loc, |a| a.max_position.max(loc)).min(src.len());
     let mut phrases: Vec<&str> = Vec::new();
     if pos == loc {
         if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
@@ -109,12 +106,8 @@ pub(super) fn to_diagnostic(
         }
     }
     let mut expected: Vec<String> = phrases.iter().map(|p| p.to_string()).collect();
-    let value_like = phrases.iter().any(|p| {
-        matches!(
-            *p,
-            "a value" | "an expression" | "a declaration" | "an operator"
-        )
-    });
+    let value_like =
+        phrases.iter().any(|p| matches!(*p, "a value" | "an expression" | "a declaration" | "an operator"));
     if let Some(a) = &attempts {
         for tok in a.expected_tokens() {
             let t = tok.to_string();
@@ -154,32 +147,22 @@ pub(super) fn to_diagnostic(
     let line_start = src[..pos].rfind('\n').map_or(0, |i| i + 1);
     let this_line = src[line_start..].split('\n').next().unwrap_or("");
     let last_line = src[..pos].trim_end().rsplit('\n').next().unwrap_or("");
-    let doc_here =
-        this_line.trim_start().starts_with("///") && !this_line.trim_start().starts_with("////");
+    let doc_here = this_line.trim_start().starts_with("///") && !this_line.trim_start().starts_with("////");
     if doc_here
         || rest.starts_with("///")
-        || (last_line.trim_start().starts_with("///")
-            && (rest.trim().is_empty() || rest.starts_with('}')))
+        || (last_line.trim_start().starts_with("///") && (rest.trim().is_empty() || rest.starts_with('}')))
     {
         let (at, len) = if doc_here || rest.starts_with("///") {
             let indent = this_line.len() - this_line.trim_start().len();
             (base + line_start + indent, this_line.trim().len())
         } else {
             let ls = src[..pos].trim_end().len() - last_line.len();
-            (
-                base + ls + (last_line.len() - last_line.trim_start().len()),
-                last_line.trim().len(),
-            )
+            (base + ls + (last_line.len() - last_line.trim_start().len()), last_line.trim().len())
         };
         let span = Span::new(file, at, at + len);
-        return Diagnostic::new(
-            &codes::SYNTAX,
-            "doc comment not followed by a declaration or field",
-        )
-        .primary(span, "this doc comment documents nothing")
-        .help(
-            "put `///` comments right before the declaration or field they describe, or use `//`",
-        );
+        return Diagnostic::new(&codes::SYNTAX, "doc comment not followed by a declaration or field")
+            .primary(span, "this doc comment documents nothing")
+            .help("put `///` comments right before the declaration or field they describe, or use `//`");
     }
     let prev = src[..pos].trim_end();
     if expected == ["`:`"] {
@@ -190,52 +173,32 @@ pub(super) fn to_diagnostic(
             .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
             .map_or(0, |(i, c)| i + c.len_utf8());
         let word = &prev[word_start..];
-        let shape_like = word == "x"
-            && prev[..word_start]
-                .trim_end()
-                .ends_with(|c: char| c.is_ascii_digit());
+        let shape_like = word == "x" && prev[..word_start].trim_end().ends_with(|c: char| c.is_ascii_digit());
         if word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && !shape_like {
             let span = Span::new(file, base + word_start, base + prev.len());
             return Diagnostic::new(&codes::SYNTAX, format!("expected `:` after `{word}`"))
                 .primary(span, "a field name needs a `:` and a value")
-                .help(format!(
-                    "write `{word}: value`, or remove `{word}` if it is left over"
-                ));
+                .help(format!("write `{word}: value`, or remove `{word}` if it is left over"));
         }
     }
     // something missing at the end of a line: point there, not at the next line
     let continues = !expected.iter().any(|e| {
         matches!(
             e.as_str(),
-            "a declaration"
-                | "a field"
-                | "a field declaration"
-                | "a rule item"
-                | "an enum value"
-                | "a variant"
+            "a declaration" | "a field" | "a field declaration" | "a rule item" | "an enum value" | "a variant"
         )
     });
     let at_line_end = continues && !prev.is_empty() && src[prev.len()..pos].contains('\n');
     let (span, found) = if at_line_end {
         let last = prev.chars().last().map_or(1, char::len_utf8);
-        (
-            Span::new(file, base + prev.len() - last, base + prev.len()),
-            "the end of the line".to_string(),
-        )
+        (Span::new(file, base + prev.len() - last, base + prev.len()), "the end of the line".to_string())
     } else {
         (span, found)
     };
     let expected = summarise(expected);
-    let message = if expected.is_empty() {
-        format!("unexpected {found}")
-    } else {
-        format!("expected {expected}, found {found}")
-    };
-    let label = if expected.is_empty() {
-        "not expected here".to_string()
-    } else {
-        format!("expected {expected}")
-    };
+    let message =
+        if expected.is_empty() { format!("unexpected {found}") } else { format!("expected {expected}, found {found}") };
+    let label = if expected.is_empty() { "not expected here".to_string() } else { format!("expected {expected}") };
 
     let mut d = Diagnostic::new(&codes::SYNTAX, message).primary(span, label);
     if let Some(h) = hint(prev, rest) {
@@ -245,17 +208,12 @@ pub(super) fn to_diagnostic(
 }
 
 pub(super) fn empty(file: FileId) -> Diagnostic {
-    Diagnostic::new(
-        &codes::SYNTAX,
-        "expected an expression, found the end of the input",
-    )
-    .primary(Span::new(file, 0, 0), "empty")
+    Diagnostic::new(&codes::SYNTAX, "expected an expression, found the end of the input")
+        .primary(Span::new(file, 0, 0), "empty")
 }
 
 /// Tokens that only start a value; "a value" already says it.
-const VALUE_STARTS: &[&str] = &[
-    "-", "<", "<=", ">", ">=", "~", "[", "{", "(", "!=", "==", "+", "*", "/",
-];
+const VALUE_STARTS: &[&str] = &["-", "<", "<=", ">", ">=", "~", "[", "{", "(", "!=", "==", "+", "*", "/"];
 
 /// Orders phrases so the most useful come first.
 fn order(set: BTreeSet<&'static str>) -> Vec<&'static str> {
@@ -315,8 +273,7 @@ fn found_len(rest: &str) -> usize {
         return 0;
     };
     if c.is_ascii_alphanumeric() || c == '_' {
-        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-            .unwrap_or(rest.len())
+        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).unwrap_or(rest.len())
     } else if c == '\n' || c == '\r' {
         0
     } else {
@@ -351,11 +308,7 @@ fn hint(before: &str, rest: &str) -> Option<String> {
     let prev_char = before.chars().last().unwrap_or(' ');
     let next = rest.chars().next().unwrap_or(' ');
     let next2 = rest.chars().nth(1).unwrap_or(' ');
-    let first_word = before
-        .trim_start()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .next()
-        .unwrap_or("");
+    let first_word = before.trim_start().split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("");
     let word_before: String = before
         .chars()
         .rev()
@@ -370,9 +323,7 @@ fn hint(before: &str, rest: &str) -> Option<String> {
     if next == '=' && next2 != '=' {
         return Some("fields are written `name: value`, with a colon".into());
     }
-    if before.ends_with(':')
-        && (next == '}' || next == '\n' || next == ',' || rest.trim().is_empty())
-    {
+    if before.ends_with(':') && (next == '}' || next == '\n' || next == ',' || rest.trim().is_empty()) {
         return Some("write a value after the colon, or `unknown` if it is not known yet".into());
     }
     if next == '\'' {
@@ -381,10 +332,10 @@ fn hint(before: &str, rest: &str) -> Option<String> {
     if next == '-' && prev_char.is_ascii_digit() && next2.is_ascii_digit() {
         return Some("write a range with `..`, such as `2015..2023`".into());
     }
-    if (next == 'x' && prev_char.is_ascii_digit())
-        || (next.is_ascii_digit() && before.trim_end().ends_with(" x"))
-    {
-        return Some("write a shape without spaces, such as `512x512x3`; `1 x a100` (with spaces) is a count of devices".into());
+    if (next == 'x' && prev_char.is_ascii_digit()) || (next.is_ascii_digit() && before.trim_end().ends_with(" x")) {
+        return Some(
+            "write a shape without spaces, such as `512x512x3`; `1 x a100` (with spaces) is a count of devices".into(),
+        );
     }
     if next.is_ascii_digit()
         && before.ends_with(',')
@@ -392,50 +343,32 @@ fn hint(before: &str, rest: &str) -> Option<String> {
     {
         return Some("group digits with `_`, not `,`: `4_200`".into());
     }
-    if next == '.'
-        && !word_before.is_empty()
-        && !word_before.starts_with(|c: char| c.is_ascii_digit())
-    {
-        let after: String = rest[1..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        return Some(format!(
-            "names are letters, digits and `_`: write `{word_before}_{after}`"
-        ));
+    if next == '.' && !word_before.is_empty() && !word_before.starts_with(|c: char| c.is_ascii_digit()) {
+        let after: String = rest[1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        return Some(format!("names are letters, digits and `_`: write `{word_before}_{after}`"));
     }
     if prev_char == '.' && before[..before.len() - 1].ends_with(|c: char| c.is_ascii_digit()) {
         return Some("a decimal point needs digits after it, such as `5.0`".into());
     }
     if !next.is_ascii() && !next.is_whitespace() {
-        return Some(
-            "names and units use ASCII letters, digits and `_`; non-ASCII text goes in strings"
-                .into(),
-        );
+        return Some("names and units use ASCII letters, digits and `_`; non-ASCII text goes in strings".into());
     }
     if before.ends_with('~') || before.ends_with("~ ") {
         return Some("write `~` right before the number, as in `~7_100`".into());
     }
     if before.ends_with('_') && prev_char == '_' {
-        return Some(
-            "`_` separates digits, as in `4_200`; it cannot end a number or appear twice in a row"
-                .into(),
-        );
+        return Some("`_` separates digits, as in `4_200`; it cannot end a number or appear twice in a row".into());
     }
     let prev_line = before.rsplit('\n').nth(1).unwrap_or("").trim_end();
     let this_line = before.rsplit('\n').next().unwrap_or("").trim();
     if next == ':' {
-        for op in [
-            "and", "or", "not", "in", "is", "+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!=",
-        ] {
-            let line = if this_line.is_empty() {
-                prev_line
-            } else {
-                this_line
-            };
+        for op in ["and", "or", "not", "in", "is", "+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!="] {
+            let line = if this_line.is_empty() { prev_line } else { this_line };
             let line = if line.ends_with(op) { line } else { prev_line };
             if line.ends_with(op) && !line.ends_with(&format!("_{op}")) {
-                return Some(format!("the expression on the line above ends with `{op}`; complete it or remove `{op}`"));
+                return Some(format!(
+                    "the expression on the line above ends with `{op}`; complete it or remove `{op}`"
+                ));
             }
         }
     }

@@ -31,18 +31,11 @@ impl Lowerer<'_> {
     fn span(&self, p: &P) -> Span {
         let s = p.as_span();
         let start = self.base + s.start();
-        Span::new(
-            self.file,
-            start,
-            trim_trivia_end(self.text, start, self.base + s.end()),
-        )
+        Span::new(self.file, start, trim_trivia_end(self.text, start, self.base + s.end()))
     }
 
     fn ident(&self, p: P) -> Ident {
-        Ident {
-            name: p.as_str().to_string(),
-            span: self.span(&p),
-        }
+        Ident { name: p.as_str().to_string(), span: self.span(&p) }
     }
 
     pub fn module(&mut self, file_pair: P, out: &mut Vec<Item>) {
@@ -67,11 +60,7 @@ impl Lowerer<'_> {
                 let s = inner.next()?;
                 let path_span = self.span(&s);
                 let path = self.string(s);
-                Item::Import(Import {
-                    path,
-                    path_span,
-                    span,
-                })
+                Item::Import(Import { path, path_span, span })
             }
             Rule::decl => {
                 let kind = self.ident(inner.next()?);
@@ -86,15 +75,7 @@ impl Lowerer<'_> {
                     }
                 }
                 let head = kind.span.to(variant.as_ref().map_or(name.span, |v| v.span));
-                Item::Decl(Decl {
-                    docs,
-                    kind,
-                    name,
-                    variant,
-                    body,
-                    head,
-                    span,
-                })
+                Item::Decl(Decl { docs, kind, name, variant, body, head, span })
             }
             Rule::schema_kind => {
                 let mut singleton = false;
@@ -125,41 +106,20 @@ impl Lowerer<'_> {
                     }
                 }
                 self.check_separators(&members, "members");
-                Item::Kind(KindDecl {
-                    docs,
-                    singleton,
-                    name: name?,
-                    owner,
-                    fields,
-                    variants,
-                    span,
-                })
+                Item::Kind(KindDecl { docs, singleton, name: name?, owner, fields, variants, span })
             }
             Rule::record_decl => {
                 inner.next();
                 let name = self.ident(inner.next()?);
                 let fields = self.field_decls(inner);
-                Item::Record(RecordDecl {
-                    docs,
-                    name,
-                    fields,
-                    span,
-                })
+                Item::Record(RecordDecl { docs, name, fields, span })
             }
             Rule::enum_decl => {
                 inner.next();
                 let name = self.ident(inner.next()?);
                 let variants: Vec<EnumVariant> = inner.map(|q| self.enum_variant(q)).collect();
-                self.check_separators(
-                    &variants.iter().map(|v| v.span).collect::<Vec<_>>(),
-                    "values",
-                );
-                Item::Enum(EnumDecl {
-                    docs,
-                    name,
-                    variants,
-                    span,
-                })
+                self.check_separators(&variants.iter().map(|v| v.span).collect::<Vec<_>>(), "values");
+                Item::Enum(EnumDecl { docs, name, variants, span })
             }
             Rule::set_decl => {
                 inner.next();
@@ -170,13 +130,7 @@ impl Lowerer<'_> {
                     ValueKind::List(vs) => vs,
                     _ => Vec::new(),
                 };
-                Item::Set(SetDecl {
-                    docs,
-                    name,
-                    ty,
-                    values,
-                    span,
-                })
+                Item::Set(SetDecl { docs, name, ty, values, span })
             }
             Rule::rule_decl => {
                 inner.next();
@@ -186,19 +140,13 @@ impl Lowerer<'_> {
                 let spans: Vec<Span> = items
                     .iter()
                     .map(|i| match i {
-                        RuleItem::For { span, .. }
-                        | RuleItem::Option { span, .. }
-                        | RuleItem::Field { span, .. } => *span,
+                        RuleItem::For { span, .. } | RuleItem::Option { span, .. } | RuleItem::Field { span, .. } => {
+                            *span
+                        }
                     })
                     .collect();
                 self.check_separators(&spans, "rule items");
-                Item::Rule(RuleDecl {
-                    docs,
-                    code,
-                    name,
-                    items,
-                    span,
-                })
+                Item::Rule(RuleDecl { docs, code, name, items, span })
             }
             Rule::decide_decl | Rule::allow_decl => {
                 inner.next();
@@ -219,35 +167,17 @@ impl Lowerer<'_> {
                 }
                 let (reason, reason_span) = reason?;
                 match letter {
-                    Some(letter) => Item::Decide(Decide {
-                        docs,
-                        rule: rule_ref,
-                        target,
-                        letter,
-                        reason,
-                        reason_span,
-                        span,
-                    }),
-                    None => Item::Allow(Allow {
-                        docs,
-                        rule: rule_ref,
-                        target,
-                        reason,
-                        reason_span,
-                        span,
-                    }),
+                    Some(letter) => {
+                        Item::Decide(Decide { docs, rule: rule_ref, target, letter, reason, reason_span, span })
+                    }
+                    None => Item::Allow(Allow { docs, rule: rule_ref, target, reason, reason_span, span }),
                 }
             }
             Rule::review_decl => {
                 let kw = inner.next()?;
                 let head = self.span(&kw);
                 let fields = self.fields(inner.next()?.into_inner());
-                Item::Review(Review {
-                    docs,
-                    fields,
-                    head,
-                    span,
-                })
+                Item::Review(Review { docs, fields, head, span })
             }
             _ => return None,
         })
@@ -261,12 +191,7 @@ impl Lowerer<'_> {
             }
             let p = inner.next().unwrap_or_else(|| unreachable!());
             let text = p.into_inner().next().map_or("", |t| t.as_str());
-            lines.push(
-                text.strip_prefix(' ')
-                    .unwrap_or(text)
-                    .trim_end()
-                    .to_string(),
-            );
+            lines.push(text.strip_prefix(' ').unwrap_or(text).trim_end().to_string());
         }
         Docs(lines.join("\n"))
     }
@@ -274,24 +199,14 @@ impl Lowerer<'_> {
     fn target(&self, p: P) -> Target {
         let span = self.span(&p);
         let mut ids: Vec<Ident> = p.into_inner().map(|q| self.ident(q)).collect();
-        let name = ids.pop().unwrap_or(Ident {
-            name: String::new(),
-            span,
-        });
-        Target {
-            kind: ids.pop(),
-            name,
-            span,
-        }
+        let name = ids.pop().unwrap_or(Ident { name: String::new(), span });
+        Target { kind: ids.pop(), name, span }
     }
 
     // ── fields and values ──
 
     fn fields(&mut self, pairs: Pairs<Rule>) -> Vec<Field> {
-        let fields: Vec<Field> = pairs
-            .filter(|p| p.as_rule() == Rule::field)
-            .map(|p| self.field(p))
-            .collect();
+        let fields: Vec<Field> = pairs.filter(|p| p.as_rule() == Rule::field).map(|p| self.field(p)).collect();
         self.check_separators(&fields.iter().map(|f| f.span).collect::<Vec<_>>(), "fields");
         fields
     }
@@ -300,24 +215,12 @@ impl Lowerer<'_> {
         let span = self.span(&p);
         let mut inner = p.into_inner().peekable();
         let docs = self.docs(&mut inner);
-        let name = self.ident(
-            inner
-                .next()
-                .unwrap_or_else(|| unreachable!("field has a name")),
-        );
+        let name = self.ident(inner.next().unwrap_or_else(|| unreachable!("field has a name")));
         let value = match inner.next() {
             Some(v) => self.value(v),
-            None => Value {
-                kind: ValueKind::Error,
-                span,
-            },
+            None => Value { kind: ValueKind::Error, span },
         };
-        Field {
-            docs,
-            name,
-            value,
-            span,
-        }
+        Field { docs, name, value, span }
     }
 
     pub(super) fn value(&mut self, p: P) -> Value {
@@ -332,18 +235,11 @@ impl Lowerer<'_> {
             Rule::multiple => {
                 let mut inner = p.into_inner();
                 let (Some(n), Some(item)) = (inner.next(), inner.next()) else {
-                    return Value {
-                        kind: ValueKind::Error,
-                        span,
-                    };
+                    return Value { kind: ValueKind::Error, span };
                 };
                 let count_span = self.span(&n);
                 match self.number(n.as_str(), false, None, count_span) {
-                    Some(count) => ValueKind::Multiple {
-                        count,
-                        count_span,
-                        item: self.ident(item),
-                    },
+                    Some(count) => ValueKind::Multiple { count, count_span, item: self.ident(item) },
                     None => ValueKind::Error,
                 }
             }
@@ -364,13 +260,7 @@ impl Lowerer<'_> {
                 let dims: Option<Vec<Option<u64>>> = p
                     .as_str()
                     .split('x')
-                    .map(|d| {
-                        if d == "_" {
-                            Some(None)
-                        } else {
-                            d.parse::<u64>().ok().map(Some)
-                        }
-                    })
+                    .map(|d| if d == "_" { Some(None) } else { d.parse::<u64>().ok().map(Some) })
                     .collect();
                 match dims {
                     Some(dims) => ValueKind::Shape(dims),
@@ -395,8 +285,7 @@ impl Lowerer<'_> {
                     match q.as_rule() {
                         Rule::percentile => {
                             let digits = &q.as_str()[1..];
-                            percentile =
-                                Some((percentile_value(digits), digits.to_string(), self.span(&q)));
+                            percentile = Some((percentile_value(digits), digits.to_string(), self.span(&q)));
                         }
                         Rule::bound_op => {
                             op = match q.as_str() {
@@ -410,50 +299,34 @@ impl Lowerer<'_> {
                     }
                 }
                 match value {
-                    Some(v) => ValueKind::Bound {
-                        percentile,
-                        op,
-                        value: Box::new(v),
-                    },
+                    Some(v) => ValueKind::Bound { percentile, op, value: Box::new(v) },
                     None => ValueKind::Error,
                 }
             }
             Rule::range => {
                 let mut inner = p.into_inner();
                 match (inner.next(), inner.next()) {
-                    (Some(a), Some(b)) => {
-                        ValueKind::Range(Box::new(self.value(a)), Box::new(self.value(b)))
-                    }
+                    (Some(a), Some(b)) => ValueKind::Range(Box::new(self.value(a)), Box::new(self.value(b))),
                     _ => ValueKind::Error,
                 }
             }
             Rule::list => {
                 let items: Vec<Value> = p.into_inner().map(|q| self.value(q)).collect();
-                self.check_separators(
-                    &items.iter().map(|v| v.span).collect::<Vec<_>>(),
-                    "list items",
-                );
+                self.check_separators(&items.iter().map(|v| v.span).collect::<Vec<_>>(), "list items");
                 ValueKind::List(items)
             }
             Rule::record => ValueKind::Record(self.fields(p.into_inner())),
             Rule::named => {
                 let mut inner = p.into_inner();
                 let Some(name) = inner.next() else {
-                    return Value {
-                        kind: ValueKind::Error,
-                        span,
-                    };
+                    return Value { kind: ValueKind::Error, span };
                 };
                 let name = self.ident(name);
                 match inner.next() {
-                    Some(a) if a.as_rule() == Rule::args => ValueKind::Call {
-                        name,
-                        args: a.into_inner().map(|q| self.value(q)).collect(),
-                    },
-                    Some(r) => ValueKind::Tagged {
-                        name,
-                        fields: self.fields(r.into_inner()),
-                    },
+                    Some(a) if a.as_rule() == Rule::args => {
+                        ValueKind::Call { name, args: a.into_inner().map(|q| self.value(q)).collect() }
+                    }
+                    Some(r) => ValueKind::Tagged { name, fields: self.fields(r.into_inner()) },
                     None if name.name.contains('-') => ValueKind::Kebab(name.name),
                     None => ValueKind::Name(name),
                 }
@@ -474,25 +347,19 @@ impl Lowerer<'_> {
         let span = self.span(&p);
         let mut inner = p.into_inner();
         let Some(num) = inner.next() else {
-            return Value {
-                kind: ValueKind::Error,
-                span,
-            };
+            return Value { kind: ValueKind::Error, span };
         };
         let num_span = self.span(&num);
-        let unit = inner
-            .next()
-            .map(|u| (u.as_str().to_string(), self.span(&u)));
+        let unit = inner.next().map(|u| (u.as_str().to_string(), self.span(&u)));
         let unit = match unit {
             None => None,
             Some((text, uspan)) => match units::lookup(&text) {
                 Some(def) => Some(UnitRef { def, span: uspan }),
                 None => {
-                    let mut d =
-                        Diagnostic::new(&codes::UNKNOWN_UNIT, format!("unknown unit `{text}`"))
-                            .primary(uspan, "not a unit mlarchc knows");
-                    let shape_gap = text.starts_with('x')
-                        && text[1..].starts_with(|c: char| c.is_ascii_digit() || c == 'x');
+                    let mut d = Diagnostic::new(&codes::UNKNOWN_UNIT, format!("unknown unit `{text}`"))
+                        .primary(uspan, "not a unit mlarchc knows");
+                    let shape_gap =
+                        text.starts_with('x') && text[1..].starts_with(|c: char| c.is_ascii_digit() || c == 'x');
                     d = match units::confusable(&text) {
                         Some(h) => d.help(h),
                         None if shape_gap || text == "x" => d.help("a shape needs a number after each `x`, such as `224x224x3`"),
@@ -505,38 +372,22 @@ impl Lowerer<'_> {
                         },
                     };
                     self.diags.push(d);
-                    return Value {
-                        kind: ValueKind::Error,
-                        span,
-                    };
+                    return Value { kind: ValueKind::Error, span };
                 }
             },
         };
         match self.number(num.as_str(), approx, unit, num_span) {
-            Some(n) => Value {
-                kind: ValueKind::Number(n),
-                span,
-            },
-            None => Value {
-                kind: ValueKind::Error,
-                span,
-            },
+            Some(n) => Value { kind: ValueKind::Number(n), span },
+            None => Value { kind: ValueKind::Error, span },
         }
     }
 
     /// Decodes a number; `None` (after a diagnostic) when it cannot be represented.
-    fn number(
-        &mut self,
-        text: &str,
-        approx: bool,
-        unit: Option<UnitRef>,
-        span: Span,
-    ) -> Option<Number> {
+    fn number(&mut self, text: &str, approx: bool, unit: Option<UnitRef>, span: Span) -> Option<Number> {
         let (raw, exact) = number::decode(text);
         let value = raw * unit.as_ref().map_or(1.0, |u| u.def.factor);
-        let underflow = value == 0.0
-            && text.bytes().any(|b| (b'1'..=b'9').contains(&b))
-            && !matches!(exact, Exact::Int(_));
+        let underflow =
+            value == 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) && !matches!(exact, Exact::Int(_));
         if !value.is_finite() || underflow {
             let (what, help) = if underflow {
                 ("too small", "numbers must be larger than about 1e-308")
@@ -544,22 +395,13 @@ impl Lowerer<'_> {
                 ("too large", "numbers must stay below about 1.8e308")
             };
             self.diags.push(
-                Diagnostic::new(
-                    &codes::NUMBER_RANGE,
-                    format!("the number `{text}` is {what}"),
-                )
-                .primary(span, "out of range")
-                .help(help),
+                Diagnostic::new(&codes::NUMBER_RANGE, format!("the number `{text}` is {what}"))
+                    .primary(span, "out of range")
+                    .help(help),
             );
             return None;
         }
-        Some(Number {
-            text: text.to_string(),
-            value,
-            exact,
-            approx,
-            unit,
-        })
+        Some(Number { text: text.to_string(), value, exact, approx, unit })
     }
 
     pub(super) fn string(&mut self, p: P) -> String {
@@ -619,19 +461,13 @@ impl Lowerer<'_> {
     /// Two items on one line need a comma between them.
     fn check_separators(&mut self, spans: &[Span], what: &str) {
         for w in spans.windows(2) {
-            let gap = self
-                .text
-                .get(w[0].end as usize..w[1].start as usize)
-                .unwrap_or("");
+            let gap = self.text.get(w[0].end as usize..w[1].start as usize).unwrap_or("");
             let gap = without_block_comments(gap);
             if !gap.contains(',') && !gap.contains('\n') {
                 let at = w[1].start as usize;
                 self.diags.push(
                     Diagnostic::new(&codes::MISSING_COMMA, format!("missing `,` between {what}"))
-                        .primary(
-                            Span::new(self.file, w[0].end as usize, at),
-                            "expected `,` or a new line here",
-                        )
+                        .primary(Span::new(self.file, w[0].end as usize, at), "expected `,` or a new line here")
                         .help("put a comma between two items on the same line"),
                 );
             }
@@ -641,10 +477,8 @@ impl Lowerer<'_> {
     // ── schema ──
 
     fn field_decls<'i>(&mut self, pairs: impl Iterator<Item = P<'i>>) -> Vec<FieldDecl> {
-        let fields: Vec<FieldDecl> = pairs
-            .filter(|p| p.as_rule() == Rule::field_decl)
-            .map(|p| self.field_decl(p))
-            .collect();
+        let fields: Vec<FieldDecl> =
+            pairs.filter(|p| p.as_rule() == Rule::field_decl).map(|p| self.field_decl(p)).collect();
         self.check_separators(&fields.iter().map(|f| f.span).collect::<Vec<_>>(), "fields");
         fields
     }
@@ -665,23 +499,9 @@ impl Lowerer<'_> {
                 _ => default = Some(self.value(q)),
             }
         }
-        let name = name.unwrap_or(Ident {
-            name: String::new(),
-            span,
-        });
-        let ty = ty.unwrap_or(TypeExpr {
-            kind: TypeExprKind::Named(name.clone()),
-            optional: false,
-            span,
-        });
-        FieldDecl {
-            docs,
-            derived,
-            name,
-            ty,
-            default,
-            span,
-        }
+        let name = name.unwrap_or(Ident { name: String::new(), span });
+        let ty = ty.unwrap_or(TypeExpr { kind: TypeExprKind::Named(name.clone()), optional: false, span });
+        FieldDecl { docs, derived, name, ty, default, span }
     }
 
     fn variant_decl(&mut self, p: P) -> VariantDecl {
@@ -691,45 +511,27 @@ impl Lowerer<'_> {
         inner.next(); // `variant`
         let name = self.ident(inner.next().unwrap_or_else(|| unreachable!()));
         let fields = self.field_decls(inner);
-        VariantDecl {
-            docs,
-            name,
-            fields,
-            span,
-        }
+        VariantDecl { docs, name, fields, span }
     }
 
     fn type_expr(&mut self, p: P) -> TypeExpr {
         let span = self.span(&p);
         let mut inner = p.into_inner();
-        let Some(t) = inner.next() else {
-            unreachable!("a type has a body")
-        };
+        let Some(t) = inner.next() else { unreachable!("a type has a body") };
         let optional = inner.next().is_some();
         let kind = match t.as_rule() {
-            Rule::list_type => TypeExprKind::List(Box::new(
-                self.type_expr(t.into_inner().next().unwrap_or_else(|| unreachable!())),
-            )),
-            Rule::ref_type => TypeExprKind::Ref(
-                self.ident(t.into_inner().nth(1).unwrap_or_else(|| unreachable!())),
-            ),
+            Rule::list_type => {
+                TypeExprKind::List(Box::new(self.type_expr(t.into_inner().next().unwrap_or_else(|| unreachable!()))))
+            }
+            Rule::ref_type => TypeExprKind::Ref(self.ident(t.into_inner().nth(1).unwrap_or_else(|| unreachable!()))),
             Rule::generic_type => {
                 let mut g = t.into_inner();
                 let name = self.ident(g.next().unwrap_or_else(|| unreachable!()));
-                TypeExprKind::Generic(
-                    name,
-                    Box::new(self.type_expr(g.next().unwrap_or_else(|| unreachable!()))),
-                )
+                TypeExprKind::Generic(name, Box::new(self.type_expr(g.next().unwrap_or_else(|| unreachable!()))))
             }
-            _ => TypeExprKind::Named(
-                self.ident(t.into_inner().next().unwrap_or_else(|| unreachable!())),
-            ),
+            _ => TypeExprKind::Named(self.ident(t.into_inner().next().unwrap_or_else(|| unreachable!()))),
         };
-        TypeExpr {
-            kind,
-            optional,
-            span,
-        }
+        TypeExpr { kind, optional, span }
     }
 
     fn enum_variant(&mut self, p: P) -> EnumVariant {
@@ -740,25 +542,16 @@ impl Lowerer<'_> {
         let mut head_inner = head.into_inner();
         let name = self.ident(head_inner.next().unwrap_or_else(|| unreachable!()));
         let mut payload = match head_inner.next() {
-            Some(named) => PayloadDecl::Named(
-                self.ident(named.into_inner().next().unwrap_or_else(|| unreachable!())),
-            ),
+            Some(named) => PayloadDecl::Named(self.ident(named.into_inner().next().unwrap_or_else(|| unreachable!()))),
             None => PayloadDecl::None,
         };
         if let Some(q) = inner.next() {
             payload = match q.as_rule() {
-                Rule::variant_args => {
-                    PayloadDecl::Args(q.into_inner().map(|t| self.type_expr(t)).collect())
-                }
+                Rule::variant_args => PayloadDecl::Args(q.into_inner().map(|t| self.type_expr(t)).collect()),
                 _ => PayloadDecl::Record(self.field_decls(q.into_inner())),
             };
         }
-        EnumVariant {
-            docs,
-            name,
-            payload,
-            span,
-        }
+        EnumVariant { docs, name, payload, span }
     }
 
     // ── rules ──
@@ -778,12 +571,7 @@ impl Lowerer<'_> {
                 } else {
                     ForSource::Expr(self.expr(inner.next()?))
                 };
-                RuleItem::For {
-                    docs,
-                    var,
-                    source,
-                    span,
-                }
+                RuleItem::For { docs, var, source, span }
             }
             Rule::rule_option => {
                 inner.next(); // `option`
@@ -796,23 +584,12 @@ impl Lowerer<'_> {
                         _ => text = Some(self.expr(q)),
                     }
                 }
-                RuleItem::Option {
-                    docs,
-                    letter,
-                    recommended,
-                    text: text?,
-                    span,
-                }
+                RuleItem::Option { docs, letter, recommended, text: text?, span }
             }
             Rule::rule_field => {
                 let name = self.ident(inner.next()?);
                 let value = self.expr(inner.next()?);
-                RuleItem::Field {
-                    docs,
-                    name,
-                    value,
-                    span,
-                }
+                RuleItem::Field { docs, name, value, span }
             }
             _ => return None,
         })
@@ -831,15 +608,8 @@ impl Lowerer<'_> {
             .map_primary(|q| this.borrow_mut().expr_primary(q))
             .map_prefix(|op, rhs| {
                 let s = this.borrow().span(&op).to(rhs.span);
-                let op = if op.as_rule() == Rule::op_not {
-                    UnOp::Not
-                } else {
-                    UnOp::Neg
-                };
-                Expr {
-                    kind: ExprKind::Unary(op, Box::new(rhs)),
-                    span: s,
-                }
+                let op = if op.as_rule() == Rule::op_not { UnOp::Not } else { UnOp::Neg };
+                Expr { kind: ExprKind::Unary(op, Box::new(rhs)), span: s }
             })
             .map_infix(|lhs, op, rhs| {
                 let s = lhs.span.to(rhs.span);
@@ -863,16 +633,11 @@ impl Lowerer<'_> {
                         _ => BinOp::Gt,
                     },
                 };
-                let chained = matches!(
-                    op,
-                    BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
-                ) && matches!(
-                    lhs.kind,
-                    ExprKind::Binary(
-                        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge,
-                        ..
-                    )
-                );
+                let chained = matches!(op, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+                    && matches!(
+                        lhs.kind,
+                        ExprKind::Binary(BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge, ..)
+                    );
                 if chained {
                     this.borrow_mut().diags.push(
                         Diagnostic::new(&codes::SYNTAX, "comparisons cannot be chained")
@@ -880,10 +645,7 @@ impl Lowerer<'_> {
                             .help("write `a < b and b < c`"),
                     );
                 }
-                Expr {
-                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                    span: s,
-                }
+                Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span: s }
             })
             .parse(pairs);
         expr.with_span(span)
@@ -905,20 +667,12 @@ impl Lowerer<'_> {
                 inner.next(); // `in`
                 let source = self.expr(inner.next().unwrap_or_else(|| unreachable!()));
                 let body = self.expr(inner.next().unwrap_or_else(|| unreachable!()));
-                ExprKind::Quant {
-                    quant,
-                    var,
-                    source: Box::new(source),
-                    body: Box::new(body),
-                }
+                ExprKind::Quant { quant, var, source: Box::new(source), body: Box::new(body) }
             }
             Rule::expr_call => {
                 let mut inner = p.into_inner();
                 let name = self.ident(inner.next().unwrap_or_else(|| unreachable!()));
-                ExprKind::Call {
-                    name,
-                    args: inner.map(|q| self.expr(q)).collect(),
-                }
+                ExprKind::Call { name, args: inner.map(|q| self.expr(q)).collect() }
             }
             Rule::expr_list => ExprKind::List(p.into_inner().map(|q| self.expr(q)).collect()),
             _ => ExprKind::Lit(self.value(p)),
@@ -976,9 +730,7 @@ fn without_block_comments(gap: &str) -> std::borrow::Cow<'_, str> {
     let mut rest = gap;
     while let Some(i) = rest.find("/*") {
         out.push_str(&rest[..i]);
-        rest = rest[i + 2..]
-            .find("*/")
-            .map_or("", |j| &rest[i + 2 + j + 2..]);
+        rest = rest[i + 2..].find("*/").map_or("", |j| &rest[i + 2 + j + 2..]);
         out.push(' ');
     }
     out.push_str(rest);
@@ -1029,17 +781,9 @@ fn line_comment_start(line: &str) -> Option<usize> {
 fn dedent(s: &str) -> String {
     let lines: Vec<&str> = s.lines().collect();
     let start = usize::from(lines.first().is_some_and(|l| l.trim().is_empty()));
-    let end = lines.len()
-        - usize::from(lines.len() > start && lines.last().is_some_and(|l| l.trim().is_empty()));
+    let end = lines.len() - usize::from(lines.len() > start && lines.last().is_some_and(|l| l.trim().is_empty()));
     let body = &lines[start..end.max(start)];
-    let indent = body
-        .iter()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
-        .min()
-        .unwrap_or(0);
-    body.iter()
-        .map(|l| l.get(indent..).unwrap_or("").trim_end())
-        .collect::<Vec<_>>()
-        .join("\n")
+    let indent =
+        body.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
+    body.iter().map(|l| l.get(indent..).unwrap_or("").trim_end()).collect::<Vec<_>>().join("\n")
 }

@@ -30,54 +30,38 @@ const PARALLEL_BYTES: usize = 24 * 1024;
 /// Parses several files. Top-level segments are independent, so when there is enough
 /// text they are spread over the machine's cores; results come back in source order.
 pub fn parse_many(files: &[(FileId, &str)]) -> Vec<(Module, Vec<Diagnostic>)> {
-    let split: Vec<(Vec<split::Segment>, Vec<Diagnostic>)> =
-        files.iter().map(|(f, t)| split::split(*f, t)).collect();
-    let units: Vec<(usize, split::Segment)> = split
-        .iter()
-        .enumerate()
-        .flat_map(|(i, (segs, _))| segs.iter().map(move |s| (i, *s)))
-        .collect();
+    let split: Vec<(Vec<split::Segment>, Vec<Diagnostic>)> = files.iter().map(|(f, t)| split::split(*f, t)).collect();
+    let units: Vec<(usize, split::Segment)> =
+        split.iter().enumerate().flat_map(|(i, (segs, _))| segs.iter().map(move |s| (i, *s))).collect();
     let total: usize = units.iter().map(|(_, s)| s.end - s.start).sum();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let run = |chunk: &[(usize, split::Segment)]| -> Vec<(Vec<Item>, Vec<Diagnostic>)> {
-        chunk
-            .iter()
-            .map(|(i, seg)| parse_segment(files[*i].0, files[*i].1, *seg))
-            .collect()
+        chunk.iter().map(|(i, seg)| parse_segment(files[*i].0, files[*i].1, *seg)).collect()
     };
-    let parsed: Vec<(Vec<Item>, Vec<Diagnostic>)> =
-        if threads < 2 || total < PARALLEL_BYTES || units.len() < 2 {
-            run(&units)
-        } else {
-            // contiguous chunks of about equal size, one per thread
-            let per = total.div_ceil(threads);
-            let mut chunks: Vec<&[(usize, split::Segment)]> = Vec::new();
-            let (mut from, mut acc) = (0, 0);
-            for (k, (_, s)) in units.iter().enumerate() {
-                acc += s.end - s.start;
-                if acc >= per {
-                    chunks.push(&units[from..=k]);
-                    from = k + 1;
-                    acc = 0;
-                }
+    let parsed: Vec<(Vec<Item>, Vec<Diagnostic>)> = if threads < 2 || total < PARALLEL_BYTES || units.len() < 2 {
+        run(&units)
+    } else {
+        // contiguous chunks of about equal size, one per thread
+        let per = total.div_ceil(threads);
+        let mut chunks: Vec<&[(usize, split::Segment)]> = Vec::new();
+        let (mut from, mut acc) = (0, 0);
+        for (k, (_, s)) in units.iter().enumerate() {
+            acc += s.end - s.start;
+            if acc >= per {
+                chunks.push(&units[from..=k]);
+                from = k + 1;
+                acc = 0;
             }
-            if from < units.len() {
-                chunks.push(&units[from..]);
-            }
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = chunks.iter().map(|c| scope.spawn(|| run(c))).collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_default())
-                    .collect()
-            })
-        };
-    let mut out: Vec<(Module, Vec<Diagnostic>)> = split
-        .into_iter()
-        .map(|(_, d)| (Module::default(), d))
-        .collect();
+        }
+        if from < units.len() {
+            chunks.push(&units[from..]);
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks.iter().map(|c| scope.spawn(|| run(c))).collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        })
+    };
+    let mut out: Vec<(Module, Vec<Diagnostic>)> = split.into_iter().map(|(_, d)| (Module::default(), d)).collect();
     for ((i, _), (items, diags)) in units.iter().zip(parsed) {
         out[*i].0.items.extend(items);
         out[*i].1.extend(diags);
@@ -95,25 +79,14 @@ fn parse_segment(file: FileId, text: &str, seg: split::Segment) -> (Vec<Item>, V
     }
     match MlaParser::parse(Rule::file, src) {
         Ok(mut pairs) => {
-            let mut lowerer = lower::Lowerer {
-                file,
-                base: seg.start,
-                text,
-                diags: &mut diags,
-            };
+            let mut lowerer = lower::Lowerer { file, base: seg.start, text, diags: &mut diags };
             if let Some(file_pair) = pairs.next() {
                 lowerer.module(file_pair, &mut items);
             }
         }
         Err(err) => {
             if !seg.poisoned {
-                diags.push(errors::to_diagnostic(
-                    file,
-                    seg.start,
-                    src,
-                    seg.end == text.len(),
-                    err,
-                ));
+                diags.push(errors::to_diagnostic(file, seg.start, src, seg.end == text.len(), err));
             }
             items.extend(salvage(file, seg.start, src));
         }
@@ -123,31 +96,15 @@ fn parse_segment(file: FileId, text: &str, seg: split::Segment) -> (Vec<Item>, V
 
 /// Parses one rule expression on its own (used by tests and tools).
 pub fn parse_expr(file: FileId, text: &str) -> Result<ast::Expr, Box<Diagnostic>> {
-    if text
-        .bytes()
-        .filter(|b| matches!(b, b'(' | b'[' | b'{'))
-        .count()
-        > split::MAX_DEPTH
-    {
-        let d = Diagnostic::new(
-            &crate::diag::codes::TOO_DEEP,
-            "expression nested too deeply",
-        );
+    if text.bytes().filter(|b| matches!(b, b'(' | b'[' | b'{')).count() > split::MAX_DEPTH {
+        let d = Diagnostic::new(&crate::diag::codes::TOO_DEEP, "expression nested too deeply");
         return Err(Box::new(d.primary(Span::new(file, 0, 0), "too deep")));
     }
     match MlaParser::parse(Rule::expr_only, text) {
         Ok(mut pairs) => {
             let mut diags = Vec::new();
-            let mut lowerer = lower::Lowerer {
-                file,
-                base: 0,
-                text,
-                diags: &mut diags,
-            };
-            let p = pairs
-                .next()
-                .and_then(|p| p.into_inner().next())
-                .ok_or_else(|| errors::empty(file))?;
+            let mut lowerer = lower::Lowerer { file, base: 0, text, diags: &mut diags };
+            let p = pairs.next().and_then(|p| p.into_inner().next()).ok_or_else(|| errors::empty(file))?;
             let e = lowerer.expr(p);
             match diags.into_iter().next() {
                 Some(d) => Err(Box::new(d)),
@@ -176,10 +133,7 @@ fn salvage(file: FileId, base: usize, src: &str) -> Option<Item> {
             break;
         }
     }
-    let word = |s: &str| -> usize {
-        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(s.len())
-    };
+    let word = |s: &str| -> usize { s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len()) };
     let k_len = word(rest);
     if k_len == 0 || rest.as_bytes()[0].is_ascii_digit() {
         return None;
@@ -199,14 +153,9 @@ fn salvage(file: FileId, base: usize, src: &str) -> Option<Item> {
         return None;
     }
     let at = |s: usize, e: usize| Span::new(file, base + offset + s, base + offset + e);
-    let kind = Ident {
-        name: kind_name.to_string(),
-        span: at(0, k_len),
-    };
-    let name = Ident {
-        name: rest[name_start..name_start + n_len].to_string(),
-        span: at(name_start, name_start + n_len),
-    };
+    let kind = Ident { name: kind_name.to_string(), span: at(0, k_len) };
+    let name =
+        Ident { name: rest[name_start..name_start + n_len].to_string(), span: at(name_start, name_start + n_len) };
     let head = kind.span.to(name.span);
     Some(Item::Decl(Decl {
         docs: Docs::default(),
@@ -237,10 +186,7 @@ mod tests {
 
     #[test]
     fn one_error_per_declaration_and_recovery() {
-        let (m, d) = parse(
-            FileId(0),
-            "dataset a {\n  n 4\n}\n\nmodel b {\n  inputs: [x]\n}\n",
-        );
+        let (m, d) = parse(FileId(0), "dataset a {\n  n 4\n}\n\nmodel b {\n  inputs: [x]\n}\n");
         assert_eq!(d.len(), 1);
         // the broken declaration keeps its head, the next one parses fully
         assert_eq!(m.items.len(), 2);

@@ -22,11 +22,7 @@ pub fn decode(text: &str) -> (f64, Exact) {
     let (mantissa, exp) = match body.find(['e', 'E']) {
         Some(i) => {
             let e = &body[i + 1..];
-            let fallback = if e.starts_with('-') {
-                i64::MIN / 4
-            } else {
-                i64::MAX / 4
-            };
+            let fallback = if e.starts_with('-') { i64::MIN / 4 } else { i64::MAX / 4 };
             (&body[..i], e.parse::<i64>().unwrap_or(fallback))
         }
         None => (body, 0),
@@ -35,9 +31,7 @@ pub fn decode(text: &str) -> (f64, Exact) {
     let digits = format!("{int_part}{frac_part}");
     let scale = exp + suffix_exp - frac_part.len() as i64;
     let sign = if negative { "-" } else { "" };
-    let value: f64 = format!("{sign}{digits}e{scale}")
-        .parse()
-        .unwrap_or(f64::NAN);
+    let value: f64 = format!("{sign}{digits}e{scale}").parse().unwrap_or(f64::NAN);
     (value, exact(&digits, scale, negative))
 }
 
@@ -59,10 +53,7 @@ fn exact(digits: &str, scale: i64, negative: bool) -> Exact {
         return Exact::TooLarge;
     };
     if scale > 0 {
-        let Some(p) = u32::try_from(scale)
-            .ok()
-            .and_then(|s| 10i128.checked_pow(s))
-        else {
+        let Some(p) = u32::try_from(scale).ok().and_then(|s| 10i128.checked_pow(s)) else {
             return Exact::TooLarge;
         };
         match v.checked_mul(p) {
@@ -98,10 +89,7 @@ mod tests {
 
     #[test]
     fn overflow() {
-        assert_eq!(
-            decode("99999999999999999999999999999999999999999T").1,
-            Exact::TooLarge
-        );
+        assert_eq!(decode("99999999999999999999999999999999999999999T").1, Exact::TooLarge);
         assert_eq!(decode("1e40").1, Exact::TooLarge);
         assert!(decode("1e999").0.is_infinite());
     }

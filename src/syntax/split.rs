@@ -29,18 +29,8 @@ pub struct Segment {
 pub const MAX_DEPTH: usize = 64;
 
 /// Words that start a top-level item other than a plan declaration.
-pub(super) const KEYWORDS: &[&str] = &[
-    "kind",
-    "singleton",
-    "record",
-    "enum",
-    "set",
-    "rule",
-    "import",
-    "decide",
-    "allow",
-    "review",
-];
+pub(super) const KEYWORDS: &[&str] =
+    &["kind", "singleton", "record", "enum", "set", "rule", "import", "decide", "allow", "review"];
 
 pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
     let bytes = text.as_bytes();
@@ -54,22 +44,16 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
     let mut i = 0usize;
     let mut line_start = true;
 
-    let close_segment =
-        |segments: &mut Vec<Segment>, start: usize, end: usize, poisoned: bool, too_deep: bool| {
-            if text[start..end].trim().is_empty() && !segments.is_empty() {
-                // whitespace between segments belongs to the previous one
-                if let Some(last) = segments.last_mut() {
-                    last.end = end;
-                }
-            } else if end > start || segments.is_empty() {
-                segments.push(Segment {
-                    start,
-                    end,
-                    poisoned,
-                    too_deep,
-                });
+    let close_segment = |segments: &mut Vec<Segment>, start: usize, end: usize, poisoned: bool, too_deep: bool| {
+        if text[start..end].trim().is_empty() && !segments.is_empty() {
+            // whitespace between segments belongs to the previous one
+            if let Some(last) = segments.last_mut() {
+                last.end = end;
             }
-        };
+        } else if end > start || segments.is_empty() {
+            segments.push(Segment { start, end, poisoned, too_deep });
+        }
+    };
 
     while i < bytes.len() {
         if line_start {
@@ -92,10 +76,7 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                     poisoned = false;
                     too_deep = false;
                 }
-            } else if !rest.starts_with("//")
-                && !rest.trim_start().is_empty()
-                && !rest.starts_with('\n')
-            {
+            } else if !rest.starts_with("//") && !rest.trim_start().is_empty() && !rest.starts_with('\n') {
                 doc_start = None;
             }
         }
@@ -138,12 +119,9 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                 Some(end) => i = i + 3 + end + 3,
                 None => {
                     diags.push(
-                        Diagnostic::new(
-                            &codes::UNTERMINATED_STRING,
-                            "unterminated multi-line string",
-                        )
-                        .primary(Span::new(file, i, i + 3), "this string is never closed")
-                        .help("close it with `\"\"\"`"),
+                        Diagnostic::new(&codes::UNTERMINATED_STRING, "unterminated multi-line string")
+                            .primary(Span::new(file, i, i + 3), "this string is never closed")
+                            .help("close it with `\"\"\"`"),
                     );
                     poisoned = true;
                     // the brackets around the string are closed inside it; do not report them
@@ -196,26 +174,17 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                     b']' => b'[',
                     _ => b'(',
                 };
-                let alone_on_line = text[..i]
-                    .rsplit('\n')
-                    .next()
-                    .is_some_and(|before| before.trim().is_empty());
+                let alone_on_line = text[..i].rsplit('\n').next().is_some_and(|before| before.trim().is_empty());
                 if stack.last().is_some_and(|&(o, _)| o == open) {
                     stack.pop();
                 } else if let (Some(&(o, at)), false) = (stack.last(), alone_on_line) {
                     // `[a, b}`: the closer is a typo for the innermost open bracket
                     stack.pop();
                     diags.push(
-                        Diagnostic::new(
-                            &codes::UNBALANCED,
-                            format!("`{}` does not close `{}`", b as char, o as char),
-                        )
-                        .primary(
-                            Span::new(file, i, i + 1),
-                            format!("expected `{}`", closer(o) as char),
-                        )
-                        .secondary(Span::new(file, at, at + 1), "opened here")
-                        .help(format!("write `{}` here", closer(o) as char)),
+                        Diagnostic::new(&codes::UNBALANCED, format!("`{}` does not close `{}`", b as char, o as char))
+                            .primary(Span::new(file, i, i + 1), format!("expected `{}`", closer(o) as char))
+                            .secondary(Span::new(file, at, at + 1), "opened here")
+                            .help(format!("write `{}` here", closer(o) as char)),
                     );
                     poisoned = true;
                 } else if let Some(pos) = stack.iter().rposition(|&(o, _)| o == open) {
@@ -224,32 +193,16 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                     let (o, at) = inner.remove(0);
                     diags.push(
                         Diagnostic::new(&codes::UNBALANCED, format!("unclosed `{}`", o as char))
-                            .primary(
-                                Span::new(file, at, at + 1),
-                                format!("this `{}` is never closed", o as char),
-                            )
-                            .secondary(
-                                Span::new(file, i, i + 1),
-                                format!("`{}` found first", b as char),
-                            )
-                            .help(format!(
-                                "add `{}` before this `{}`",
-                                closer(o) as char,
-                                b as char
-                            )),
+                            .primary(Span::new(file, at, at + 1), format!("this `{}` is never closed", o as char))
+                            .secondary(Span::new(file, i, i + 1), format!("`{}` found first", b as char))
+                            .help(format!("add `{}` before this `{}`", closer(o) as char, b as char)),
                     );
                     poisoned = true;
                 } else {
                     diags.push(
                         Diagnostic::new(&codes::UNBALANCED, format!("unexpected `{}`", b as char))
-                            .primary(
-                                Span::new(file, i, i + 1),
-                                format!("this `{}` closes nothing", b as char),
-                            )
-                            .help(format!(
-                                "remove it, or add the matching `{}` before it",
-                                open as char
-                            )),
+                            .primary(Span::new(file, i, i + 1), format!("this `{}` closes nothing", b as char))
+                            .help(format!("remove it, or add the matching `{}` before it", open as char)),
                     );
                     poisoned = true;
                 }
@@ -290,10 +243,7 @@ fn report_unclosed(file: FileId, stack: &mut Vec<(u8, usize)>, diags: &mut Vec<D
     if let Some(&(o, at)) = stack.first() {
         diags.push(
             Diagnostic::new(&codes::UNBALANCED, format!("unclosed `{}`", o as char))
-                .primary(
-                    Span::new(file, at, at + 1),
-                    format!("this `{}` is never closed", o as char),
-                )
+                .primary(Span::new(file, at, at + 1), format!("this `{}` is never closed", o as char))
                 .help(format!("add the matching `{}`", closer(o) as char)),
         );
     }
@@ -311,14 +261,11 @@ fn starts_item(line: &str, at_depth_zero: bool) -> bool {
     }
     // Inside unclosed brackets: only an unmistakable declaration head counts.
     let line = line.split('\n').next().unwrap_or("");
-    let mut words = line
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty());
+    let mut words = line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty());
     let Some(w1) = words.next() else { return false };
     let after_w1 = line[w1.len()..].trim_start();
     if KEYWORDS.contains(&w1) {
-        return after_w1
-            .starts_with(|c: char| c.is_ascii_alphabetic() || c == '"' || c == '{' || c == '_');
+        return after_w1.starts_with(|c: char| c.is_ascii_alphabetic() || c == '"' || c == '{' || c == '_');
     }
     // `kind name {` or `kind name: variant {`, with or without a body on the same line
     let Some(w2) = words.next() else { return false };
@@ -328,9 +275,7 @@ fn starts_item(line: &str, at_depth_zero: bool) -> bool {
     let mut rest = after_w1[w2.len()..].trim_start();
     if let Some(r) = rest.strip_prefix(':') {
         let r = r.trim_start();
-        let v = r
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(r.len());
+        let v = r.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(r.len());
         if v == 0 {
             return false;
         }
@@ -351,13 +296,7 @@ mod tests {
     #[test]
     fn one_segment_per_declaration() {
         let text = "/// doc\ndataset a {\n  n: 1\n}\n\nmodel m {\n  inputs: []\n}\n";
-        assert_eq!(
-            segs(text),
-            vec![
-                "/// doc\ndataset a {\n  n: 1\n}",
-                "model m {\n  inputs: []\n}"
-            ]
-        );
+        assert_eq!(segs(text), vec!["/// doc\ndataset a {\n  n: 1\n}", "model m {\n  inputs: []\n}"]);
     }
 
     #[test]
