@@ -155,6 +155,57 @@ proptest! {
     }
 }
 
+/// Pieces of rule expressions: paths through the graph, literals of every sort, names.
+const ATOMS: &[&str] = &[
+    "m.n_train", "m.init", "scratch", "m.family", "deep_families", "medical_imaging", "m.inputs", "i.from.n", "i.from",
+    "1k", "10%", "200ms", "2GB", "0 steps", "none", "unknown", "\"text\"", "true", "m.train.optimizer.lr",
+    "m.train.optimizer", "m.evaluate.baselines", "len(m.inputs)", "any(i in m.inputs: i is image)",
+    "all(x in m.datasets: x.n > 5)", "count(x in m.datasets: x.labels.noise > 5%)", "m.deploy.latency.value",
+    "m.deploy.latency.percentile", "m.train.hardware.item.peak", "m.train.hardware.n", "i.representation.backbone.params",
+    "i.representation.tuning", "full", "m.datasets", "p.purpose", "product", "m.pps", "m.fwd_flops.low", "m.nosuch",
+    "q.x", "m.train.schedule.warmup", "m.deploy", "m.deploy.target", "server", "[gbdt, mlp]", "[]", "-3", "(m.n_train)",
+];
+const OPS: &[&str] =
+    &[" and ", " or ", " == ", " != ", " < ", " <= ", " > ", " in ", " not in ", " is ", " is not ", " + ", " - ", " * ", " / "];
+
+fn rule_from(picks: Vec<(usize, usize)>, message_atom: usize) -> String {
+    let mut when = String::new();
+    for (i, (a, o)) in picks.iter().enumerate() {
+        if i > 0 {
+            when.push_str(OPS[o % OPS.len()]);
+        }
+        when.push_str(ATOMS[a % ATOMS.len()]);
+    }
+    if when.is_empty() {
+        when.push_str("true");
+    }
+    format!(
+        "rule MLA901 fuzzed {{\n  section: architecture\n  severity: warning\n  for p: project\n  for m: model\n  for i in m.inputs\n  when: {when}\n  at: m.init\n  message: \"`{{m}}` {{{}}}\"\n  why: \"Fuzzed.\"\n  option A recommended: \"A\"\n  option B: \"B\"\n}}\n",
+        ATOMS[message_atom % ATOMS.len()]
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+
+    /// Random rules, checked against the schema and run over every example plan.
+    #[test]
+    fn random_rules_never_panic(
+        picks in prop::collection::vec((0usize..1000, 0usize..1000), 0..6),
+        message_atom in 0usize..1000,
+        which in 0usize..100,
+    ) {
+        let all = specs();
+        let plan = format!("{}\n{}", all[which % all.len()], rule_from(picks, message_atom));
+        let c = mlarchc::check_str("rule_fuzz.mla", &plan);
+        assert_well_formed(&c);
+        let r = c.review(&Default::default());
+        for d in &r.diagnostics {
+            assert!(!d.message.is_empty());
+        }
+    }
+}
+
 #[test]
 fn deep_nesting_does_not_overflow_the_stack() {
     let deep = format!("project p {{ task: regression, x: {}{} }}", "[".repeat(5000), "]".repeat(5000));
