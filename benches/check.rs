@@ -1,5 +1,6 @@
-//! Benchmarks of each stage, in bytes per second: parsing, and parse + check of a whole
-//! plan (stdlib included), on the shipped typical plan and a synthetic 10,000-line one.
+//! Benchmarks of each stage, in bytes per second: parsing, parse + check of a whole plan
+//! (stdlib included), and the whole job with the architect review, on the shipped typical
+//! plan and a synthetic 10,000-line one.
 //!
 //! `cargo bench --bench check`. Whole-process figures come from hyperfine (see README).
 
@@ -53,4 +54,17 @@ fn check(bencher: Bencher, which: &str) {
     bencher
         .counter(BytesCount::of_str(&text))
         .bench(|| mlarchc::compile("plan.mla", black_box(text.clone()), &std, &host));
+}
+
+/// The whole job of `mlarchc check`: parse, check, graph, derive, compile the rules, and
+/// review with every rule on.
+#[divan::bench(args = ["typical", "synthetic_10k"])]
+fn check_and_review(bencher: Bencher, which: &str) {
+    let text = if which == "typical" { typical() } else { synth::plan(10_000) };
+    let std = Stdlib::embedded();
+    let host = MemoryHost::default();
+    bencher.counter(BytesCount::of_str(&text)).bench(|| {
+        let c = mlarchc::compile("plan.mla", black_box(text.clone()), &std, &host);
+        black_box(c.review(&Default::default()))
+    });
 }

@@ -42,6 +42,21 @@ pub fn marks(text: &str) -> (Vec<Mark>, Vec<String>) {
     (out, checks)
 }
 
+/// Compiles and reviews a fixture, and compares what it reports with its marks.
+pub fn run_fixture(
+    name: &str,
+    text: String,
+    stdlib: &crate::stdlib::Stdlib,
+    host: &dyn crate::sema::Host,
+) -> Vec<String> {
+    let c = crate::compile(name, text, stdlib, host);
+    let mut diags = c.diagnostics.clone();
+    if !c.has_errors() {
+        diags.extend(c.review(&Default::default()).diagnostics);
+    }
+    check(&c.sources, &diags)
+}
+
 fn matches(d: &Diagnostic, what: &str) -> bool {
     d.code == what || d.severity.as_str().eq_ignore_ascii_case(what)
 }

@@ -158,7 +158,7 @@ pub fn test(paths: &[PathBuf], stdlib: &Stdlib) -> i32 {
     for f in &fixtures {
         let name = f.to_string_lossy().replace('\\', "/");
         let problems = match std::fs::read_to_string(f) {
-            Ok(text) => run_fixture(&name, text, stdlib),
+            Ok(text) => crate::testing::run_fixture(&name, text, stdlib, &FsHost),
             Err(e) => vec![format!("cannot read it: {e}")],
         };
         if problems.is_empty() {
@@ -177,16 +177,6 @@ pub fn test(paths: &[PathBuf], stdlib: &Stdlib) -> i32 {
     } else {
         EXIT_OK
     }
-}
-
-/// Checks one fixture; the problems (missing or unexpected diagnostics).
-pub fn run_fixture(name: &str, text: String, stdlib: &Stdlib) -> Vec<String> {
-    let c = crate::compile(name, text, stdlib, &FsHost);
-    let mut diags = c.diagnostics.clone();
-    if !c.has_errors() {
-        diags.extend(c.review(&Default::default()).diagnostics);
-    }
-    crate::testing::check(&c.sources, &diags)
 }
 
 fn fixtures_under(dir: &Path) -> std::io::Result<Vec<PathBuf>> {

@@ -1,0 +1,106 @@
+//! The built-in rule catalogue keeps its conventions: one rule per file, in the folder of
+//! its section, named like the file, with the fixed doc headings and a fixture beside it
+//! that shows it firing; codes unique and in the section's range; at least twenty rules
+//! spread over all seven sections.
+
+use mlarchc::rules::Section;
+use std::path::{Path, PathBuf};
+
+const HEADINGS: &[&str] = &["## What it checks", "## Why it matters", "## Example", "## Instead", "## References"];
+
+fn rule_files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for section in Section::ALL {
+        let dir = Path::new("stdlib/rules").join(section.as_str());
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.filter_map(Result::ok) {
+            let p = e.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.ends_with(".mla") && !name.ends_with("_test.mla") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_catalogue_follows_its_conventions() {
+    let c = mlarchc::check_str("<none>", "");
+    assert!(c.diagnostics.is_empty(), "the stdlib itself has problems: {:?}", c.diagnostics);
+    let files = rule_files();
+    let mut problems = Vec::new();
+    for file in &files {
+        let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+        let section = file.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).unwrap_or("");
+        let Some(rule) = c.rules.rules.iter().find(|r| r.name == stem) else {
+            problems.push(format!("{}: no rule named `{stem}` in it", file.display()));
+            continue;
+        };
+        if rule.section.as_str() != section {
+            problems.push(format!("{}: section `{}` in the `{section}` folder", file.display(), rule.section.as_str()));
+        }
+        for h in HEADINGS {
+            if !rule.docs.contains(h) {
+                problems.push(format!("{}: doc comment lacks `{h}`", file.display()));
+            }
+        }
+        let fixtures: Vec<String> = std::fs::read_dir(file.parent().unwrap_or(Path::new(".")))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&stem) && n.ends_with("_test.mla"))
+            })
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        if !fixtures
+            .iter()
+            .any(|f| f.contains(&format!("//~ {}", rule.code)) || f.contains(&format!("//~^ {}", rule.code)))
+        {
+            problems.push(format!("{}: no fixture beside it shows `{}` firing", file.display(), rule.code));
+        }
+        if rule.source.is_none() {
+            problems.push(format!("{}: no `source`", file.display()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let stdlib_rules: Vec<_> =
+        c.rules.rules.iter().filter(|r| r.origin == mlarchc::source::FileOrigin::Stdlib).collect();
+    assert_eq!(stdlib_rules.len(), files.len(), "every built-in rule lives in its own file");
+    assert!(stdlib_rules.len() >= 20, "the catalogue has {} rules; the first milestone is twenty", stdlib_rules.len());
+    for s in Section::ALL {
+        assert!(stdlib_rules.iter().any(|r| r.section == s), "no rule in the {} section", s.as_str());
+    }
+}
+
+#[test]
+fn every_rule_fixture_passes() {
+    let mut failures = Vec::new();
+    let mut stack = vec![PathBuf::from("stdlib/rules"), PathBuf::from("specs/team-rules")];
+    let mut n = 0;
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("fixture dir").filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if !p.to_string_lossy().ends_with("_test.mla") {
+                continue;
+            }
+            n += 1;
+            let name = p.to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(&p).expect("read");
+            let problems =
+                mlarchc::testing::run_fixture(&name, text, &mlarchc::stdlib::Stdlib::embedded(), &mlarchc::cli::FsHost);
+            if !problems.is_empty() {
+                failures.push(format!("{name}:\n  {}", problems.join("\n  ")));
+            }
+        }
+    }
+    assert!(n > 0);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
