@@ -210,7 +210,7 @@ pub fn check(plan: &Plan, g: &DepGraph, diags: &mut Vec<Diagnostic>) {
         let used_by: Vec<String> = g.referrers(id).map(|(r, _)| format!("`{}`", plan.entity(r).name)).collect();
         let mut d = Diagnostic::new(&codes::UNUSED, format!("{kname} `{}` is never used", e.name))
             .primary(e.name_span, "nothing in the plan leads here")
-            .help(format!("refer to it from the plan, or remove it if it is left over"));
+            .help("refer to it from the plan, or remove it if it is left over");
         if !used_by.is_empty() {
             let (verb, rest) = if used_by.len() == 1 { ("refers", "it is") } else { ("refer", "they are") };
             d = d.note(format!("only {} {verb} to it, and {rest} unused too", used_by.join(", ")));

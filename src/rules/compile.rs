@@ -9,7 +9,7 @@ use super::{At, Binding, Piece, Rule, RuleOption, RuleSet, Section, Status};
 use crate::diag::{codes, one_of, suggest, Diagnostic, Severity};
 use crate::plan::{Plan, Progress};
 use crate::schema::{PayloadDef, Schema, SchemaItem};
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, BinOp, ExprKind, RuleItem, UnOp, ValueKind};
 use crate::units::Dim;
 
@@ -62,7 +62,7 @@ impl Compiler<'_> {
 
         // bindings first, so `when` may come before or after them
         for item in &decl.items {
-            if let RuleItem::For { var, source: src, span, .. } = item {
+            if let RuleItem::For { var, source: src, .. } = item {
                 let ty = match src {
                     ast::ForSource::Kind(k) => match self.schema.kind_id(&k.name) {
                         Some(kid) => {
@@ -103,7 +103,6 @@ impl Compiler<'_> {
                             .help("give each `for` its own name"),
                     );
                 }
-                let _ = span;
                 self.scope.push((var.name.clone(), ty));
             }
         }
@@ -917,27 +916,24 @@ fn op_str(op: BinOp) -> &'static str {
 
 /// Moves the spans of an expression parsed out of a message string onto the string.
 fn relocate(e: &mut ast::Expr, to: Span) {
-    fn walk(e: &mut ast::Expr, to: Span, file: FileId) {
-        e.span = to;
-        match &mut e.kind {
-            ExprKind::Path(p) => p.iter_mut().for_each(|i| i.span = to),
-            ExprKind::Unary(_, x) => walk(x, to, file),
-            ExprKind::Binary(_, a, b) => {
-                walk(a, to, file);
-                walk(b, to, file);
-            }
-            ExprKind::Quant { var, source, body, .. } => {
-                var.span = to;
-                walk(source, to, file);
-                walk(body, to, file);
-            }
-            ExprKind::Call { name, args } => {
-                name.span = to;
-                args.iter_mut().for_each(|a| walk(a, to, file));
-            }
-            ExprKind::List(items) => items.iter_mut().for_each(|a| walk(a, to, file)),
-            ExprKind::Lit(v) => v.span = to,
+    e.span = to;
+    match &mut e.kind {
+        ExprKind::Path(p) => p.iter_mut().for_each(|i| i.span = to),
+        ExprKind::Unary(_, x) => relocate(x, to),
+        ExprKind::Binary(_, a, b) => {
+            relocate(a, to);
+            relocate(b, to);
         }
+        ExprKind::Quant { var, source, body, .. } => {
+            var.span = to;
+            relocate(source, to);
+            relocate(body, to);
+        }
+        ExprKind::Call { name, args } => {
+            name.span = to;
+            args.iter_mut().for_each(|a| relocate(a, to));
+        }
+        ExprKind::List(items) => items.iter_mut().for_each(|a| relocate(a, to)),
+        ExprKind::Lit(v) => v.span = to,
     }
-    walk(e, to, to.file);
 }

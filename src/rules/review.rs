@@ -200,13 +200,12 @@ pub fn review(
         let mut sev = Some(base);
         for layer in [&plan_levels, &cli_levels] {
             for specific in [false, true] {
-                for (level, t) in layer.iter().filter(|(_, t)| t.specific() == specific && t.matches(rule)) {
+                for (level, _) in layer.iter().filter(|(_, t)| t.specific() == specific && t.matches(rule)) {
                     sev = match level {
                         Level::Deny => Some(Severity::Error),
                         Level::Warn => Some(Severity::Warning),
                         Level::Allow => None,
                     };
-                    let _ = t;
                 }
             }
         }
