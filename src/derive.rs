@@ -19,8 +19,10 @@ fn derived(val: Val) -> Value {
 /// Fills every derived field the compiler knows how to compute.
 pub fn run(plan: &mut Plan, graph: &DepGraph) {
     attachments(plan);
+    project_models(plan);
     model_datasets(plan, graph);
     dataset_consumers(plan);
+    modality_consumers(plan);
     model_sizes(plan);
     model_pretrained(plan);
     steps_per_epoch(plan);
@@ -97,6 +99,29 @@ fn model_datasets(plan: &mut Plan, graph: &DepGraph) {
         }
         let list = all.into_iter().map(|d| derived(Val::Ref(d))).collect();
         set(plan, m, "datasets", Val::List(list));
+    }
+}
+
+/// `project.models`: every model of the plan (a plan has one project).
+fn project_models(plan: &mut Plan) {
+    let (Some(project), Some(model)) = (plan.schema.kind_id("project"), plan.schema.kind_id("model")) else { return };
+    let models: Vec<Value> = ids_of(plan, model).into_iter().map(|m| derived(Val::Ref(m))).collect();
+    for p in ids_of(plan, project) {
+        set(plan, p, "models", Val::List(models.clone()));
+    }
+}
+
+/// `modality.consumers`: the models that take the modality as an input.
+fn modality_consumers(plan: &mut Plan) {
+    let (Some(model), Some(modality)) = (plan.schema.kind_id("model"), plan.schema.kind_id("modality")) else { return };
+    let models = ids_of(plan, model);
+    for i in ids_of(plan, modality) {
+        let consumers: Vec<Value> = models
+            .iter()
+            .filter(|m| refs(plan.field(**m, "inputs")).contains(&i))
+            .map(|m| derived(Val::Ref(*m)))
+            .collect();
+        set(plan, i, "consumers", Val::List(consumers));
     }
 }
 

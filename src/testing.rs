@@ -7,9 +7,10 @@
 //! //~ checks: MLA407         (a rule under test that must not fire anywhere here)
 //! ```
 //!
-//! A mark names a code (`E0303`, `MLA201`) or a severity (`ERROR`, `WARNING`, `NOTE`). Every
-//! mark must be met by a diagnostic whose primary span starts on that line, and every
-//! diagnostic must be marked — every compiler diagnostic, and every finding of a rule the
+//! A mark names a code (`E0303`, `MLA201`) or a severity (`ERROR`, `WARNING`, `NOTE`) and
+//! stands for one diagnostic (`//~ MLA001 MLA001`: two on that line). Every mark must be
+//! met by a diagnostic whose primary span starts on that line, and every diagnostic must
+//! be marked — every compiler diagnostic, and every finding of a rule the
 //! fixture mentions (so a fixture about one rule is not disturbed by the others).
 
 use crate::diag::Diagnostic;
@@ -18,12 +19,15 @@ use crate::source::{FileId, FileOrigin, SourceMap};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mark {
     pub line: usize,
+    /// a code (`MLA408`) or a severity (`ERROR`)
     pub what: String,
+    /// `//~ MLA408 ERROR`: the code's diagnostic must also have this severity
+    pub severity: Option<String>,
 }
 
 /// The marks of one file, and the rule codes named by `//~ checks:` lines.
 pub fn marks(text: &str) -> (Vec<Mark>, Vec<String>) {
-    let mut out = Vec::new();
+    let mut out: Vec<Mark> = Vec::new();
     let mut checks = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let Some(pos) = line.find("//~") else {
@@ -35,8 +39,23 @@ pub fn marks(text: &str) -> (Vec<Mark>, Vec<String>) {
             continue;
         }
         let ups = rest.chars().take_while(|c| *c == '^').count();
+        let line = (i + 1).saturating_sub(ups);
         for what in rest[ups..].split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()) {
-            out.push(Mark { line: (i + 1).saturating_sub(ups), what: what.to_string() });
+            let is_severity = ["ERROR", "WARNING", "NOTE"].contains(&what);
+            match out.last_mut() {
+                // a code and a severity side by side (`MLA408 ERROR`, `ERROR MLA408`) are one mark
+                Some(prev)
+                    if is_severity && prev.line == line && prev.severity.is_none() && !is_severity_word(&prev.what) =>
+                {
+                    prev.severity = Some(what.to_string());
+                }
+                Some(prev)
+                    if !is_severity && prev.line == line && prev.severity.is_none() && is_severity_word(&prev.what) =>
+                {
+                    prev.severity = Some(std::mem::replace(&mut prev.what, what.to_string()));
+                }
+                _ => out.push(Mark { line, what: what.to_string(), severity: None }),
+            }
         }
     }
     (out, checks)
@@ -57,8 +76,13 @@ pub fn run_fixture(
     check(&c.sources, &diags)
 }
 
-fn matches(d: &Diagnostic, what: &str) -> bool {
-    d.code == what || d.severity.as_str().eq_ignore_ascii_case(what)
+fn is_severity_word(w: &str) -> bool {
+    ["ERROR", "WARNING", "NOTE"].contains(&w)
+}
+
+fn matches(d: &Diagnostic, m: &Mark) -> bool {
+    (d.code == m.what || d.severity.as_str().eq_ignore_ascii_case(&m.what))
+        && m.severity.as_ref().is_none_or(|s| d.severity.as_str().eq_ignore_ascii_case(s))
 }
 
 fn is_rule_code(code: &str) -> bool {
@@ -108,20 +132,32 @@ pub fn check(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<String> {
         }
         found.push((span.file, file.line_col(span.start as usize).0, d));
     }
-    for (f, m) in &expected {
-        if !found.iter().any(|(ff, l, d)| ff == f && *l == m.line && matches(d, &m.what)) {
-            problems.push(format!("{}:{}: expected `{}`, not reported", sources.get(*f).name, m.line, m.what));
-        }
-    }
+    // each mark stands for one diagnostic: `//~ MLA001 MLA001` means exactly two; a code
+    // mark is used before a severity mark
+    let mut used = vec![false; expected.len()];
     for (f, l, d) in &found {
-        if !expected.iter().any(|(ff, m)| ff == f && m.line == *l && matches(d, &m.what)) {
-            problems.push(format!(
+        let pick = |by_code: bool, used: &[bool]| {
+            expected.iter().enumerate().position(|(i, (ff, m))| {
+                !used[i]
+                    && ff == f
+                    && m.line == *l
+                    && (if by_code { m.what == d.code && matches(d, m) } else { matches(d, m) })
+            })
+        };
+        match pick(true, &used).or_else(|| pick(false, &used)) {
+            Some(i) => used[i] = true,
+            None => problems.push(format!(
                 "{}:{l}: unexpected {}[{}] {}",
                 sources.get(*f).name,
                 d.severity.as_str(),
                 d.code,
                 d.message
-            ));
+            )),
+        }
+    }
+    for ((f, m), u) in expected.iter().zip(&used) {
+        if !u {
+            problems.push(format!("{}:{}: expected `{}`, not reported", sources.get(*f).name, m.line, m.what));
         }
     }
     problems
@@ -137,11 +173,18 @@ mod tests {
         assert_eq!(
             m,
             vec![
-                Mark { line: 1, what: "E0301".into() },
-                Mark { line: 2, what: "ERROR".into() },
-                Mark { line: 2, what: "MLA201".into() }
+                Mark { line: 1, what: "E0301".into(), severity: None },
+                Mark { line: 2, what: "MLA201".into(), severity: Some("ERROR".into()) }
             ]
         );
         assert_eq!(c, vec!["MLA407", "MLA408"]);
+        let (m, _) = marks("x //~ MLA408 ERROR MLA408\n");
+        assert_eq!(
+            m,
+            vec![
+                Mark { line: 1, what: "MLA408".into(), severity: Some("ERROR".into()) },
+                Mark { line: 1, what: "MLA408".into(), severity: None }
+            ]
+        );
     }
 }

@@ -105,7 +105,7 @@ fn every_fixture_fails_with_located_diagnostics() {
 
 #[test]
 fn clean_plan_exits_zero_silently() {
-    let o = with_stdin(&["check", "-"], "project p { task: regression }\n");
+    let o = with_stdin(&["check", "-"], "project p { task: regression, target: \"weekly demand\", unit: region }\n");
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert_eq!(stdout(&o), "");
 }
@@ -121,7 +121,7 @@ fn errors_exit_one_and_name_stdin() {
 #[test]
 fn warnings_and_notes_alone_exit_zero() {
     // a user device with a catalog name shadows it: a note, not an error
-    let plan = "project p { task: regression }\ndevice a100 { class: gpu, peak: 312TFLOPS, precision: bf16 }\n";
+    let plan = "project p { task: regression, target: \"weekly demand\", unit: region }\ndevice a100 { class: gpu, peak: 312TFLOPS, precision: bf16 }\n";
     let o = with_stdin(&["check", "-"], plan);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("note[N0201]"), "{}", stdout(&o));

@@ -56,10 +56,7 @@ fn the_catalogue_follows_its_conventions() {
             })
             .filter_map(|p| std::fs::read_to_string(p).ok())
             .collect();
-        if !fixtures
-            .iter()
-            .any(|f| f.contains(&format!("//~ {}", rule.code)) || f.contains(&format!("//~^ {}", rule.code)))
-        {
+        if !fixtures.iter().any(|f| mlarchc::testing::marks(f).0.iter().any(|m| m.what == rule.code)) {
             problems.push(format!("{}: no fixture beside it shows `{}` firing", file.display(), rule.code));
         }
         if rule.source.is_none() {

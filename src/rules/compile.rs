@@ -42,7 +42,7 @@ fn err(span: Span) -> TExpr {
 }
 
 const ITEMS: &[&str] =
-    &["section", "severity", "status", "since", "when", "escalate", "at", "message", "why", "source"];
+    &["section", "severity", "status", "since", "when", "escalate", "relax", "at", "message", "why", "source"];
 
 impl Compiler<'_> {
     fn rule(&mut self, decl: &ast::RuleDecl, origin: crate::source::FileOrigin) -> Option<Rule> {
@@ -53,6 +53,7 @@ impl Compiler<'_> {
         let mut bindings = Vec::new();
         let mut when = None;
         let mut escalate = None;
+        let mut relax = None;
         let mut at_expr = None;
         let mut message = None;
         let mut why = None;
@@ -151,6 +152,7 @@ impl Compiler<'_> {
                         "since" => since = self.string_lit(value, "`since`"),
                         "when" => when = Some(self.condition(value)),
                         "escalate" => escalate = Some(self.condition(value)),
+                        "relax" => relax = Some(self.condition(value)),
                         "at" => at_expr = Some(value),
                         "message" => message = Some(value),
                         "why" => why = self.string_lit(value, "`why`"),
@@ -208,7 +210,7 @@ impl Compiler<'_> {
                 self.diags.push(
                     Diagnostic::new(&codes::RULE_METADATA, format!("`{}` is a code of the {expected} section, not {}", decl.code.name, sec.as_str()))
                         .primary(decl.code.span, format!("codes of the {} section are `MLA{}xx`", sec.as_str(), sec.digit()))
-                        .help("MLA0xx formulation, MLA1xx representation, MLA2xx architecture, MLA3xx training, MLA4xx evaluation, MLA5xx compute, MLA6xx deployment, MLA9xx your own rules"),
+                        .help("section codes are MLA0xx formulation, MLA1xx representation, MLA2xx architecture, MLA3xx training, MLA4xx evaluation, MLA5xx compute, MLA6xx deployment, MLA9xx your own rules"),
                 );
             }
         }
@@ -223,6 +225,7 @@ impl Compiler<'_> {
             bindings,
             when: when?,
             escalate,
+            relax,
             at,
             message: message?,
             why: why?,
@@ -313,7 +316,11 @@ impl Compiler<'_> {
         };
         let whole = self.path(p, e.span, None);
         if matches!(whole.ty, RTy::Entity(_)) {
-            return Some(At { entity: whole, field: None });
+            return Some(At::Entity { entity: whole, field: None });
+        }
+        if let (TKind::Var(slot), [_]) = (&whole.kind, p.as_slice()) {
+            // an element bound by `for x in list`
+            return Some(At::Element(*slot));
         }
         if matches!(whole.ty, RTy::Error) {
             return None;
@@ -321,7 +328,7 @@ impl Compiler<'_> {
         if p.len() >= 2 {
             let prefix = self.path(&p[..p.len() - 1], p[0].span.to(p[p.len() - 2].span), None);
             if matches!(prefix.ty, RTy::Entity(_)) {
-                return Some(At { entity: prefix, field: Some(p[p.len() - 1].name.clone()) });
+                return Some(At::Entity { entity: prefix, field: Some(p[p.len() - 1].name.clone()) });
             }
         }
         self.type_error(

@@ -18,6 +18,8 @@ use crate::units::Dim;
 #[derive(Clone, Debug)]
 enum V<'p> {
     Bool(bool),
+    /// an `int` (a year, an offset): shown without thousands separators
+    Int(i64),
     Num(f64),
     Qty(Dim, f64),
     Progress(Progress, f64),
@@ -44,7 +46,7 @@ impl<'p> V<'p> {
         let Some(v) = v else { return V::Absent };
         match &v.val {
             Val::Bool(b) => V::Bool(*b),
-            Val::Int(i) => V::Num(*i as f64),
+            Val::Int(i) => V::Int(*i),
             Val::Real(x) | Val::Fraction(x) => V::Num(*x),
             Val::Count(c) => V::Num(*c as f64),
             Val::Quantity(d, x) => V::Qty(*d, *x),
@@ -72,10 +74,21 @@ impl<'p> V<'p> {
         matches!(self, V::Bool(true))
     }
 
+    /// Two progress values in different units (steps, epochs) compare only through the
+    /// steps per epoch, which a value does not know: they are incomparable, except that zero
+    /// is zero in both.
+    fn incomparable(&self, other: &V) -> bool {
+        match (self, other) {
+            (V::Progress(a, x), V::Progress(b, y)) => a != b && *x != 0.0 && *y != 0.0,
+            _ => false,
+        }
+    }
+
     /// The number a comparison reads: numbers, quantities, progress.
     fn scalar(&self) -> Option<f64> {
         match self {
             V::Num(x) | V::Qty(_, x) | V::Progress(_, x) => Some(*x),
+            V::Int(i) => Some(*i as f64),
             _ => None,
         }
     }
@@ -84,6 +97,8 @@ impl<'p> V<'p> {
 struct Eval<'p> {
     plan: &'p Plan,
     env: Vec<V<'p>>,
+    /// for `for … in` slots bound to written values: their span and path (`preprocess[1]`)
+    places: Vec<Option<(crate::source::Span, String)>>,
 }
 
 impl<'p> Eval<'p> {
@@ -115,6 +130,7 @@ impl<'p> Eval<'p> {
             },
             TKind::Neg(x) => match self.eval(x) {
                 V::Num(n) => V::Num(-n),
+                V::Int(i) => V::Int(-i),
                 V::Qty(d, n) => V::Qty(d, -n),
                 _ => V::Absent,
             },
@@ -138,8 +154,10 @@ impl<'p> Eval<'p> {
                 V::Bool(holds != *negated)
             }
             TKind::Quant { quant, slot, source, body } => {
+                // an absent list (a plan that is not there, a field left out) is empty
                 let items = match self.eval(source) {
                     V::List(items) => items,
+                    V::Absent => Vec::new(),
                     _ => return V::Absent,
                 };
                 let mut hits = 0usize;
@@ -163,8 +181,29 @@ impl<'p> Eval<'p> {
             }
             TKind::Len(x) => match self.eval(x) {
                 V::List(items) => V::Num(items.len() as f64),
+                V::Absent => V::Num(0.0),
                 _ => V::Absent,
             },
+        }
+    }
+
+    /// The elements of a list, each with where it is written when it comes straight from a
+    /// field of a declaration (`d.preprocess` → `preprocess[0]`, `preprocess[1]`, …).
+    fn items_with_places(&mut self, list: &TExpr) -> Vec<(V<'p>, Option<(crate::source::Span, String)>)> {
+        if let TKind::Field(base, Access::Field(name)) = &list.kind {
+            if let V::Entity(id) = self.eval(base) {
+                if let Some(Value { val: Val::List(items), .. }) = self.plan.field(id, name) {
+                    return items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (V::of(Some(v)), v.origin.span().map(|s| (s, format!("{name}[{i}]")))))
+                        .collect();
+                }
+            }
+        }
+        match self.eval(list) {
+            V::List(items) => items.into_iter().map(|v| (v, None)).collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -204,6 +243,9 @@ impl<'p> Eval<'p> {
             BinOp::Or => V::Bool(self.eval(a).truthy() || self.eval(b).truthy()),
             _ => {
                 let (x, y) = (self.eval(a), self.eval(b));
+                if x.incomparable(&y) {
+                    return V::Bool(false);
+                }
                 match op {
                     BinOp::Eq => V::Bool(!x.missing() && !y.missing() && self.equal(&x, &y)),
                     BinOp::Ne => V::Bool(!x.missing() && !y.missing() && !self.equal(&x, &y)),
@@ -294,6 +336,12 @@ fn arith<'p>(op: BinOp, x: V<'p>, y: V<'p>) -> V<'p> {
         (V::Qty(d, a), V::Num(b)) => V::Qty(*d, f(*a, *b)),
         (V::Num(a), V::Qty(d, b)) => V::Qty(*d, f(*a, *b)),
         (V::Num(a), V::Num(b)) => V::Num(f(*a, *b)),
+        (V::Int(a), V::Int(b)) if op != BinOp::Div => V::Int(f(*a as f64, *b as f64) as i64),
+        (a, b)
+            if a.scalar().is_some() && b.scalar().is_some() && !matches!(a, V::Qty(..)) && !matches!(b, V::Qty(..)) =>
+        {
+            V::Num(f(a.scalar().unwrap_or(0.0), b.scalar().unwrap_or(0.0)))
+        }
         _ => V::Absent,
     };
     match r.scalar() {
@@ -306,7 +354,7 @@ fn arith<'p>(op: BinOp, x: V<'p>, y: V<'p>) -> V<'p> {
 pub fn evaluate(plan: &Plan, rules: &RuleSet) -> Vec<Finding> {
     let mut out = Vec::new();
     for (ri, rule) in rules.rules.iter().enumerate() {
-        let mut ev = Eval { plan, env: Vec::new() };
+        let mut ev = Eval { plan, env: Vec::new(), places: Vec::new() };
         bind(&mut ev, rule, ri, 0, &mut out);
     }
     out
@@ -319,53 +367,66 @@ fn bind<'p>(ev: &mut Eval<'p>, rule: &Rule, ri: usize, depth: usize, out: &mut V
         }
         return;
     }
-    let items: Vec<V<'p>> = match &rule.bindings[depth].1 {
+    let items: Vec<(V<'p>, Option<(crate::source::Span, String)>)> = match &rule.bindings[depth].1 {
         Binding::Kind(k) => ev
             .plan
             .user_entities()
             .filter(|(id, e)| e.kind == *k && !e.broken && ev.plan.lookup(*k, &e.name) == Some(*id))
-            .map(|(id, _)| V::Entity(id))
+            .map(|(id, _)| (V::Entity(id), None))
             .collect(),
-        Binding::Each(list) => match ev.eval(list) {
-            V::List(items) => items,
-            _ => Vec::new(),
-        },
+        Binding::Each(list) => ev.items_with_places(list),
     };
-    for item in items {
+    for (item, place) in items {
         ev.env.truncate(depth);
+        ev.places.truncate(depth);
         ev.env.push(item);
+        ev.places.push(place);
         bind(ev, rule, ri, depth + 1, out);
     }
     ev.env.truncate(depth);
+    ev.places.truncate(depth);
 }
 
 fn finding(ev: &mut Eval, rule: &Rule, ri: usize) -> Finding {
     let plan = ev.plan;
     // the declaration and field the finding is about
     let first_entity = ev.env.iter().find_map(|v| if let V::Entity(id) = v { Some(*id) } else { None });
+    let mut element = None;
     let (entity, field) = match &rule.at {
-        Some(at) => match ev.eval(&at.entity) {
-            V::Entity(id) => (Some(id), at.field.clone()),
+        Some(super::At::Entity { entity, field }) => match ev.eval(entity) {
+            V::Entity(id) => (Some(id), field.clone()),
             _ => (first_entity, None),
         },
+        Some(super::At::Element(slot)) => {
+            element = ev.places.get(*slot).cloned().flatten();
+            // the element belongs to the declaration bound before it
+            let owner = ev.env[..*slot].iter().rev().find_map(|v| if let V::Entity(id) = v { Some(*id) } else { None });
+            (owner.or(first_entity), None)
+        }
         None => (first_entity, None),
     };
     let entity = entity.unwrap_or(EntityId(0));
     let e = plan.entity(entity);
-    let span = field.as_deref().and_then(|f| plan.field(entity, f)).and_then(|v| v.origin.span()).unwrap_or(e.head);
     let kind = &plan.schema.kind(e.kind).name;
-    let path = match &field {
-        Some(f) => format!("{kind}.{}.{f}", e.name),
-        None => format!("{kind}.{}", e.name),
+    let (span, path) = match (&element, &field) {
+        (Some((span, place)), _) => (*span, format!("{kind}.{}.{place}", e.name)),
+        (None, Some(f)) => {
+            (plan.field(entity, f).and_then(|v| v.origin.span()).unwrap_or(e.head), format!("{kind}.{}.{f}", e.name))
+        }
+        (None, None) => (e.head, format!("{kind}.{}", e.name)),
     };
     let mut severity = rule.severity;
-    if let Some(x) = &rule.escalate {
-        if ev.eval(x).truthy() {
-            severity = match severity {
-                Severity::Note => Severity::Warning,
-                _ => Severity::Error,
-            };
-        }
+    if rule.escalate.as_ref().is_some_and(|x| ev.eval(x).truthy()) {
+        severity = match severity {
+            Severity::Note => Severity::Warning,
+            _ => Severity::Error,
+        };
+    }
+    if rule.relax.as_ref().is_some_and(|x| ev.eval(x).truthy()) {
+        severity = match severity {
+            Severity::Error => Severity::Warning,
+            _ => Severity::Note,
+        };
     }
     let message = rule
         .message
@@ -385,6 +446,7 @@ fn finding(ev: &mut Eval, rule: &Rule, ri: usize) -> Finding {
 fn render(plan: &Plan, v: &V) -> String {
     match v {
         V::Bool(b) => b.to_string(),
+        V::Int(i) => i.to_string(),
         V::Num(x) => number(*x),
         V::Qty(d, x) => d.display(*x),
         V::Progress(Progress::Steps, x) => format!("{} steps", number(*x)),
@@ -425,6 +487,8 @@ fn number(x: f64) -> String {
         } else {
             out
         }
+    } else if x != 0.0 && x.abs() < 0.001 {
+        format!("{x:e}")
     } else {
         let s = format!("{x:.3}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -440,6 +504,7 @@ mod tests {
         assert_eq!(number(4200.0), "4,200");
         assert_eq!(number(105_829.0), "105,829");
         assert_eq!(number(0.05), "0.05");
+        assert_eq!(number(1e-4), "1e-4");
         assert_eq!(number(999.0), "999");
     }
 }

@@ -92,11 +92,16 @@ pub enum Binding {
     Each(TExpr),
 }
 
-/// `at`: the declaration the finding is about, and optionally one of its fields.
+/// `at`: the declaration the finding is about, and optionally one of its fields — or an
+/// element a `for … in` binds (`at: s` for `for s in d.preprocess`).
 #[derive(Clone, Debug)]
-pub struct At {
-    pub entity: TExpr,
-    pub field: Option<String>,
+pub enum At {
+    Entity {
+        entity: TExpr,
+        field: Option<String>,
+    },
+    /// the environment slot of a `for … in` variable
+    Element(usize),
 }
 
 /// A piece of a message: text, or a placeholder to fill.
@@ -121,6 +126,8 @@ pub struct Rule {
     pub when: TExpr,
     /// when this also holds, the finding is raised one level (note → warning → error)
     pub escalate: Option<TExpr>,
+    /// when this holds, the finding is lowered one level (error → warning → note)
+    pub relax: Option<TExpr>,
     pub at: Option<At>,
     pub message: Vec<Piece>,
     pub why: String,
@@ -134,9 +141,13 @@ pub struct Rule {
 impl Rule {
     /// The first sentence of the docs, or the why.
     pub fn summary(&self) -> String {
-        let first = crate::schema::first_sentence(
-            self.docs.lines().find(|l| !l.trim().is_empty() && !l.starts_with('#')).unwrap_or(""),
-        );
+        let paragraph: Vec<&str> = self
+            .docs
+            .lines()
+            .skip_while(|l| l.trim().is_empty())
+            .take_while(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .collect();
+        let first = crate::schema::first_sentence(&paragraph.join(" "));
         if first.is_empty() {
             crate::schema::first_sentence(&self.why)
         } else {

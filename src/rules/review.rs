@@ -8,7 +8,7 @@
 //! 2. the command line: `--allow`, `--warn`, `--deny` naming the rule (code or name), then
 //!    naming its section or a code pattern (`MLA4xx`);
 //! 3. the plan's `review { … }` block: rule first, then section or pattern;
-//! 4. the rule's own severity (raised by its `escalate` condition).
+//! 4. the rule's own severity (raised by its `escalate` condition, lowered by `relax`).
 //!
 //! Within one layer a later entry wins over an earlier one. `deny` makes a finding an
 //! error, `warn` a warning, `allow` hides it.
