@@ -107,9 +107,27 @@ impl Compiler<'_> {
                 self.scope.push((var.name.clone(), ty));
             }
         }
+        let mut messages_when = Vec::new();
         for item in &decl.items {
             match item {
                 RuleItem::For { .. } => {}
+                RuleItem::When { name, cond, value, .. } => {
+                    if name.name != "message" {
+                        self.diags.push(
+                            Diagnostic::new(
+                                &codes::RULE_UNKNOWN_ITEM,
+                                format!("`{} when` is not a rule item", name.name),
+                            )
+                            .primary(name.span, "only `message` takes a condition")
+                            .help("write `message when CONDITION: \"…\"` for a message that fits one case"),
+                        );
+                        continue;
+                    }
+                    let c = self.condition(cond);
+                    if let Some(t) = self.template(value) {
+                        messages_when.push((c, t));
+                    }
+                }
                 RuleItem::Option { letter, recommended, text, span, .. } => {
                     let Some(t) = self.string_lit(text, "an option") else {
                         continue;
@@ -228,6 +246,7 @@ impl Compiler<'_> {
             relax,
             at,
             message: message?,
+            messages_when,
             why: why?,
             options: options.into_iter().map(|(o, _)| o).collect(),
             source,

@@ -428,8 +428,8 @@ fn finding(ev: &mut Eval, rule: &Rule, ri: usize) -> Finding {
             _ => Severity::Note,
         };
     }
-    let message = rule
-        .message
+    let template = rule.messages_when.iter().find(|(c, _)| ev.eval(c).truthy()).map_or(&rule.message, |(_, t)| t);
+    let message = template
         .iter()
         .map(|p| match p {
             Piece::Text(t) => t.clone(),

@@ -130,6 +130,8 @@ pub struct Rule {
     pub relax: Option<TExpr>,
     pub at: Option<At>,
     pub message: Vec<Piece>,
+    /// `message when COND: "…"`: the first whose condition holds replaces `message`
+    pub messages_when: Vec<(TExpr, Vec<Piece>)>,
     pub why: String,
     pub options: Vec<RuleOption>,
     pub source: Option<String>,

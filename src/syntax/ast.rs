@@ -332,6 +332,8 @@ pub enum RuleItem {
     Option { docs: Docs, letter: Ident, recommended: bool, text: Expr, span: Span },
     /// `when: …`, `message: "…"`, `section: training`, …
     Field { docs: Docs, name: Ident, value: Expr, span: Span },
+    /// `message when COND: "…"`
+    When { docs: Docs, name: Ident, cond: Expr, value: Expr, span: Span },
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

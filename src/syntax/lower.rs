@@ -140,9 +140,10 @@ impl Lowerer<'_> {
                 let spans: Vec<Span> = items
                     .iter()
                     .map(|i| match i {
-                        RuleItem::For { span, .. } | RuleItem::Option { span, .. } | RuleItem::Field { span, .. } => {
-                            *span
-                        }
+                        RuleItem::For { span, .. }
+                        | RuleItem::Option { span, .. }
+                        | RuleItem::Field { span, .. }
+                        | RuleItem::When { span, .. } => *span,
                     })
                     .collect();
                 self.check_separators(&spans, "rule items");
@@ -590,6 +591,13 @@ impl Lowerer<'_> {
                 let name = self.ident(inner.next()?);
                 let value = self.expr(inner.next()?);
                 RuleItem::Field { docs, name, value, span }
+            }
+            Rule::rule_when => {
+                let name = self.ident(inner.next()?);
+                inner.next(); // `when`
+                let cond = self.expr(inner.next()?);
+                let value = self.expr(inner.next()?);
+                RuleItem::When { docs, name, cond, value, span }
             }
             _ => return None,
         })
