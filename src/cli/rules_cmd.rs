@@ -36,7 +36,8 @@ pub fn list(plan: Option<&str>, stdlib: &Stdlib) -> i32 {
     };
     let mut out = String::new();
     for section in Section::ALL {
-        let rules: Vec<&Rule> = c.rules.rules.iter().filter(|r| r.section == section).collect();
+        let mut rules: Vec<&Rule> = c.rules.rules.iter().filter(|r| r.section == section).collect();
+        rules.sort_by(|a, b| a.code.cmp(&b.code));
         if rules.is_empty() {
             continue;
         }
@@ -45,7 +46,8 @@ pub fn list(plan: Option<&str>, stdlib: &Stdlib) -> i32 {
             let _ = writeln!(out, "  {}  {:<36} {:<8} {}", r.code, r.name, r.severity.as_str(), r.summary());
         }
     }
-    let _ = writeln!(out, "\n{} rules. `mlarchc rule CODE` explains one.", c.rules.rules.len());
+    let n = c.rules.rules.len();
+    let _ = writeln!(out, "\n{n} rule{}. `mlarchc rule CODE` explains one.", if n == 1 { "" } else { "s" });
     print!("{out}");
     EXIT_OK
 }
