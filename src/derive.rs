@@ -113,31 +113,30 @@ fn project_models(plan: &mut Plan) {
 
 /// `modality.consumers`: the models that take the modality as an input.
 fn modality_consumers(plan: &mut Plan) {
-    let (Some(model), Some(modality)) = (plan.schema.kind_id("model"), plan.schema.kind_id("modality")) else { return };
-    let models = ids_of(plan, model);
-    for i in ids_of(plan, modality) {
-        let consumers: Vec<Value> = models
-            .iter()
-            .filter(|m| refs(plan.field(**m, "inputs")).contains(&i))
-            .map(|m| derived(Val::Ref(*m)))
-            .collect();
-        set(plan, i, "consumers", Val::List(consumers));
-    }
+    inverse(plan, "modality", "inputs");
 }
 
 /// `dataset.consumers`: the models whose `datasets` include this one.
 fn dataset_consumers(plan: &mut Plan) {
-    let (Some(model), Some(dataset)) = (plan.schema.kind_id("model"), plan.schema.kind_id("dataset")) else {
-        return;
-    };
-    let models = ids_of(plan, model);
-    for d in ids_of(plan, dataset) {
-        let consumers: Vec<Value> = models
-            .iter()
-            .filter(|m| refs(plan.field(**m, "datasets")).contains(&d))
-            .map(|m| derived(Val::Ref(*m)))
-            .collect();
-        set(plan, d, "consumers", Val::List(consumers));
+    inverse(plan, "dataset", "datasets");
+}
+
+/// Fills `KIND.consumers` with the models whose field `via` names the declaration, in one
+/// pass over the models.
+fn inverse(plan: &mut Plan, kind: &str, via: &str) {
+    let (Some(model), Some(target)) = (plan.schema.kind_id("model"), plan.schema.kind_id(kind)) else { return };
+    let mut consumers: std::collections::HashMap<EntityId, Vec<Value>> = std::collections::HashMap::new();
+    for m in ids_of(plan, model) {
+        for t in refs(plan.field(m, via)) {
+            let list = consumers.entry(t).or_default();
+            if !list.iter().any(|v| v.val == Val::Ref(m)) {
+                list.push(derived(Val::Ref(m)));
+            }
+        }
+    }
+    for t in ids_of(plan, target) {
+        let list = consumers.remove(&t).unwrap_or_default();
+        set(plan, t, "consumers", Val::List(list));
     }
 }
 
