@@ -42,21 +42,21 @@ pub struct DepGraph {
 impl DepGraph {
     /// Declarations this one refers to (not attachments).
     pub fn references(&self, id: EntityId) -> impl Iterator<Item = (EntityId, &Edge)> {
-        self.node.get(&id).into_iter().flat_map(move |n| {
-            self.graph
-                .edges_directed(*n, Direction::Outgoing)
-                .filter(|e| e.weight().kind == EdgeKind::Reference)
-                .map(|e| (self.graph[e.target()], e.weight()))
-        })
+        self.reference_edges(id, Direction::Outgoing)
     }
 
     /// Declarations that refer to this one.
     pub fn referrers(&self, id: EntityId) -> impl Iterator<Item = (EntityId, &Edge)> {
+        self.reference_edges(id, Direction::Incoming)
+    }
+
+    /// The reference edges on one side of a declaration, with the declaration at the other end.
+    fn reference_edges(&self, id: EntityId, dir: Direction) -> impl Iterator<Item = (EntityId, &Edge)> {
         self.node.get(&id).into_iter().flat_map(move |n| {
-            self.graph
-                .edges_directed(*n, Direction::Incoming)
-                .filter(|e| e.weight().kind == EdgeKind::Reference)
-                .map(|e| (self.graph[e.source()], e.weight()))
+            self.graph.edges_directed(*n, dir).filter(|e| e.weight().kind == EdgeKind::Reference).map(move |e| {
+                let other = if dir == Direction::Outgoing { e.target() } else { e.source() };
+                (self.graph[other], e.weight())
+            })
         })
     }
 

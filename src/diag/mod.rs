@@ -65,16 +65,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: &codes::Code, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            code: code.code.to_string(),
-            severity: code.severity,
-            message: message.into(),
-            labels: Vec::new(),
-            notes: Vec::new(),
-            help: Vec::new(),
-            why: None,
-            choices: Vec::new(),
-        }
+        Diagnostic::with_code(code.code, code.severity, message)
     }
 
     /// A diagnostic with a code that is not in the compiler's registry (a rule's).

@@ -81,18 +81,8 @@ impl Compiler<'_> {
                     },
                     ast::ForSource::Expr(e) => {
                         let list = self.expr(e, None);
-                        let elem = match &list.ty {
-                            RTy::List(t) => (**t).clone(),
-                            RTy::Error => RTy::Error,
-                            other => {
-                                self.type_error(
-                                    list.span,
-                                    format!("`for … in` needs a list, found {}", self.describe(other)),
-                                    "write `for x: KIND` to bind declarations",
-                                );
-                                RTy::Error
-                            }
-                        };
+                        let elem =
+                            self.element_type(&list, "`for … in` needs", "write `for x: KIND` to bind declarations");
                         bindings.push((var.name.clone(), Binding::Each(list)));
                         elem
                     }
@@ -430,6 +420,19 @@ impl Compiler<'_> {
         }
     }
 
+    /// The element type of a list that a `for … in` or a quantifier runs over.
+    fn element_type(&mut self, list: &TExpr, needs: &str, help: &str) -> RTy {
+        match &list.ty {
+            RTy::List(t) => (**t).clone(),
+            RTy::Error => RTy::Error,
+            other => {
+                let msg = format!("{needs} a list, found {}", self.describe(other));
+                self.type_error(list.span, msg, help);
+                RTy::Error
+            }
+        }
+    }
+
     fn type_error(&mut self, span: Span, msg: String, help: &str) {
         self.diags.push(Diagnostic::new(&codes::RULE_TYPE, msg).primary(span, "wrong type here").help(help));
     }
@@ -489,18 +492,7 @@ impl Compiler<'_> {
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span),
             ExprKind::Quant { quant, var, source, body } => {
                 let src = self.expr(source, None);
-                let elem = match &src.ty {
-                    RTy::List(t) => (**t).clone(),
-                    RTy::Error => RTy::Error,
-                    other => {
-                        self.type_error(
-                            src.span,
-                            format!("a quantifier runs over a list, found {}", self.describe(other)),
-                            "write `any(x in LIST: condition)`",
-                        );
-                        RTy::Error
-                    }
-                };
+                let elem = self.element_type(&src, "a quantifier runs over", "write `any(x in LIST: condition)`");
                 let slot = self.scope.len();
                 self.scope.push((var.name.clone(), elem));
                 let body = self.condition(body);

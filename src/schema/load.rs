@@ -157,7 +157,7 @@ pub fn load<'a>(
                                 .primary(v.name.span, "reserved word")
                                 .help(format!(
                                     "{what}; name the value something else, such as `no_{}`",
-                                    snake(&e.name.name)
+                                    super::snake_case(&e.name.name)
                                 )),
                             );
                         }
@@ -296,18 +296,6 @@ fn duplicate(name: &str, span: Span, first: Span, first_in_stdlib: bool) -> Diag
     } else {
         d.help("rename or remove one of them")
     }
-}
-
-/// `LabelSource` → `label_source`.
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
 }
 
 fn note_member<'a>(seen: &mut HashMap<&'a str, Span>, name: &'a ast::Ident, diags: &mut Vec<Diagnostic>) {

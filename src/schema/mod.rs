@@ -307,6 +307,11 @@ pub fn arg_name(s: &Schema, ty: &Ty) -> String {
         Ty::List(t) | Ty::Multiple(t) => return arg_name(s, t),
         other => s.spell(other),
     };
+    snake_case(&name)
+}
+
+/// `LabelSource` → `label_source`.
+pub fn snake_case(name: &str) -> String {
     let mut out = String::new();
     for (i, c) in name.chars().enumerate() {
         if c.is_uppercase() && i > 0 {
