@@ -292,6 +292,10 @@ fn decisions_and_suppressions() {
     assert!(!stdout(&o).contains("error[MLA201]"));
     let o = with_stdin(&["check", "-"], &decided);
     assert!(stdout(&o).contains("the team chose option B"), "{}", stdout(&o));
+    // the decision is written in the plan and outranks a command-line level; it still matches
+    let o = with_stdin(&["check", "--format", "short", "--allow", "architecture", "-"], &decided);
+    assert!(stdout(&o).contains("note[MLA201]: decided:"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("matches no finding"), "{}", stdout(&o));
     let allowed = format!("{SMALL_CNN}allow scratch_deep_tiny_n on model.net because \"a pilot\"\n");
     let o = with_stdin(&["check", "--format", "short", "-"], &allowed);
     assert!(!codes(&stdout(&o)).contains(&"MLA201".to_string()), "{}", stdout(&o));
@@ -337,6 +341,12 @@ fn baselines_hide_known_findings_and_report_stale_ones() {
     // a file that is not a baseline is a bad invocation
     let o = mlarchc(&["check", "--baseline", &plan_s, &plan_s]);
     assert_eq!(o.status.code(), Some(2));
+    // a plan with errors is not reviewed, so its baseline is left as it was
+    std::fs::write(&plan, SMALL_CNN.replace("init: scratch", "init: scrach")).expect("write");
+    let o = mlarchc(&["check", "--write-baseline", &base_s, &plan_s]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("was not written"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&base).expect("baseline kept"), written);
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -116,10 +116,13 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
         }
         let _ = stdout.write_all(&human::render(&c.sources, &diags, style, color));
         if args.format == Format::Human {
-            if let Some(mut s) = human::summary(&diags) {
-                if hidden > 0 {
-                    s.push_str(&format!(" ({hidden} more in the baseline)"));
-                }
+            let s = match human::summary(&diags) {
+                Some(s) if hidden > 0 => Some(format!("{s} ({hidden} more in the baseline)")),
+                Some(s) => Some(s),
+                None if hidden > 0 => Some(format!("{hidden} finding{} in the baseline", plural(hidden))),
+                None => None,
+            };
+            if let Some(s) = s {
                 let _ = writeln!(stdout, "`{display}`: {s}\n");
             }
         }
@@ -129,16 +132,29 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
     }
     let _ = stdout.flush();
     if let Some(path) = &args.write_baseline {
+        // the review did not run on a plan with errors: writing would drop its entries
+        if language_errors {
+            eprintln!("error: the baseline `{}` was not written: fix the errors above first", path.display());
+            return EXIT_FINDINGS;
+        }
         if let Err(e) = std::fs::write(path, recorded.to_json()) {
             eprintln!("error: cannot write the baseline `{}`: {e}", path.display());
             return EXIT_USAGE;
         }
         let n: usize = recorded.entries.iter().map(|e| e.count).sum();
-        eprintln!("wrote {} with {n} finding{}", path.display(), if n == 1 { "" } else { "s" });
+        eprintln!("wrote {} with {n} finding{}", path.display(), plural(n));
         // a baseline is written to adopt the checker: the findings it records are accepted
-        if status == EXIT_FINDINGS && !language_errors {
+        if status == EXIT_FINDINGS {
             status = EXIT_OK;
         }
     }
     status
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }

@@ -211,15 +211,9 @@ pub fn review(
         }
         sev
     };
-    findings.retain_mut(|f| match level_of(&rules.rules[f.rule], f.severity) {
-        Some(s) => {
-            f.severity = s;
-            true
-        }
-        None => false,
-    });
 
-    // decisions and suppressions, the highest precedence
+    // decisions and suppressions, the highest precedence: they see every finding, even
+    // one that a level hides, so that they are never reported as matching nothing
     let mut used = vec![false; plan.decisions.len() + plan.allows.len()];
     for (i, d) in plan.decisions.iter().enumerate() {
         let Some(rule) = inline_rule(rules, &d.rule, &mut diags) else {
@@ -275,6 +269,20 @@ pub fn review(
                 .help("remove it, or check the rule and the declaration it names; a stale one hides nothing but confuses readers"),
         );
     }
+
+    // levels, for the findings that no decision or suppression spoke for
+    findings.retain_mut(|f| {
+        if f.state != State::Open {
+            return true;
+        }
+        match level_of(&rules.rules[f.rule], f.severity) {
+            Some(s) => {
+                f.severity = s;
+                true
+            }
+            None => false,
+        }
+    });
 
     let stale = match &config.baseline {
         Some(b) => b.apply(&mut findings, rules, sources),
