@@ -1,5 +1,7 @@
 //! Tests of the real `mlarchc` binary: exit codes, output forms, stdin, colour, imports.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -29,27 +31,11 @@ fn stderr(o: &Output) -> String {
 }
 
 fn specs() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir("specs")
-        .expect("specs/ exists")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "mla"))
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
+    common::mla_files("specs").iter().map(|p| p.to_string_lossy().into_owned()).collect()
 }
 
 fn fixtures() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir("tests/ui")
-        .expect("tests/ui exists")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "mla"))
-        .map(|p| p.to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
+    common::mla_files("tests/ui").iter().map(|p| p.to_string_lossy().into_owned()).collect()
 }
 
 #[test]

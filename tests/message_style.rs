@@ -42,47 +42,35 @@ fn check_text(where_: &str, text: &str, problems: &mut Vec<String>) {
 fn every_snapshot_follows_the_message_style() {
     let mut problems = Vec::new();
     let mut checked = 0;
-    let mut dirs = vec![std::path::PathBuf::from("tests/snapshots")];
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+    let is_snapshot = |p: &std::path::Path| p.extension().is_some_and(|x| x == "snap");
+    let snapshots = mlarchc::cli::files_under(std::path::Path::new("tests/snapshots"), &is_snapshot);
+    for p in snapshots.expect("tests/snapshots") {
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        let Some((_, diags)) = text.split_once("----- DIAGNOSTICS\n") else {
             continue;
         };
-        for e in entries.filter_map(Result::ok) {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-                continue;
-            }
-            if p.extension().is_none_or(|x| x != "snap") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&p).unwrap_or_default();
-            let Some((_, diags)) = text.split_once("----- DIAGNOSTICS\n") else {
-                continue;
-            };
-            let name = p.file_name().unwrap_or_default().to_string_lossy().to_string();
-            for line in diags.lines() {
-                let t = line.trim_start();
-                for sev in ["error[", "warning[", "note["] {
-                    if let Some(rest) = t.strip_prefix(sev) {
-                        if let Some((_, msg)) = rest.split_once("]: ") {
-                            checked += 1;
-                            check_text(&name, msg, &mut problems);
-                        }
-                    }
-                }
-                for sub in ["= help: ", "= note: "] {
-                    if let Some(msg) = t.strip_prefix(sub) {
+        let name = p.file_name().unwrap_or_default().to_string_lossy().to_string();
+        for line in diags.lines() {
+            let t = line.trim_start();
+            for sev in ["error[", "warning[", "note["] {
+                if let Some(rest) = t.strip_prefix(sev) {
+                    if let Some((_, msg)) = rest.split_once("]: ") {
                         checked += 1;
                         check_text(&name, msg, &mut problems);
                     }
                 }
-                // labels: the text after the carets
-                if let Some(i) = t.find(['^', '-']) {
-                    let after = t[i..].trim_start_matches(['^', '-', ' ']);
-                    if !after.is_empty() && t[..i].trim_end().ends_with('│') {
-                        check_text(&name, after, &mut problems);
-                    }
+            }
+            for sub in ["= help: ", "= note: "] {
+                if let Some(msg) = t.strip_prefix(sub) {
+                    checked += 1;
+                    check_text(&name, msg, &mut problems);
+                }
+            }
+            // labels: the text after the carets
+            if let Some(i) = t.find(['^', '-']) {
+                let after = t[i..].trim_start_matches(['^', '-', ' ']);
+                if !after.is_empty() && t[..i].trim_end().ends_with('│') {
+                    check_text(&name, after, &mut problems);
                 }
             }
         }

@@ -1,6 +1,8 @@
 //! Property tests: whatever the input, the compiler returns diagnostics and never panics,
 //! and every span it reports lies inside its file, on character boundaries.
 
+mod common;
+
 use mlarchc::Compilation;
 use proptest::prelude::*;
 
@@ -96,14 +98,7 @@ fn plan_from(tokens: Vec<usize>) -> String {
 }
 
 fn specs() -> Vec<String> {
-    let mut v: Vec<_> = std::fs::read_dir("specs")
-        .expect("specs/")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "mla"))
-        .collect();
-    v.sort();
-    v.iter().map(|p| std::fs::read_to_string(p).expect("read")).collect()
+    common::mla_files("specs").iter().map(|p| std::fs::read_to_string(p).expect("read")).collect()
 }
 
 proptest! {

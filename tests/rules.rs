@@ -8,21 +8,11 @@ use std::path::{Path, PathBuf};
 
 const HEADINGS: &[&str] = &["## What it checks", "## Why it matters", "## Example", "## Instead", "## References"];
 
+/// Every rule file (`stdlib/rules/<section>/<name>.mla`; the check below holds each to the
+/// folder of its section).
 fn rule_files() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for section in Section::ALL {
-        let dir = Path::new("stdlib/rules").join(section.as_str());
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for e in entries.filter_map(Result::ok) {
-            let p = e.path();
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if name.ends_with(".mla") && !name.ends_with("_test.mla") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    let keep = |p: &Path| p.extension().is_some_and(|e| e == "mla") && !mlarchc::cli::is_fixture(p);
+    mlarchc::cli::files_under(Path::new("stdlib/rules"), &keep).expect("stdlib/rules")
 }
 
 #[test]
@@ -76,18 +66,9 @@ fn the_catalogue_follows_its_conventions() {
 #[test]
 fn every_rule_fixture_passes() {
     let mut failures = Vec::new();
-    let mut stack = vec![PathBuf::from("stdlib/rules"), PathBuf::from("specs/team-rules")];
     let mut n = 0;
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).expect("fixture dir").filter_map(Result::ok) {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            if !p.to_string_lossy().ends_with("_test.mla") {
-                continue;
-            }
+    for dir in ["stdlib/rules", "specs/team-rules"] {
+        for p in mlarchc::cli::files_under(Path::new(dir), &mlarchc::cli::is_fixture).expect("fixture dir") {
             n += 1;
             let name = p.to_string_lossy().replace('\\', "/");
             let text = std::fs::read_to_string(&p).expect("read");

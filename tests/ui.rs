@@ -13,6 +13,8 @@
 //! holding the source and the rendered diagnostics together, so a reviewer reads both in
 //! one file.
 
+mod common;
+
 use mlarchc::cli::FsHost;
 use mlarchc::emit::human::{render_plain, Style};
 use mlarchc::stdlib::Stdlib;
@@ -50,13 +52,7 @@ fn check_fixture(path: &Path) -> Result<(), String> {
 
 #[test]
 fn ui_fixtures() {
-    let mut paths: Vec<_> = std::fs::read_dir("tests/ui")
-        .expect("tests/ui exists")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "mla"))
-        .collect();
-    paths.sort();
+    let paths = common::mla_files("tests/ui");
     let failures: Vec<String> = paths.iter().filter_map(|p| check_fixture(p).err()).collect();
     assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
     assert!(paths.len() >= 60, "expected at least 60 UI fixtures, found {}", paths.len());
@@ -65,10 +61,8 @@ fn ui_fixtures() {
 #[test]
 fn every_compiler_diagnostic_code_has_a_fixture() {
     let mut all = String::new();
-    for e in std::fs::read_dir("tests/ui").expect("tests/ui exists").filter_map(Result::ok) {
-        if e.path().extension().is_some_and(|x| x == "mla") {
-            all.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
-        }
+    for p in common::mla_files("tests/ui") {
+        all.push_str(&std::fs::read_to_string(p).unwrap_or_default());
     }
     let missing: Vec<&str> = mlarchc::diag::codes::ALL.iter().map(|c| c.code).filter(|c| !all.contains(c)).collect();
     assert!(missing.is_empty(), "codes without a UI fixture: {missing:?}");

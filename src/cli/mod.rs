@@ -7,6 +7,8 @@ mod rules_cmd;
 mod schema_cmd;
 mod stdlib_dir;
 
+pub use stdlib_dir::{files_under, is_fixture};
+
 use crate::emit::human::{self, Style};
 use crate::sema::imports::join_lexically;
 use crate::sema::Host;

@@ -7,7 +7,7 @@ use crate::sema::imports::MemoryHost;
 use crate::stdlib::Stdlib;
 use serde::Serialize;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The rules of the stdlib, plus those of a plan when one is given.
 fn load(plan: Option<&str>, stdlib: &Stdlib) -> Result<crate::Compilation, i32> {
@@ -135,7 +135,7 @@ pub fn test(paths: &[PathBuf], stdlib: &Stdlib) -> i32 {
     let mut fixtures = Vec::new();
     for p in paths {
         if p.is_dir() {
-            match fixtures_under(p) {
+            match stdlib_dir::files_under(p, &stdlib_dir::is_fixture) {
                 Ok(f) => fixtures.extend(f),
                 Err(e) => {
                     eprintln!("error: cannot read `{}`: {e}", p.display());
@@ -179,18 +179,4 @@ pub fn test(paths: &[PathBuf], stdlib: &Stdlib) -> i32 {
     } else {
         EXIT_OK
     }
-}
-
-fn fixtures_under(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            out.extend(fixtures_under(&p)?);
-        } else if stdlib_dir::is_fixture(&p) {
-            out.push(p);
-        }
-    }
-    Ok(out)
 }

@@ -1,26 +1,36 @@
-//! Listing the files of a stdlib directory: every `.mla` (and template) file below it, in
-//! a stable order, named relative to it with `/`. Rule fixtures (`*_test.mla`) sit beside
-//! their rules but are not part of the stdlib; `mlarchc test` runs them. Shared by the CLI (`--stdlib DIR`) and
-//! `build.rs` (which embeds `stdlib/`), so both see the same files in the same order.
+//! Listing files: every `.mla` (and template) file of a stdlib directory, in a stable
+//! order, named relative to it with `/`; and the one directory walk that the stdlib, the
+//! fixtures of `mlarchc test` and the test suite share. Rule fixtures (`*_test.mla`) sit
+//! beside their rules but are not part of the stdlib; `mlarchc test` runs them. Shared by
+//! the CLI (`--stdlib DIR`) and `build.rs` (which embeds `stdlib/`), so both see the same
+//! files in the same order.
 
 use std::path::{Path, PathBuf};
 
 /// `(relative name, path)` for every stdlib file under `root`, sorted by path.
 pub fn list(root: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
+    let keep = |p: &Path| p.extension().is_some_and(|e| e == "mla" || e == "hbs") && !is_fixture(p);
+    Ok(files_under(root, &keep)?
+        .into_iter()
+        .map(|path| (path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/"), path))
+        .collect())
+}
+
+/// Every file below `dir`, at any depth, that `keep` accepts, sorted by path.
+pub fn files_under(dir: &Path, keep: &dyn Fn(&Path) -> bool) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    walk(root, root, &mut out)?;
+    walk(dir, keep, &mut out)?;
     Ok(out)
 }
 
-fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
+fn walk(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            walk(&path, root, out)?;
-        } else if path.extension().is_some_and(|e| e == "mla" || e == "hbs") && !is_fixture(&path) {
-            let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            out.push((rel, path));
+            walk(&path, keep, out)?;
+        } else if keep(&path) {
+            out.push(path);
         }
     }
     Ok(())
