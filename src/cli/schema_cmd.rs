@@ -96,68 +96,57 @@ fn field_line(s: &Schema, src: &SourceMap, f: &FieldDef) -> String {
 
 fn describe(s: &Schema, src: &SourceMap, item: SchemaItem) -> String {
     let mut out = String::new();
+    let fields = |out: &mut String, indent: &str, fields: &[crate::schema::FieldDef]| {
+        for f in fields {
+            let _ = writeln!(out, "{indent}{}", field_line(s, src, f));
+        }
+    };
     match item {
         SchemaItem::Kind(k) => {
             let k = s.kind(k);
-            for l in k.docs.lines() {
-                let _ = writeln!(out, "/// {l}");
-            }
             let owner = k.owner.map(|o| format!(" for {}", s.kind(o).name)).unwrap_or_default();
-            let _ = writeln!(out, "{}kind {}{owner} {{", if k.singleton { "singleton " } else { "" }, k.name);
-            for f in &k.fields {
-                let _ = writeln!(out, "  {}", field_line(s, src, f));
-            }
-            for v in &k.variants {
-                let _ = writeln!(out, "  variant {} {{", v.name);
-                for f in &v.fields {
-                    let _ = writeln!(out, "    {}", field_line(s, src, f));
+            let head = format!("{}kind {}{owner}", if k.singleton { "singleton " } else { "" }, k.name);
+            block(&mut out, &k.docs, &head, |out| {
+                fields(out, "  ", &k.fields);
+                for v in &k.variants {
+                    let _ = writeln!(out, "  variant {} {{", v.name);
+                    fields(out, "    ", &v.fields);
+                    let _ = writeln!(out, "  }}");
                 }
-                let _ = writeln!(out, "  }}");
-            }
-            let _ = writeln!(out, "}}");
+            });
         }
         SchemaItem::Record(r) => {
             let r = s.record(r);
-            for l in r.docs.lines() {
-                let _ = writeln!(out, "/// {l}");
-            }
-            let _ = writeln!(out, "record {} {{", r.name);
-            for f in &r.fields {
-                let _ = writeln!(out, "  {}", field_line(s, src, f));
-            }
-            let _ = writeln!(out, "}}");
+            block(&mut out, &r.docs, &format!("record {}", r.name), |out| fields(out, "  ", &r.fields));
         }
         SchemaItem::Enum(e) => {
             let e = s.enum_(e);
-            for l in e.docs.lines() {
-                let _ = writeln!(out, "/// {l}");
-            }
-            let _ = writeln!(out, "enum {} {{", e.name);
-            for v in &e.variants {
-                let payload = match &v.payload {
-                    PayloadDef::None => String::new(),
-                    PayloadDef::Args(a) => format!(
-                        "({})",
-                        a.iter()
-                            .map(|(t, o)| format!("{}{}", s.spell(t), if *o { "?" } else { "" }))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    PayloadDef::Record(r) => {
-                        let r = s.record(*r);
-                        let fields: Vec<String> = r
-                            .fields
-                            .iter()
-                            .map(|f| field_line(s, src, f))
-                            .map(|l| l.split("  //").next().unwrap_or("").trim_end().to_string())
-                            .collect();
-                        format!(" {{ {} }}", fields.join(", "))
-                    }
-                };
-                let doc = if v.docs.is_empty() { String::new() } else { format!("  // {}", first_line(&v.docs)) };
-                let _ = writeln!(out, "  {}{payload}{doc}", v.name);
-            }
-            let _ = writeln!(out, "}}");
+            block(&mut out, &e.docs, &format!("enum {}", e.name), |out| {
+                for v in &e.variants {
+                    let payload = match &v.payload {
+                        PayloadDef::None => String::new(),
+                        PayloadDef::Args(a) => format!(
+                            "({})",
+                            a.iter()
+                                .map(|(t, o)| format!("{}{}", s.spell(t), if *o { "?" } else { "" }))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        PayloadDef::Record(r) => {
+                            let r = s.record(*r);
+                            let fields: Vec<String> = r
+                                .fields
+                                .iter()
+                                .map(|f| field_line(s, src, f))
+                                .map(|l| l.split("  //").next().unwrap_or("").trim_end().to_string())
+                                .collect();
+                            format!(" {{ {} }}", fields.join(", "))
+                        }
+                    };
+                    let doc = if v.docs.is_empty() { String::new() } else { format!("  // {}", first_line(&v.docs)) };
+                    let _ = writeln!(out, "  {}{payload}{doc}", v.name);
+                }
+            });
         }
         SchemaItem::Set(i) => {
             let set = &s.sets[i];
@@ -167,4 +156,14 @@ fn describe(s: &Schema, src: &SourceMap, item: SchemaItem) -> String {
         }
     }
     out
+}
+
+/// An item's doc comment, `HEAD {`, the body and the closing brace.
+fn block(out: &mut String, docs: &str, head: &str, body: impl FnOnce(&mut String)) {
+    for l in docs.lines() {
+        let _ = writeln!(out, "/// {l}");
+    }
+    let _ = writeln!(out, "{head} {{");
+    body(out);
+    let _ = writeln!(out, "}}");
 }
