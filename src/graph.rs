@@ -3,13 +3,14 @@
 //!
 //! Two kinds of edge: a *reference* (`modality cxr { from: admissions }` gives
 //! `cxr → admissions`, labelled with the field) and an *attachment* (`train fusion` →
-//! `model fusion`). The graph reports reference cycles and unused declarations, gives the
-//! order in which derived fields are computed, and is printed by `mlarchc graph`.
+//! `model fusion`). The graph reports reference cycles and unused declarations, feeds the
+//! derived fields that follow references (`model.datasets` through pooled `parts`), and is
+//! printed by `mlarchc graph`.
 
 use crate::diag::{codes, Diagnostic};
 use crate::plan::{EntityId, Payload, Plan, Val, Value};
 use crate::source::{FileOrigin, Span};
-use petgraph::algo::{tarjan_scc, toposort};
+use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -58,19 +59,6 @@ impl DepGraph {
                 (self.graph[other], e.weight())
             })
         })
-    }
-
-    /// Declarations in an order where each comes after everything it refers to (as far as
-    /// cycles allow; members of a cycle come in declaration order).
-    pub fn dependency_order(&self) -> Vec<EntityId> {
-        match toposort(&self.graph, None) {
-            Ok(order) => order.into_iter().rev().map(|n| self.graph[n]).collect(),
-            Err(_) => {
-                let mut v: Vec<EntityId> = self.node.keys().copied().collect();
-                v.sort();
-                v
-            }
-        }
     }
 }
 

@@ -44,8 +44,12 @@ impl Compilation {
     }
 
     /// Runs the architect review: evaluates every rule, then applies levels, decisions,
-    /// suppressions, the baseline and the mode.
+    /// suppressions, the baseline and the mode. A plan with language errors is not reviewed
+    /// (as lints run only on code that compiles): its review is empty.
     pub fn review(&self, config: &rules::review::Config) -> rules::review::Review {
+        if self.has_errors() {
+            return rules::review::Review::default();
+        }
         let findings = rules::evaluate(&self.plan, &self.rules);
         let mut r = rules::review::review(&self.plan, &self.rules, &self.sources, findings, config);
         let mut sorted = diag::Diagnostics::default();

@@ -41,7 +41,7 @@ pub fn marks(text: &str) -> (Vec<Mark>, Vec<String>) {
         let ups = rest.chars().take_while(|c| *c == '^').count();
         let line = (i + 1).saturating_sub(ups);
         for what in rest[ups..].split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()) {
-            let is_severity = ["ERROR", "WARNING", "NOTE"].contains(&what);
+            let is_severity = is_severity_word(what);
             match out.last_mut() {
                 // a code and a severity side by side (`MLA408 ERROR`, `ERROR MLA408`) are one mark
                 Some(prev)
@@ -70,9 +70,7 @@ pub fn run_fixture(
 ) -> Vec<String> {
     let c = crate::compile(name, text, stdlib, host);
     let mut diags = c.diagnostics.clone();
-    if !c.has_errors() {
-        diags.extend(c.review(&Default::default()).diagnostics);
-    }
+    diags.extend(c.review(&Default::default()).diagnostics);
     check(&c.sources, &diags)
 }
 

@@ -25,10 +25,8 @@ fn check_fixture(path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let c = mlarchc::compile(&name, text.clone(), &Stdlib::embedded(), &FsHost);
     let mut diags = c.diagnostics.clone();
-    if !c.has_errors() {
-        // review-stage diagnostics (`decide`, `allow`, `review`) need the rules to run
-        diags.extend(c.review(&Default::default()).diagnostics);
-    }
+    // review-stage diagnostics (`decide`, `allow`, `review`) need the rules to run
+    diags.extend(c.review(&Default::default()).diagnostics);
     let shown = mlarchc::testing::relevant(&c.sources, &diags);
     let mut problems = Vec::new();
     if !shown.iter().any(|d| d.is_error()) {

@@ -103,17 +103,14 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
         }
         language_errors |= c.has_errors();
         let mut diags = c.diagnostics.clone();
-        let mut hidden = 0;
-        // the review runs on plans that are well-typed, as lints run on code that compiles
-        if !c.has_errors() {
-            let r = c.review(&config);
-            hidden = r.findings.iter().filter(|f| f.state == crate::rules::State::Baselined).count();
-            recorded.entries.extend(crate::rules::baseline::record(&r.findings, &c.rules, &c.sources).entries);
-            for e in &r.stale {
-                eprintln!("warning: baseline entry no longer matches a finding: {}", review::describe_stale(e));
-            }
-            diags.extend(r.diagnostics);
+        // empty for a plan with language errors
+        let r = c.review(&config);
+        let hidden = r.findings.iter().filter(|f| f.state == crate::rules::State::Baselined).count();
+        recorded.entries.extend(crate::rules::baseline::record(&r.findings, &c.rules, &c.sources).entries);
+        for e in &r.stale {
+            eprintln!("warning: baseline entry no longer matches a finding: {}", review::describe_stale(e));
         }
+        diags.extend(r.diagnostics);
         let _ = stdout.write_all(&human::render(&c.sources, &diags, style, color));
         if args.format == Format::Human {
             let s = match human::summary(&diags) {
