@@ -1,6 +1,7 @@
 //! `mlarchc check`: the language check, then the architect review of each plan.
 
 use super::{read_root, Format, FsHost, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use crate::diag::plural;
 use crate::emit::human::{self, Style};
 use crate::rules::baseline::Baseline;
 use crate::rules::review::{self, Config, Level, Mode};
@@ -116,7 +117,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             let s = match human::summary(&diags) {
                 Some(s) if hidden > 0 => Some(format!("{s} ({hidden} more in the baseline)")),
                 Some(s) => Some(s),
-                None if hidden > 0 => Some(format!("{hidden} finding{} in the baseline", plural(hidden))),
+                None if hidden > 0 => Some(format!("{} in the baseline", plural(hidden, "finding", "findings"))),
                 None => None,
             };
             if let Some(s) = s {
@@ -139,19 +140,11 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             return EXIT_USAGE;
         }
         let n: usize = recorded.entries.iter().map(|e| e.count).sum();
-        eprintln!("wrote {} with {n} finding{}", path.display(), plural(n));
+        eprintln!("wrote {} with {}", path.display(), plural(n, "finding", "findings"));
         // a baseline is written to adopt the checker: the findings it records are accepted
         if status == EXIT_FINDINGS {
             status = EXIT_OK;
         }
     }
     status
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }

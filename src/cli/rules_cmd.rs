@@ -1,6 +1,7 @@
 //! `mlarchc rules`, `mlarchc rule CODE|NAME` and `mlarchc test PATH…`.
 
 use super::{stdlib_dir, FsHost, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use crate::diag::plural;
 use crate::emit::human::{self, Style};
 use crate::rules::{Rule, Section};
 use crate::sema::imports::MemoryHost;
@@ -47,7 +48,7 @@ pub fn list(plan: Option<&str>, stdlib: &Stdlib) -> i32 {
         }
     }
     let n = c.rules.rules.len();
-    let _ = writeln!(out, "\n{n} rule{}. `mlarchc rule CODE` explains one.", if n == 1 { "" } else { "s" });
+    let _ = writeln!(out, "\n{}. `mlarchc rule CODE` explains one.", plural(n, "rule", "rules"));
     print!("{out}");
     EXIT_OK
 }
@@ -173,7 +174,7 @@ pub fn test(paths: &[PathBuf], stdlib: &Stdlib) -> i32 {
             }
         }
     }
-    println!("\n{} fixture{}, {failed} failed", fixtures.len(), if fixtures.len() == 1 { "" } else { "s" });
+    println!("\n{}, {failed} failed", plural(fixtures.len(), "fixture", "fixtures"));
     if failed > 0 {
         EXIT_FINDINGS
     } else {

@@ -260,7 +260,7 @@ impl Compiler<'_> {
             None
         };
         if let Some(p) = problem {
-            let span = options.iter().map(|(_, s)| *s).find(|_| true).unwrap_or(head);
+            let span = options.first().map_or(head, |(_, s)| *s);
             self.diags.push(
                 Diagnostic::new(&codes::RULE_OPTIONS, p).primary(span, "options of this rule").help(
                     "write `option A recommended: \"…\"`, then `option B: \"…\"` and, if needed, `option C: \"…\"`",
