@@ -7,6 +7,7 @@
 //! touches files, the terminal and exit codes.
 
 pub mod cli;
+pub mod cost;
 pub mod derive;
 pub mod diag;
 pub mod emit;

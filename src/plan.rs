@@ -45,6 +45,21 @@ impl Value {
     pub fn written(val: Val, span: Span) -> Value {
         Value { val, origin: Origin::Written(span), approx: false }
     }
+
+    pub fn derived(val: Val) -> Value {
+        Value { val, origin: Origin::Derived, approx: false }
+    }
+
+    /// The number a value holds: a count, integer, real, fraction, or a quantity in its base
+    /// unit.
+    pub fn number(&self) -> Option<f64> {
+        match self.val {
+            Val::Count(c) => Some(c as f64),
+            Val::Int(i) => Some(i as f64),
+            Val::Real(x) | Val::Fraction(x) | Val::Quantity(_, x) => Some(x),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -137,6 +152,8 @@ pub struct Plan {
     pub decisions: Vec<ast::Decide>,
     pub allows: Vec<ast::Allow>,
     pub reviews: Vec<ast::Review>,
+    /// the cost model's estimates with their terms and assumptions (`crate::cost`)
+    pub costs: crate::cost::Ledger,
 }
 
 impl Plan {
@@ -153,6 +170,89 @@ impl Plan {
         let e = self.entity(id);
         let slot = self.schema.kind(e.kind).slot_of(e.variant, name)?;
         e.fields.get(slot)?.as_ref()
+    }
+
+    /// Every checked declaration of the kind named `kind`, in declaration order, without
+    /// the catalog entries a user declaration replaces.
+    pub fn ids_of(&self, kind: &str) -> Vec<EntityId> {
+        let Some(k) = self.schema.kind_id(kind) else { return Vec::new() };
+        self.entities
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| e.kind == k && !e.broken && self.lookup(k, &e.name) == Some(EntityId(*i as u32)))
+            .map(|(i, _)| EntityId(i as u32))
+            .collect()
+    }
+
+    /// The declaration of kind `kind` named `name` (a user declaration replaces the catalog's).
+    pub fn named(&self, kind: &str, name: &str) -> Option<EntityId> {
+        self.lookup(self.schema.kind_id(kind)?, name).filter(|id| !self.entity(*id).broken)
+    }
+
+    /// The declarations a reference or list-of-references field names.
+    pub fn refs(&self, id: EntityId, field: &str) -> Vec<EntityId> {
+        match self.field(id, field).map(|v| &v.val) {
+            Some(Val::Ref(r)) => vec![*r],
+            Some(Val::List(items)) => {
+                items.iter().filter_map(|i| if let Val::Ref(r) = i.val { Some(r) } else { None }).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The declaration a reference field names.
+    pub fn ref_of(&self, id: EntityId, field: &str) -> Option<EntityId> {
+        match self.field(id, field)?.val {
+            Val::Ref(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// A number field: a count, integer, real, fraction, or a quantity in its base unit.
+    pub fn num(&self, id: EntityId, field: &str) -> Option<f64> {
+        self.field(id, field).and_then(Value::number)
+    }
+
+    /// A boolean field.
+    pub fn flag(&self, id: EntityId, field: &str) -> Option<bool> {
+        match self.field(id, field)?.val {
+            Val::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The name of the enum value a field holds, with its payload.
+    pub fn variant(&self, id: EntityId, field: &str) -> Option<(&str, &Payload)> {
+        self.variant_of(self.field(id, field)?)
+    }
+
+    /// The name of an enum value, with its payload.
+    pub fn variant_of<'a>(&'a self, v: &'a Value) -> Option<(&'a str, &'a Payload)> {
+        match &v.val {
+            Val::Enum { en, variant, payload } => {
+                Some((self.schema.enum_(*en).variants[*variant as usize].name.as_str(), payload))
+            }
+            _ => None,
+        }
+    }
+
+    /// Writes a derived field if the entity's kind declares it as derived; false otherwise.
+    pub fn set_derived(&mut self, id: EntityId, name: &str, val: Val) -> bool {
+        let e = &self.entities[id.0 as usize];
+        let kind = self.schema.kind(e.kind);
+        let Some(slot) = kind.slot_of(e.variant, name) else {
+            return false;
+        };
+        if !kind.field(e.variant, slot).is_some_and(|f| f.derived) {
+            return false;
+        }
+        match self.entities[id.0 as usize].fields.get_mut(slot) {
+            Some(cell) => {
+                *cell = Some(Value { val, origin: Origin::Derived, approx: false });
+                true
+            }
+            None => false,
+        }
     }
 
     /// The user's declarations (not the catalog's), in source order.

@@ -2,6 +2,7 @@
 //! terminal and knows exit codes: 0 clean or warnings only, 1 errors in a plan, 2 a bad
 //! invocation or a file that cannot be read.
 
+mod budget_cmd;
 mod check_cmd;
 mod rules_cmd;
 mod schema_cmd;
@@ -40,6 +41,16 @@ pub struct Cli {
 pub enum Command {
     /// Check plans: the language (names, types, units), then the architect review
     Check(check_cmd::CheckArgs),
+    /// Show the Complexity Budget of plans: parameters, FLOPs, device-hours and cost,
+    /// training and inference memory, latency and throughput, each a range with its terms
+    Budget {
+        /// The plans (`-` reads standard input)
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Text for reading, JSON for tools
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
     /// Print the plan's dependency graph: declarations and the references between them
     Graph {
         /// The plan to draw (`-` reads standard input)
@@ -141,6 +152,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check_cmd::run(&args, &levels, color, &stdlib),
+        Command::Budget { files, format } => budget_cmd::run(&files, format == TextOrJson::Json, color, &stdlib),
         Command::Schema { name } => schema_cmd::run(name.as_deref(), &stdlib),
         Command::Graph { file, format } => graph_cmd(&file, format, color, &stdlib),
         Command::Rules { plan } => rules_cmd::list(plan.as_deref(), &stdlib),
@@ -182,6 +194,12 @@ fn graph_cmd(file: &str, format: GraphFormat, color: bool, stdlib: &Stdlib) -> i
     };
     print!("{out}");
     EXIT_OK
+}
+
+/// Writes to standard output; a closed pipe (`mlarchc … | head`) ends quietly.
+pub(crate) fn write_stdout(bytes: &[u8]) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(bytes).and_then(|_| out.flush());
 }
 
 /// Files on disk, named relative to the working directory as the user wrote them.

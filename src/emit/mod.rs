@@ -1,4 +1,5 @@
 //! Emitters: turn diagnostics and the checked plan into output. They read the data;
 //! **invariant:** no emitter re-derives a fact from rendered text.
 
+pub mod budget;
 pub mod human;

@@ -41,8 +41,9 @@ fn err(span: Span) -> TExpr {
     TExpr { kind: TKind::Bool(false), ty: RTy::Error, span }
 }
 
-const ITEMS: &[&str] =
-    &["section", "severity", "status", "since", "when", "escalate", "relax", "at", "message", "why", "source"];
+const ITEMS: &[&str] = &[
+    "section", "severity", "status", "since", "when", "escalate", "relax", "at", "message", "explain", "why", "source",
+];
 
 impl Compiler<'_> {
     fn rule(&mut self, decl: &ast::RuleDecl, origin: crate::source::FileOrigin) -> Option<Rule> {
@@ -56,6 +57,7 @@ impl Compiler<'_> {
         let mut relax = None;
         let mut at_expr = None;
         let mut message = None;
+        let mut explain = Vec::new();
         let mut why = None;
         let mut source = None;
         let mut options: Vec<(RuleOption, Span)> = Vec::new();
@@ -163,6 +165,7 @@ impl Compiler<'_> {
                         "relax" => relax = Some(self.condition(value)),
                         "at" => at_expr = Some(value),
                         "message" => message = Some(value),
+                        "explain" => explain = self.explain(value),
                         "why" => why = self.string_lit(value, "`why`"),
                         "source" => source = self.string_lit(value, "`source`"),
                         other => {
@@ -237,6 +240,7 @@ impl Compiler<'_> {
             at,
             message: message?,
             messages_when,
+            explain,
             why: why?,
             options: options.into_iter().map(|(o, _)| o).collect(),
             source,
@@ -346,6 +350,29 @@ impl Compiler<'_> {
             "point at a field of a declaration, such as `m.init`; the finding lands on its value",
         );
         None
+    }
+
+    /// `explain: [t.train_memory, d.est_latency]`: estimates whose terms and assumptions the
+    /// finding lists as notes.
+    fn explain(&mut self, e: &ast::Expr) -> Vec<TExpr> {
+        let items: Vec<&ast::Expr> = match &e.kind {
+            ExprKind::List(items) => items.iter().collect(),
+            _ => vec![e],
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let t = self.expr(item, None);
+            match (&t.kind, &t.ty) {
+                (_, RTy::Error) => {}
+                (TKind::Field(_, Access::Field(_)), RTy::Estimate(_)) => out.push(t),
+                _ => self.type_error(
+                    t.span,
+                    format!("`explain` lists estimates, found {}", self.describe(&t.ty)),
+                    "name derived estimate fields, such as `t.train_memory` or `d.est_latency`",
+                ),
+            }
+        }
+        out
     }
 
     fn template(&mut self, e: &ast::Expr) -> Option<Vec<Piece>> {
@@ -663,7 +690,13 @@ impl Compiler<'_> {
                     None => Err(found.into_iter().map(|(n, _)| n).collect()),
                 }
             }
-            RTy::Estimate(t) | RTy::Range(t) => match name {
+            RTy::Estimate(t) => match name {
+                "low" => Ok((Access::Low, (**t).clone())),
+                "high" => Ok((Access::High, (**t).clone())),
+                "basis" => Ok((Access::Basis, RTy::Str)),
+                _ => Err(vec!["low".into(), "high".into(), "basis".into()]),
+            },
+            RTy::Range(t) => match name {
                 "low" => Ok((Access::Low, (**t).clone())),
                 "high" => Ok((Access::High, (**t).clone())),
                 _ => Err(vec!["low".into(), "high".into()]),

@@ -120,6 +120,10 @@ impl<'p> Eval<'p> {
             TKind::EnumValue(en, v) => V::Enum(*en, *v, &NO_PAYLOAD),
             TKind::Set(i) => V::Set(*i),
             TKind::List(items) => V::List(items.iter().map(|i| self.eval(i)).collect()),
+            TKind::Field(base, Access::Basis) => match self.estimate(base) {
+                Some(e) => e.basis.as_ref().map_or(V::Absent, |b| V::Text(b.clone())),
+                None => V::Absent,
+            },
             TKind::Field(base, access) => {
                 let b = self.eval(base);
                 self.access(b, access)
@@ -184,6 +188,15 @@ impl<'p> Eval<'p> {
                 V::Absent => V::Num(0.0),
                 _ => V::Absent,
             },
+        }
+    }
+
+    /// The cost model's record behind an estimate field (`t.train_memory`).
+    fn estimate(&mut self, e: &TExpr) -> Option<&'p crate::cost::Estimate> {
+        let TKind::Field(base, Access::Field(name)) = &e.kind else { return None };
+        match self.eval(base) {
+            V::Entity(id) => self.plan.costs.get(id, name),
+            _ => None,
         }
     }
 
@@ -439,7 +452,24 @@ fn finding(ev: &mut Eval, rule: &Rule, ri: usize) -> Finding {
             }
         })
         .collect();
-    Finding { rule: ri, message, severity, span, entity, path, state: State::Open }
+    let mut notes = Vec::new();
+    for x in &rule.explain {
+        let Some(est) = ev.estimate(x) else { continue };
+        let TKind::Field(base, Access::Field(field)) = &x.kind else { continue };
+        let owner = match ev.eval(base) {
+            V::Entity(id) => {
+                let e = plan.entity(id);
+                format!("{} {}", plan.schema.kind(e.kind).name, e.name)
+            }
+            _ => continue,
+        };
+        let lines = est.explain();
+        if let Some((first, rest)) = lines.split_first() {
+            notes.push(format!("{field} of `{owner}`, {}: {first}", est.show()));
+            notes.extend(rest.iter().cloned());
+        }
+    }
+    Finding { rule: ri, message, severity, span, entity, path, state: State::Open, notes }
 }
 
 /// A value as a message shows it.
@@ -448,7 +478,7 @@ fn render(plan: &Plan, v: &V) -> String {
         V::Bool(b) => b.to_string(),
         V::Int(i) => i.to_string(),
         V::Num(x) => number(*x),
-        V::Qty(d, x) => d.display(*x),
+        V::Qty(d, x) => measure(v).map_or_else(|| d.display(*x), |m| m.show(*x)),
         V::Progress(Progress::Steps, x) => format!("{} steps", number(*x)),
         V::Progress(Progress::Epochs, x) => format!("{} epochs", number(*x)),
         V::Str(s) => s.to_string(),
@@ -458,7 +488,14 @@ fn render(plan: &Plan, v: &V) -> String {
         V::Enum(en, var, _) => plan.schema.enum_(*en).variants[*var as usize].name.clone(),
         V::Record(r, _) => plan.schema.record(*r).name.clone(),
         V::List(items) => items.iter().map(|i| render(plan, i)).collect::<Vec<_>>().join(", "),
-        V::Pair(a, b) => format!("{} to {}", render(plan, a), render(plan, b)),
+        V::Pair(a, b) => match (measure(a), measure(b), a.scalar(), b.scalar()) {
+            (Some(m), Some(n), Some(lo), Some(hi)) if m == n => m.show_range(crate::cost::range::Range::new(lo, hi)),
+            // a count estimate (a year range stays `2015 to 2023`)
+            (None, None, Some(lo), Some(hi)) if matches!(**a, V::Num(_)) && hi >= 10_000.0 => {
+                crate::cost::range::Measure::Count.show_range(crate::cost::range::Range::new(lo, hi))
+            }
+            _ => format!("{} to {}", render(plan, a), render(plan, b)),
+        },
         V::Bound(p, v) => match p {
             Some(p) => format!("p{} < {}", number(*p), render(plan, v)),
             None => format!("< {}", render(plan, v)),
@@ -468,6 +505,19 @@ fn render(plan: &Plan, v: &V) -> String {
         V::Set(i) => plan.schema.sets[*i].name.clone(),
         V::Absent => "none".into(),
         V::Unknown => "unknown".into(),
+    }
+}
+
+/// How the cost model shows a quantity of this kind, so that estimates and the limits
+/// they are compared with read alike (`340–410 KB` against `320 KB`).
+fn measure(v: &V) -> Option<crate::cost::range::Measure> {
+    use crate::cost::range::Measure;
+    match v {
+        V::Qty(Dim::Bytes, _) => Some(Measure::Bytes),
+        V::Qty(Dim::Flop, _) => Some(Measure::Flop),
+        V::Qty(Dim::Duration, _) => Some(Measure::Seconds),
+        V::Qty(Dim::Money, _) => Some(Measure::Usd),
+        _ => None,
     }
 }
 

@@ -117,6 +117,8 @@ pub enum Access {
     /// `.low` / `.high` of an estimate or a range
     Low,
     High,
+    /// `.basis` of an estimate: its dominant assumption in words
+    Basis,
     /// `.value` and `.percentile` of a bound
     BoundValue,
     Percentile,

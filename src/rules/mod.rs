@@ -132,6 +132,8 @@ pub struct Rule {
     pub message: Vec<Piece>,
     /// `message when COND: "…"`: the first whose condition holds replaces `message`
     pub messages_when: Vec<(TExpr, Vec<Piece>)>,
+    /// estimates whose terms and assumptions the finding lists as notes
+    pub explain: Vec<TExpr>,
     pub why: String,
     pub options: Vec<RuleOption>,
     pub source: Option<String>,
@@ -208,4 +210,6 @@ pub struct Finding {
     /// `model.fusion.init`: the stable key of the finding (no line numbers)
     pub path: String,
     pub state: State,
+    /// the terms and assumptions of the estimates the rule explains
+    pub notes: Vec<String>,
 }

@@ -366,6 +366,9 @@ fn to_diagnostic(rule: &Rule, f: &Finding) -> Option<Diagnostic> {
     };
     let mut d = d.primary(f.span, rule.name.clone()).help(format!("`mlarchc rule {}` explains this check", rule.code));
     if f.state == State::Open {
+        for n in &f.notes {
+            d = d.note(n.clone());
+        }
         d.why = Some(rule.why.clone());
         d.choices = choices;
     }

@@ -1,0 +1,145 @@
+//! Forward and training FLOPs.
+//!
+//! Convention: FLOP, with one multiply-accumulate = 2 FLOP; attention (`QKᵀ`, `A·V`) is
+//! counted. Catalog figures published as MACs are written with the `GMAC` unit, so they
+//! arrive here already doubled.
+
+use super::catalog::Backbone;
+use super::network::{Input, Tuning};
+use super::range::Range;
+use crate::plan::Plan;
+
+/// The spatial extent of a shape: every dimension but a trailing channel count.
+fn extent(shape: &[f64]) -> f64 {
+    let channels = match shape.len() {
+        n if n >= 3 => shape[n - 1] <= 16.0,
+        2 => shape[1] == 1.0,
+        _ => false,
+    };
+    let dims = if channels { &shape[..shape.len() - 1] } else { shape };
+    dims.iter().product()
+}
+
+/// How much larger the plan's input is than the backbone's native input (pixels, voxels,
+/// frames × pixels), when both are known and comparable.
+pub fn area_ratio(bb: &Backbone, input: &Input) -> Option<f64> {
+    let native: Vec<f64> = bb.input.as_ref()?.iter().copied().collect::<Option<_>>()?;
+    let shape = input.shape.as_ref()?;
+    if shape.len() != native.len() {
+        return None;
+    }
+    let mut r = extent(shape) / extent(&native);
+    if let (Some(f), 4) = (input.frames, native.len()) {
+        r *= f / native[0];
+    }
+    Some(r)
+}
+
+/// Tokens a ViT makes of the plan's image (its native input when the plan states none):
+/// `(H/p)·(W/p) + 1` with the class token.
+pub fn vit_tokens(bb: &Backbone, input: &Input) -> Option<f64> {
+    let p = bb.patch?;
+    let native: Vec<f64> = bb.input.as_ref()?.iter().copied().collect::<Option<_>>()?;
+    let at = input.shape.clone().filter(|s| s.len() >= 2).unwrap_or(native);
+    (at.len() >= 2).then(|| (at[0] / p).floor() * (at[1] / p).floor() + 1.0)
+}
+
+/// Forward FLOP of one sample through a backbone at the plan's input.
+///
+/// * Transformers with known shape: `2 · (P·T + 2·L·T·T'·d)` per sequence of T tokens
+///   (catalog.md §3.1; Kaplan et al. 2020), ViT tokens `(H/p)·(W/p) + 1`, calibrated to the
+///   published figure at the native input where one exists.
+/// * Convolutional networks (and windowed attention): the published figure scaled by the
+///   input's area (catalog.md §3.2), valid within ~2× of the native resolution.
+/// * Figures per second of audio, per token or per clip: scaled by the input's length.
+pub fn forward(
+    _plan: &Plan,
+    bb: &Backbone,
+    input: &Input,
+    assumptions: &mut Vec<String>,
+    missing: &mut Vec<String>,
+) -> Option<Range> {
+    if let Some(t) = bb.transformer().filter(|_| bb.window.is_none() || bb.family == "llm") {
+        if bb.modality == "image" {
+            if let (Some(at), Some(native)) = (vit_tokens(bb, input), vit_tokens(bb, &Input::default())) {
+                let formula = 2.0 * t.macs(at);
+                // keep the published figure's convention details (patch embedding, head)
+                let calib = bb
+                    .flops
+                    .filter(|_| bb.flops_per == "input")
+                    .map(|f| f / (2.0 * t.macs(native)))
+                    .filter(|r| (0.7..1.4).contains(r))
+                    .unwrap_or(1.0);
+                if (at - native).abs() > 0.5 {
+                    assumptions.push(format!("`{}` sees {} tokens ({} at its native input)", bb.name, at, native));
+                }
+                return Some(Range::point(formula * calib));
+            }
+        } else if bb.family == "llm" || matches!(bb.modality.as_str(), "text" | "sequence" | "timeseries") {
+            let Some(tok) = input.tokens else {
+                missing.push(format!("the sequence length of the input to `{}` (`tokens`)", bb.name));
+                return None;
+            };
+            return Some(Range::new(2.0 * t.macs(tok.lo), 2.0 * t.macs(tok.hi)));
+        }
+    }
+    let Some(f) = bb.flops else {
+        missing.push(format!("the forward cost (`flops`) of backbone `{}`", bb.name));
+        return None;
+    };
+    match bb.flops_per.as_str() {
+        "second" => match input.seconds {
+            Some(s) => Some(Range::point(f * s)),
+            None => {
+                missing.push(format!("the length of the audio `{}` reads (`length`)", bb.name));
+                None
+            }
+        },
+        "token" => match input.tokens {
+            Some(t) => Some(t.scale(f)),
+            None => {
+                missing.push(format!("the sequence length of the input to `{}` (`tokens`)", bb.name));
+                None
+            }
+        },
+        _ => {
+            let ratio = area_ratio(bb, input);
+            if ratio.is_none() && bb.modality == "image" && input.shape.is_none() {
+                assumptions
+                    .push(format!("`{}` runs at its native input (the modality states no `input` shape)", bb.name));
+            }
+            if let Some(r) = ratio.filter(|r| (*r - 1.0).abs() > 1e-6) {
+                assumptions.push(format!("`{}`'s forward cost scaled ×{} with the input's area", bb.name, round2(r)));
+            }
+            Some(Range::point(f * ratio.unwrap_or(1.0)))
+        }
+    }
+}
+
+fn round2(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Training compute per sample over forward compute: forward + backward ≈ 1 + 2 for every
+/// trained weight (Kaplan et al. 2020); the last k of L blocks `1 + 2k/L`; adapters and
+/// LoRA need activation gradients through the frozen base (≈ 1 forward) and almost no
+/// weight gradients (Hu et al. 2022 report ~25 % faster than full fine-tuning); activation
+/// checkpointing adds one forward where a backward runs.
+pub fn train_multiplier(tuning: &Tuning, layers: Option<f64>, recompute: bool) -> Range {
+    let extra = if recompute { 1.0 } else { 0.0 };
+    match tuning {
+        Tuning::Scratch | Tuning::Full => Range::point(3.0 + extra),
+        Tuning::Frozen => Range::point(1.0),
+        Tuning::Partial(k) => {
+            let share = layers.map_or(Range::new(0.0, 1.0), |l| Range::point((k / l).min(1.0)));
+            share.scale(2.0 + extra) + Range::point(1.0)
+        }
+        Tuning::Lora { .. } | Tuning::Adapter(_) => Range::new(2.0 + extra, 2.2 + extra),
+    }
+}
+
+/// `8.18 GFLOP` for an assumption line.
+pub fn show(x: f64) -> String {
+    super::range::Measure::Flop.show(x)
+}

@@ -1,0 +1,244 @@
+//! Latency, throughput and replicas on the deploy device.
+//!
+//! A roofline per part (Williams et al. 2009): the slower of compute
+//! (`FLOPs / (peak · efficiency)`) and memory traffic (`bytes / (bandwidth · use)`), and,
+//! for small networks at batch 1, the dispatch bound (`kernels · cost per launch`). A
+//! decoder answers in a compute-bound prefill over the prompt and a bandwidth-bound step
+//! per generated token, each reading every weight and the KV cache. The median becomes the
+//! budget's percentile through the runtime's tail factors (cost-model.md: p99/p90 ≈ 1.01 on
+//! a dedicated accelerator, far wider on shared CPUs and phones).
+
+use super::catalog::{self, Runtime};
+use super::memory;
+use super::network::{Network, Part};
+use super::range::{self, pct, Measure, Range};
+use super::Estimate;
+use crate::plan::{EntityId, Plan, Val};
+
+/// The efficiency column of a device class at a batch size.
+fn column(class: &str, batch: f64) -> &'static str {
+    match class {
+        "gpu" if batch <= 8.0 => "gpu_latency",
+        "gpu" | "tpu" => "gpu_infer",
+        "npu" => "npu_infer",
+        "edge_tpu" | "soc" => "edge_infer",
+        "mcu" => "mcu_infer",
+        _ => "cpu_infer",
+    }
+}
+
+fn eff(plan: &Plan, p: &Part, class: &str, batch: f64) -> Option<(Range, String)> {
+    let c = p.class?;
+    let col = column(class, batch);
+    let r = catalog::efficiency(plan, c, col)
+        .or_else(|| catalog::efficiency(plan, c, if class == "gpu" { "gpu_infer" } else { "cpu_infer" }))?;
+    Some((r, format!("`{}` {col}", plan.entity(c).name)))
+}
+
+/// The percentile of the deploy's latency bound (`p99 < 200ms` → 99).
+fn percentile(plan: &Plan, d: EntityId) -> Option<f64> {
+    match &plan.field(d, "latency")?.val {
+        Val::Bound { percentile, .. } => *percentile,
+        _ => None,
+    }
+}
+
+pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, Estimate)> {
+    let mut lat = Estimate::new(Measure::Seconds);
+    let mut thr = Estimate::new(Measure::PerSecond);
+    let mut rep = Estimate::new(Measure::Count);
+    let name = plan.entity(d).name.clone();
+    if let Some(c) = &net.classical {
+        lat.lack(c.clone());
+        return vec![("est_latency", lat)];
+    }
+    let Some(dev) = memory::device(plan, d) else {
+        lat.lack(format!("the device `{name}` serves on (`device`)"));
+        return vec![("est_latency", lat)];
+    };
+    let Some(rt) = Runtime::of(plan, &dev.class) else {
+        lat.lack(format!("a `runtime {}` entry in the catalog", dev.class));
+        return vec![("est_latency", lat)];
+    };
+    let prec = memory::deploy_precision(plan, d, &mut lat);
+    let (peak, note) = dev.peak_at(&prec);
+    if let Some(n) = note {
+        lat.assume(n);
+    }
+    let wb = catalog::bytes_of(plan, &prec).unwrap_or(4.0);
+    let batch = plan.num(d, "batch").unwrap_or(1.0).max(1.0);
+    let mut known = true;
+    let mut basis = None;
+    for p in &net.parts {
+        let (time, detail) = match p.backbone.as_ref().filter(|b| b.family == "llm").and_then(|b| b.transformer()) {
+            Some(t) => {
+                let Some((e, why)) = eff(plan, p, &dev.class, batch.max(16.0)) else {
+                    known = false;
+                    lat.lack(format!("a network class (`efficiency`) for `{}`", p.label));
+                    continue;
+                };
+                let ctx = memory::context(plan, d, p, &mut lat);
+                let prompt = p.tokens.map(|t| Range::new(t.lo, p.tokens_long.unwrap_or(t.hi))).unwrap_or(Range::ZERO);
+                let out = plan.num(d, "output_tokens").unwrap_or(1.0);
+                let weights = p.params.scale(wb);
+                let bw = dev.bandwidth.map(|b| rt.bandwidth_use.scale(b));
+                // prefill: every prompt token through the matrices, compute-bound
+                let pre_flops = Range::new(2.0 * t.macs(prompt.lo) * batch, 2.0 * t.macs(prompt.hi) * batch);
+                let prefill = pre_flops / e.scale(peak);
+                // one decode step: read every weight and the cache; compute 2·P + attention
+                let kv_b = if matches!(prec.as_str(), "bf16" | "fp16" | "fp32") { wb } else { 2.0 };
+                let step_bytes = weights + ctx.scale(t.kv_per_token(kv_b) * batch);
+                let step_flops = Range::new(
+                    2.0 * t.matmul_params() + 4.0 * t.layers * ctx.lo * t.width,
+                    2.0 * t.matmul_params() + 4.0 * t.layers * ctx.hi * t.width,
+                )
+                .scale(batch);
+                let mem = match bw {
+                    Some(b) => step_bytes / b,
+                    None => {
+                        lat.lack(format!("the memory bandwidth of `{}` (`bandwidth`)", dev.name));
+                        Range::ZERO
+                    }
+                };
+                let dispatch = p
+                    .class
+                    .and_then(|c| catalog::range_field(plan, c, "kernels"))
+                    .map_or(Range::ZERO, |k| k.scale(t.layers) * rt.per_layer);
+                let step = (step_flops / e.scale(peak)).max(mem).max(dispatch);
+                basis = Some(match bw {
+                    Some(_) => format!(
+                        "each generated token reads {} at {} of {}'s {}/s",
+                        Measure::Bytes.show_range(step_bytes),
+                        pct(rt.bandwidth_use),
+                        dev.name,
+                        Measure::Bytes.show(dev.bandwidth.unwrap_or(0.0))
+                    ),
+                    None => format!("{why} of {}", dev.name),
+                });
+                let total = prefill + step.scale(out);
+                (
+                    total,
+                    format!(
+                        "prefill {} + {} tokens × {} per token",
+                        Measure::Seconds.show_range(prefill),
+                        range::count(out),
+                        Measure::Seconds.show_range(step)
+                    ),
+                )
+            }
+            None => {
+                let Some(fwd) = p.fwd else {
+                    known = false;
+                    continue;
+                };
+                if p.backbone.is_none() && p.class.is_none() {
+                    // a head or a small custom layer: a few kernels
+                    (rt.per_layer.scale(p.layers.unwrap_or(1.0)), "a small dense layer".to_string())
+                } else {
+                    let Some((e, why)) = eff(plan, p, &dev.class, batch) else {
+                        known = false;
+                        lat.lack(format!("a network class (`efficiency`) for `{}`", p.label));
+                        continue;
+                    };
+                    let compute = fwd.scale(batch) / e.scale(peak);
+                    let weights = p.params.scale(wb);
+                    // weights beyond an accelerator's on-chip memory stream in every inference
+                    let streamed = match dev.on_chip {
+                        Some(on) => Range::new((weights.lo - on).max(0.0), (weights.hi - on).max(0.0)),
+                        None => weights,
+                    };
+                    // activations stay in an accelerator's on-chip memory; elsewhere each
+                    // layer writes its output and the next reads it
+                    let act_bytes = match dev.on_chip {
+                        Some(_) => Range::ZERO,
+                        None => p.acts.map_or(Range::ZERO, |a| a.scale(2.0 * wb * batch)),
+                    };
+                    let mem = dev.bandwidth.map_or(Range::ZERO, |b| (streamed + act_bytes) / rt.bandwidth_use.scale(b));
+                    let dispatch = match (p.layers, p.class.and_then(|c| catalog::range_field(plan, c, "kernels"))) {
+                        (Some(l), Some(k)) => k.scale(l) * rt.per_layer,
+                        _ => Range::ZERO,
+                    };
+                    let t = compute.max(mem).max(dispatch);
+                    let bound = if compute.hi >= mem.hi && compute.hi >= dispatch.hi {
+                        "compute"
+                    } else if mem.hi >= dispatch.hi {
+                        "memory"
+                    } else {
+                        "dispatch"
+                    };
+                    basis.get_or_insert_with(|| {
+                        format!(
+                            "{why}: {} of {}'s {} {prec} peak, {bound}-bound",
+                            pct(e),
+                            dev.name,
+                            super::range::rate(peak, &prec)
+                        )
+                    });
+                    (
+                        t,
+                        format!(
+                            "{bound}-bound: {} at {} of {}; memory {}; dispatch {}",
+                            Measure::Flop.show_range(fwd.scale(batch)),
+                            pct(e),
+                            super::range::rate(peak, &prec),
+                            Measure::Seconds.show_range(mem),
+                            Measure::Seconds.show_range(dispatch)
+                        ),
+                    )
+                }
+            }
+        };
+        lat.term(p.label.clone(), time, detail);
+    }
+    lat.term("runtime", rt.overhead, format!("fixed per inference (`runtime {}`)", dev.class));
+    let median = Range::sum(lat.terms.iter().map(|t| t.value));
+    let pctl = percentile(plan, d);
+    let tail = rt.tail(pctl);
+    if let Some(q) = pctl.filter(|q| *q > 50.0) {
+        lat.term(
+            "tail",
+            Range::new(median.lo * (tail.lo - 1.0), median.hi * (tail.hi - 1.0)),
+            format!(
+                "p{q} is {}× the median on a {} (`runtime {}`)",
+                if tail.lo == tail.hi { factor(tail.lo) } else { format!("{}–{}", factor(tail.lo), factor(tail.hi)) },
+                dev.class,
+                dev.class
+            ),
+        );
+    }
+    lat.basis = basis;
+    lat.missing.extend(net.missing.iter().cloned());
+    lat.assume(format!("batch {batch}"));
+    let lat = lat.from_terms();
+    let lat = if known { lat } else { Estimate { value: None, ..lat } };
+    let mut out = vec![("est_latency", lat.clone())];
+    if lat.value.is_none() {
+        return out;
+    }
+    let per = Range::point(batch) / median;
+    thr.term("one device", per, format!("batch {batch} per {} median", Measure::Seconds.show_range(median)));
+    thr.assumptions = lat.assumptions.clone();
+    let thr = thr.from_terms();
+    if let Some(q) = plan.num(d, "throughput") {
+        let r = (Range::point(q) / per).ceil();
+        rep.term(
+            "replicas",
+            r,
+            format!(
+                "{}/s ÷ {}/s per device",
+                range::count(q),
+                Measure::PerSecond.show_range(per).trim_end_matches("/s")
+            ),
+        );
+        rep.assumptions = vec!["requests spread evenly over the replicas".into()];
+        out.push(("replicas", rep.from_terms()));
+    }
+    out.push(("est_throughput", thr));
+    out
+}
+
+/// `1.01`, `1.5`.
+fn factor(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}

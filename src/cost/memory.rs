@@ -1,0 +1,358 @@
+//! Training and inference memory, term by term.
+//!
+//! Training, per device (Rajbhandari et al. 2020, ZeRO §3; Korthikanti et al. 2022):
+//! trainable weights and gradients in fp32 (mixed precision keeps an fp32 master copy, so
+//! 4 + 4 B) plus the optimiser's states; frozen weights at their storage precision;
+//! activations kept for the backward pass; the runtime; the allocator's reserve. Sharding
+//! (ZeRO stages, FSDP, tensor and pipeline parallelism) divides what it shards by the
+//! device count.
+//!
+//! Inference: weights at the deploy precision, the activations alive at once or the KV
+//! cache of a decoder, the runtime; on a microcontroller weights sit in flash and only
+//! activations and the runtime in RAM.
+
+use super::catalog::{self, Device, Runtime, Transformer};
+use super::network::{Network, Part, Tuning};
+use super::range::{self, pct, Measure, Range};
+use super::time;
+use super::Estimate;
+use crate::plan::{EntityId, Plan};
+
+fn half(precision: &str) -> bool {
+    matches!(precision, "bf16" | "fp16" | "fp8")
+}
+
+/// Bytes per value of a format, 4 when the catalog lacks it.
+fn bytes(plan: &Plan, precision: &str) -> f64 {
+    catalog::bytes_of(plan, precision).unwrap_or(4.0)
+}
+
+/// Activation bytes per token per unit of width one transformer layer keeps for the
+/// backward pass, at 16-bit: 11 (attention) + 4 (two layer norms) + the feed-forward block
+/// (3 + 4·f/d; 2 + 6·f/d when gated). Korthikanti et al. 2022, eq. 2, with fused attention
+/// (FlashAttention, PyTorch SDPA), which keeps no T² score matrix.
+fn layer_bytes_per_token(t: &Transformer) -> f64 {
+    let mlp = if t.gated { 2.0 + 6.0 * t.ffn / t.width } else { 3.0 + 4.0 * t.ffn / t.width };
+    (11.0 + 4.0 + mlp) * t.width
+}
+
+/// Share of a part's layers that receive gradients (and so keep activations).
+fn backward_share(p: &Part) -> Range {
+    match p.tuning {
+        Tuning::Frozen => Range::ZERO,
+        Tuning::Partial(k) => p.layers.map_or(Range::new(0.0, 1.0), |l| Range::point((k / l).min(1.0))),
+        _ => Range::point(1.0),
+    }
+}
+
+/// Activations one sample keeps for the backward pass through a part, in bytes.
+fn stored_activations(plan: &Plan, p: &Part, act_bytes: f64, recompute: bool, e: &mut Estimate) -> Range {
+    let share = backward_share(p);
+    if share.hi == 0.0 {
+        return Range::ZERO;
+    }
+    let scale = act_bytes / 2.0;
+    if let Some(bb) = &p.backbone {
+        if let (Some(t), Some(tok)) = (bb.transformer(), p.tokens) {
+            // the longest sequences of a batch set its padded length
+            let long = p.tokens_long.unwrap_or(tok.hi).max(tok.hi);
+            let tokens = Range::new(tok.lo, long);
+            let per_layer = tokens.scale(layer_bytes_per_token(&t) * scale);
+            let mut acts = if recompute {
+                // layer inputs only, plus one layer's activations while it is recomputed
+                tokens.scale(t.layers * t.width * act_bytes) + per_layer
+            } else {
+                per_layer.scale(t.layers) * share
+            };
+            if t.causal {
+                // logits over the vocabulary, and their fp32 copy for the loss
+                acts = acts + tokens.scale(t.vocab.unwrap_or(0.0)) * Range::new(4.0, 8.0);
+            }
+            return acts * Range::new(0.85, 1.1);
+        }
+        if let Some(a) = p.acts {
+            let stored = p.class.and_then(|c| catalog::range_field(plan, c, "stored")).unwrap_or(Range::new(2.0, 3.0));
+            return a
+                * stored
+                * share.scale(act_bytes)
+                * if recompute { Range::new(0.3, 0.6) } else { Range::point(1.0) };
+        }
+        e.lack(format!("the activation count (`acts`) or transformer shape of backbone `{}`", bb.name));
+        return Range::UNKNOWN;
+    }
+    if p.label.contains(" head ") {
+        return Range::ZERO;
+    }
+    // a custom dense network: L layers of width w hold about sqrt(L · params) values
+    if p.fwd.is_some_and(|f| (f.hi - 2.0 * p.params.hi).abs() < 1.0) {
+        return Range::new(0.0, 2.0 * act_bytes * (10.0 * p.params.hi).sqrt());
+    }
+    Range::UNKNOWN
+}
+
+/// Bytes per frozen weight while training.
+fn frozen_bytes(p: &Part, precision: &str) -> (Range, &'static str) {
+    match (&p.tuning, half(precision)) {
+        (Tuning::Lora { quantized: true, .. }, _) => (Range::new(0.5, 0.55), "4-bit NF4 with block scales (QLoRA)"),
+        (Tuning::Lora { .. } | Tuning::Adapter(_), true) => (Range::point(2.0), "the base loaded in 16 bits"),
+        (_, true) => (Range::new(2.0, 4.0), "16 or 32 bits as loaded"),
+        _ => (Range::point(4.0), "fp32"),
+    }
+}
+
+/// How much of each class of state one device holds.
+struct Sharding {
+    weights: f64,
+    grads: f64,
+    states: f64,
+    acts: f64,
+    how: Option<String>,
+}
+
+fn sharding(plan: &Plan, t: EntityId, n: f64) -> Sharding {
+    let all = Sharding { weights: 1.0, grads: 1.0, states: 1.0, acts: 1.0, how: None };
+    if n <= 1.0 {
+        return all;
+    }
+    let Some((name, payload)) = plan.variant(t, "distributed") else {
+        return Sharding {
+            how: Some(format!("no `distributed` strategy: each of {n} devices holds a full replica")),
+            ..all
+        };
+    };
+    let stage = match payload {
+        crate::plan::Payload::Args(a) => a.first().and_then(|v| v.number()).unwrap_or(3.0),
+        _ => 3.0,
+    };
+    let f = 1.0 / n;
+    let s = match name {
+        "fsdp" => Sharding { weights: f, grads: f, states: f, acts: 1.0, how: None },
+        "zero" if stage >= 3.0 => Sharding { weights: f, grads: f, states: f, acts: 1.0, how: None },
+        "zero" if stage >= 2.0 => Sharding { weights: 1.0, grads: f, states: f, acts: 1.0, how: None },
+        "zero" => Sharding { weights: 1.0, grads: 1.0, states: f, acts: 1.0, how: None },
+        "tensor_parallel" => Sharding { weights: f, grads: f, states: f, acts: f, how: None },
+        "pipeline_parallel" => Sharding { weights: f, grads: f, states: f, acts: 1.0, how: None },
+        _ => all,
+    };
+    Sharding { how: Some(format!("`{name}` over {n} devices")), ..s }
+}
+
+/// Peak training memory on one device.
+pub fn training(plan: &Plan, t: EntityId, net: &Network) -> Estimate {
+    let mut e = Estimate::new(Measure::Bytes);
+    if let Some(c) = &net.classical {
+        e.lack(c.clone());
+        return e;
+    }
+    let name = plan.entity(t).name.clone();
+    let hw = time::hardware(plan, t);
+    let n = hw.as_ref().map_or(1.0, |h| h.0);
+    let (prec, stated) = time::precision(plan, t);
+    if !stated {
+        e.assume("fp32 training: the plan states no `precision`");
+    }
+    let act_bytes = if half(&prec) { 2.0 } else { 4.0 };
+    let recompute = plan.flag(t, "recompute").unwrap_or(false);
+    let opt = plan.variant(t, "optimizer").map(|(o, _)| o.to_string());
+    let opt_bytes = match &opt {
+        Some(o) => catalog::optimizer_bytes(plan, o).unwrap_or_else(|| {
+            e.lack(format!("an `optimizer_state {o}` entry in the catalog"));
+            8.0
+        }),
+        None => {
+            e.assume("AdamW's two fp32 moments: the plan states no `optimizer`");
+            8.0
+        }
+    };
+    let micro = plan.num(t, "per_device").or_else(|| {
+        let b = plan.num(t, "batch")?;
+        let accum = plan.num(t, "grad_accum").unwrap_or(1.0).max(1.0);
+        Some((b / (n * accum)).ceil().max(1.0))
+    });
+    let sh = sharding(plan, t, n);
+    if let Some(h) = &sh.how {
+        e.assume(h.clone());
+    }
+    let trainable = net.trainable();
+    let frozen: Range = net
+        .parts
+        .iter()
+        .map(|p| Range::new((p.params.lo - p.trainable.hi).max(0.0), (p.params.hi - p.trainable.lo).max(0.0)))
+        .sum();
+    let tcount = Measure::Count.show_range(trainable);
+    e.term(
+        "weights and gradients",
+        trainable.scale(8.0 * sh.weights.max(sh.grads)),
+        format!("{tcount} trainable params × (4 + 4) B, fp32 master copy"),
+    );
+    e.term(
+        "optimiser states",
+        trainable.scale(opt_bytes * sh.states),
+        format!("{tcount} × {} B ({})", opt_bytes, opt.as_deref().unwrap_or("adamw")),
+    );
+    if frozen.hi > 0.0 {
+        let mut fb = Range::ZERO;
+        let mut how = "";
+        for p in &net.parts {
+            let f = Range::new((p.params.lo - p.trainable.hi).max(0.0), (p.params.hi - p.trainable.lo).max(0.0));
+            let (b, h) = frozen_bytes(p, &prec);
+            fb = fb + f * b;
+            if f.hi > 0.0 {
+                how = h;
+            }
+        }
+        e.term("frozen weights", fb.scale(sh.weights), format!("{} params, {how}", Measure::Count.show_range(frozen)));
+    }
+    match micro {
+        Some(b) => {
+            let per_sample: Range =
+                net.parts.iter().map(|p| stored_activations(plan, p, act_bytes, recompute, &mut e)).sum();
+            let mut detail =
+                format!("micro-batch {} × {} per sample", range::count(b), Measure::Bytes.show_range(per_sample));
+            if recompute {
+                detail.push_str(", activation checkpointing");
+            }
+            e.term("activations", per_sample.scale(b * sh.acts), detail);
+            e.assume("fused attention (FlashAttention / PyTorch SDPA) keeps no T² scores (Korthikanti et al. 2022, eq. 2, for the rest)");
+        }
+        None => {
+            e.lack(format!("the batch of `{name}` (`batch` or `per_device`)"));
+            e.term("activations", Range::UNKNOWN, "batch unknown");
+        }
+    }
+    match hw.as_ref().and_then(|(_, d)| Runtime::of(plan, &d.class).map(|r| (r, d))) {
+        Some((rt, d)) => {
+            e.term("runtime", rt.memory, format!("{} context and libraries (`runtime {}`)", d.name, d.class));
+            let sub = Range::sum(e.terms.iter().map(|t| t.value));
+            if rt.reserve.hi > 0.0 {
+                e.term("allocator reserve", sub * rt.reserve, format!("{} of the above", pct(rt.reserve)));
+            }
+        }
+        None if hw.is_none() => e.lack(format!("the accelerators `{name}` trains on (`hardware`)")),
+        None => {}
+    }
+    e.missing.extend(net.missing.iter().cloned());
+    e.basis = Some(format!("{} B per trainable parameter", 8.0 + opt_bytes));
+    e.from_terms()
+}
+
+/// The deploy precision: as stated, else the training precision if it is 16-bit, else fp32.
+pub fn deploy_precision(plan: &Plan, d: EntityId, e: &mut Estimate) -> String {
+    if let Some((p, _)) = plan.variant(d, "precision") {
+        return p.to_string();
+    }
+    let trained =
+        plan.ref_of(d, "model").and_then(|m| plan.ref_of(m, "train")).and_then(|t| plan.variant(t, "precision"));
+    let p = match trained {
+        Some((p, _)) if half(p) => p.to_string(),
+        _ => "fp32".to_string(),
+    };
+    e.assume(format!("served at {p}: the plan states no deploy `precision`"));
+    p
+}
+
+/// The deploy device.
+pub fn device(plan: &Plan, d: EntityId) -> Option<Device> {
+    plan.ref_of(d, "device").map(|id| Device::read(plan, id))
+}
+
+/// Context a decoder holds while answering: the prompt (median to 95th percentile) plus
+/// the answer; a sliding window caps the cache (Jiang et al. 2023).
+pub fn context(plan: &Plan, d: EntityId, p: &Part, e: &mut Estimate) -> Range {
+    let prompt = p.tokens.map(|t| Range::new(t.lo, p.tokens_long.unwrap_or(t.hi))).unwrap_or(Range::ZERO);
+    let out = plan.num(d, "output_tokens").unwrap_or_else(|| {
+        e.lack(format!("the tokens generated per request (`output_tokens` in `deploy {}`)", plan.entity(d).name));
+        1.0
+    });
+    let mut ctx = prompt + Range::point(out);
+    if let Some(bb) = &p.backbone {
+        if let Some(w) = bb.window.or(bb.max_len) {
+            ctx = ctx.min(Range::point(w));
+        }
+    }
+    ctx
+}
+
+/// Inference memory (RAM) and, on a microcontroller, flash.
+pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, Estimate)> {
+    let mut ram = Estimate::new(Measure::Bytes);
+    let mut flash = Estimate::new(Measure::Bytes);
+    if let Some(c) = &net.classical {
+        ram.lack(c.clone());
+        return vec![("infer_memory", ram)];
+    }
+    let prec = deploy_precision(plan, d, &mut ram);
+    let wb = bytes(plan, &prec);
+    let batch = plan.num(d, "batch").unwrap_or(1.0).max(1.0);
+    let dev = device(plan, d);
+    let rt = dev.as_ref().and_then(|dv| Runtime::of(plan, &dv.class));
+    let mcu = dev.as_ref().is_some_and(|dv| dv.flash.is_some() || dv.class == "mcu");
+    let params = net.params();
+    let weights = params.scale(wb);
+    let wdetail = format!("{} params × {wb} B at {prec}", Measure::Count.show_range(params));
+    // activations at the serving precision
+    let act_b = wb;
+    let mut acts = Range::ZERO;
+    let mut what = Vec::new();
+    for p in &net.parts {
+        let Some(bb) = &p.backbone else { continue };
+        if let (Some(t), true) = (bb.transformer(), bb.family == "llm") {
+            let kv_b = if half(&prec) || prec == "fp32" { wb } else { 2.0 };
+            let ctx = context(plan, d, p, &mut ram);
+            let kv = ctx.scale(t.kv_per_token(kv_b) * batch);
+            acts = acts + kv;
+            what.push(format!(
+                "KV cache {} ({} tokens × {} per token{})",
+                Measure::Bytes.show_range(kv),
+                Measure::Count.show_range(ctx),
+                Measure::Bytes.show(t.kv_per_token(kv_b)),
+                if batch > 1.0 { format!(" × batch {batch}") } else { String::new() }
+            ));
+        } else if let (Some(t), Some(tok)) = (bb.transformer(), p.tokens) {
+            let long = p.tokens_long.unwrap_or(tok.hi);
+            let live = Range::new(tok.lo, long).scale((3.0 * t.width + t.ffn) * act_b * batch);
+            acts = acts + live;
+            what.push(format!("{} working set {}", bb.name, Measure::Bytes.show_range(live)));
+        } else if let Some(a) = p.acts {
+            let share = p.class.and_then(|c| catalog::range_field(plan, c, "live")).unwrap_or(Range::new(0.12, 0.3));
+            let live = a * share.scale(act_b * batch);
+            acts = acts + live;
+            what.push(format!(
+                "{} live activations {} ({} of {} at {act_b} B)",
+                bb.name,
+                Measure::Bytes.show_range(live),
+                pct(share),
+                range::count(a.hi)
+            ));
+        } else {
+            ram.lack(format!("the activation count (`acts`) or transformer shape of backbone `{}`", bb.name));
+            acts = acts + Range::UNKNOWN;
+        }
+    }
+    let adetail = what.join(", ");
+    if mcu {
+        flash.term("weights", weights, wdetail);
+        ram.term("activations", acts, adetail);
+        if let Some(r) = &rt {
+            ram.term("runtime", r.memory, "interpreter and arena bookkeeping (`runtime mcu`)");
+            if let Some(f) = r.flash {
+                flash.term("runtime code", f, "interpreter and kernels (`runtime mcu`)");
+            }
+        }
+        ram.basis = Some(format!("activations at {prec}, weights in flash"));
+        flash.basis = Some(format!("{wb} B per weight at {prec}"));
+        flash.assumptions = ram.assumptions.clone();
+        let (r, f) = (ram.from_terms(), flash.from_terms());
+        return vec![("infer_memory", r), ("infer_flash", f)];
+    }
+    ram.term("weights", weights, wdetail);
+    ram.term("activations", acts, adetail);
+    match (&rt, &dev) {
+        (Some(r), Some(dv)) => ram.term("runtime", r.memory, format!("`runtime {}`", dv.class)),
+        (_, None) => ram.lack(format!("the device `{}` serves on (`device`)", plan.entity(d).name)),
+        _ => {}
+    }
+    ram.missing.extend(net.missing.iter().cloned());
+    ram.basis = Some(format!("{wb} B per weight at {prec}"));
+    vec![("infer_memory", ram.from_terms())]
+}

@@ -1,0 +1,228 @@
+//! The cost model: the Complexity Budget of every model — parameters, forward and
+//! training FLOPs, device-hours and money, training and inference memory, latency and
+//! throughput on the deploy device — each an interval with the terms that make it up, the
+//! assumptions that set its bounds, and the inputs that would tighten it.
+//!
+//! Pure functions over the checked plan and the catalog: the Rust code holds the formulas
+//! (each citing its source), `stdlib/catalog/` every constant (efficiency ranges, bytes per
+//! value and per optimiser state, runtime overheads, tail factors), so a plan can replace a
+//! constant by declaring an entry of the same name.
+//!
+//! * `range.rs`: interval arithmetic and display, in one place;
+//! * `catalog.rs`: typed reads of backbones, devices, network classes, runtimes;
+//! * `network.rs`: a model as parts (backbones with their tuning, custom layers, the head);
+//! * `params.rs`, `flops.rs`: parameter counts and FLOPs;
+//! * `time.rs`: training compute, device-hours, wall-clock;
+//! * `memory.rs`: training and inference memory;
+//! * `latency.rs`: the roofline latency, its tail, throughput and replicas;
+//! * `money.rs`: the project's device-hours and cost over seeds and search trials.
+//!
+//! `derive` calls [`run`] last, after the relational fields it reads.
+
+pub mod budget;
+pub mod catalog;
+mod flops;
+mod latency;
+mod memory;
+mod money;
+pub mod network;
+mod params;
+pub mod range;
+mod time;
+
+use crate::plan::{EntityId, Plan, Val, Value};
+use range::{Measure, Range};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One additive part of an estimate: `weights 136 KB (136k params × 1 B at int8)`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Term {
+    pub label: String,
+    pub value: Range,
+    pub detail: String,
+}
+
+/// An estimate with everything behind it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Estimate {
+    pub measure: Measure,
+    /// `None` when a key input is missing (see `missing`)
+    pub value: Option<Range>,
+    pub terms: Vec<Term>,
+    /// what sets the bounds, each with its source
+    pub assumptions: Vec<String>,
+    /// inputs the plan does not give that the estimate needs or would tighten
+    pub missing: Vec<String>,
+    /// the dominant assumption, short, for messages
+    pub basis: Option<String>,
+}
+
+impl Estimate {
+    pub fn new(measure: Measure) -> Estimate {
+        Estimate { measure, value: None, terms: Vec::new(), assumptions: Vec::new(), missing: Vec::new(), basis: None }
+    }
+
+    pub fn term(&mut self, label: impl Into<String>, value: Range, detail: impl Into<String>) {
+        self.terms.push(Term { label: label.into(), value, detail: detail.into() });
+    }
+
+    /// The value as the sum of the terms.
+    pub fn from_terms(mut self) -> Estimate {
+        self.value = Some(Range::sum(self.terms.iter().map(|t| t.value)));
+        self
+    }
+
+    pub fn assume(&mut self, a: impl Into<String>) {
+        let a = a.into();
+        if !self.assumptions.contains(&a) {
+            self.assumptions.push(a);
+        }
+    }
+
+    pub fn lack(&mut self, m: impl Into<String>) {
+        let m = m.into();
+        if !self.missing.contains(&m) {
+            self.missing.push(m);
+        }
+    }
+
+    /// The value in words: `340–410 KB`.
+    pub fn show(&self) -> String {
+        self.value.map_or_else(|| "not estimated".into(), |v| self.measure.show_range(v))
+    }
+
+    /// The lines a diagnostic note or a report shows: the terms, then the assumptions.
+    pub fn explain(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.terms.is_empty() {
+            let parts: Vec<String> = self
+                .terms
+                .iter()
+                .map(|t| {
+                    let v = self.measure.show_range(t.value);
+                    if t.detail.is_empty() {
+                        format!("{} {v}", t.label)
+                    } else {
+                        format!("{} {v} ({})", t.label, t.detail)
+                    }
+                })
+                .collect();
+            out.push(parts.join(" + "));
+        }
+        out.extend(self.assumptions.iter().map(|a| format!("assumes {a}")));
+        out.extend(self.missing.iter().map(|m| format!("not known: {m}")));
+        out
+    }
+}
+
+/// Every estimate of the plan, keyed by declaration and field, in the order computed.
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    entries: Vec<((EntityId, String), Estimate)>,
+    index: HashMap<(EntityId, String), usize>,
+}
+
+impl Ledger {
+    pub fn get(&self, id: EntityId, field: &str) -> Option<&Estimate> {
+        self.index.get(&(id, field.to_string())).map(|&i| &self.entries[i].1)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (EntityId, &str, &Estimate)> {
+        self.entries.iter().map(|((id, f), e)| (*id, f.as_str(), e))
+    }
+
+    fn put(&mut self, id: EntityId, field: &str, e: Estimate) {
+        let key = (id, field.to_string());
+        match self.index.get(&key) {
+            Some(&i) => self.entries[i].1 = e,
+            None => {
+                self.index.insert(key.clone(), self.entries.len());
+                self.entries.push((key, e));
+            }
+        }
+    }
+}
+
+/// Records an estimate and writes its value into the derived field.
+fn record(plan: &mut Plan, id: EntityId, field: &str, e: Estimate) {
+    if let Some(v) = e.value {
+        let val = |x: f64| match e.measure.dim() {
+            Some(d) => Val::Quantity(d, x),
+            None => Val::Real(x),
+        };
+        plan.set_derived(
+            id,
+            field,
+            Val::Estimate(Box::new(Value::derived(val(v.lo))), Box::new(Value::derived(val(v.hi)))),
+        );
+    }
+    plan.costs.put(id, field, e);
+}
+
+/// Computes every estimate of the plan.
+pub fn run(plan: &mut Plan) {
+    let nets = network::all(plan);
+    for (m, net) in &nets {
+        for (field, e) in model_estimates(net) {
+            record(plan, *m, field, e);
+        }
+    }
+    let by_model: HashMap<EntityId, &network::Network> = nets.iter().map(|(m, n)| (*m, n)).collect();
+    for t in plan.ids_of("train") {
+        let Some(net) = plan.ref_of(t, "model").and_then(|m| by_model.get(&m)) else { continue };
+        for (field, e) in time::estimates(plan, t, net) {
+            record(plan, t, field, e);
+        }
+        let e = memory::training(plan, t, net);
+        record(plan, t, "train_memory", e);
+    }
+    for d in plan.ids_of("deploy") {
+        let Some(net) = plan.ref_of(d, "model").and_then(|m| by_model.get(&m)) else { continue };
+        for (field, e) in memory::inference(plan, d, net) {
+            record(plan, d, field, e);
+        }
+        for (field, e) in latency::estimates(plan, d, net) {
+            record(plan, d, field, e);
+        }
+    }
+    for c in plan.ids_of("compute") {
+        for (field, e) in money::estimates(plan, c) {
+            record(plan, c, field, e);
+        }
+    }
+}
+
+fn model_estimates(net: &network::Network) -> Vec<(&'static str, Estimate)> {
+    let mut total = Estimate::new(Measure::Count);
+    let mut trainable = Estimate::new(Measure::Count);
+    let mut fwd = Estimate::new(Measure::Flop);
+    for e in [&mut total, &mut trainable, &mut fwd] {
+        if let Some(c) = &net.classical {
+            e.lack(c.clone());
+        }
+        e.missing.extend(net.missing.iter().cloned());
+        e.assumptions.extend(net.assumptions.iter().cloned());
+    }
+    if net.classical.is_some() || net.parts.is_empty() {
+        return vec![("params_total", total), ("params_trainable", trainable), ("fwd_flops", fwd)];
+    }
+    for p in &net.parts {
+        total.term(p.label.clone(), p.params, "");
+        trainable.term(p.label.clone(), p.trainable, "");
+        if let Some(f) = p.fwd {
+            let per =
+                p.tokens.map_or(String::new(), |t| format!("one sequence of {} tokens", Measure::Count.show_range(t)));
+            fwd.term(p.label.clone(), f, per);
+        }
+    }
+    total = total.from_terms();
+    trainable = trainable.from_terms();
+    let fwd_known = net.fwd().is_some();
+    fwd = fwd.from_terms();
+    if !fwd_known {
+        fwd.value = None;
+    }
+    fwd.assume("FLOP counted as 2 per multiply-accumulate, attention included");
+    vec![("params_total", total), ("params_trainable", trainable), ("fwd_flops", fwd)]
+}
