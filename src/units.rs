@@ -215,6 +215,7 @@ pub const UNITS: &[UnitDef] = &[
     u("PFLOP", Dim::Flop, 1e15),
     u("EFLOP", Dim::Flop, 1e18),
     u("ZFLOP", Dim::Flop, 1e21),
+    u("YFLOP", Dim::Flop, 1e24),
     u("MMAC", Dim::Flop, 2e6),
     u("GMAC", Dim::Flop, 2e9),
     u("TMAC", Dim::Flop, 2e12),

@@ -32,6 +32,8 @@ pub struct Backbone {
     pub family: String,
     pub modality: String,
     pub params: Option<f64>,
+    /// the pretraining classifier counted in `params`
+    pub head_params: Option<f64>,
     pub flops: Option<f64>,
     pub flops_per: String,
     pub input: Option<Vec<Option<f64>>>,
@@ -60,6 +62,7 @@ impl Backbone {
             family: name_of("family"),
             modality: name_of("modality"),
             params: plan.num(id, "params"),
+            head_params: plan.num(id, "head_params"),
             flops: plan.num(id, "flops"),
             flops_per: plan.variant(id, "flops_per").map_or("input".into(), |(v, _)| v.to_string()),
             input: shape_field(plan, id, "input"),

@@ -121,21 +121,21 @@ fn round2(x: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// Training compute per sample over forward compute: forward + backward ≈ 1 + 2 for every
-/// trained weight (Kaplan et al. 2020); the last k of L blocks `1 + 2k/L`; adapters and
-/// LoRA need activation gradients through the frozen base (≈ 1 forward) and almost no
-/// weight gradients (Hu et al. 2022 report ~25 % faster than full fine-tuning); activation
-/// checkpointing adds one forward where a backward runs.
-pub fn train_multiplier(tuning: &Tuning, layers: Option<f64>, recompute: bool) -> Range {
-    let extra = if recompute { 1.0 } else { 0.0 };
+/// Training compute per sample over forward compute, in model FLOPs: forward + backward ≈
+/// 1 + 2 for every trained weight (Kaplan et al. 2020); the last k of L blocks `1 + 2k/L`;
+/// adapters and LoRA need activation gradients through the frozen base (≈ 1 forward) and
+/// almost no weight gradients (Hu et al. 2022 report ~25 % faster than full fine-tuning).
+/// Recomputation under activation checkpointing is hardware work, not model FLOPs: it is
+/// charged to the run's time (`time.rs`).
+pub fn train_multiplier(tuning: &Tuning, layers: Option<f64>) -> Range {
     match tuning {
-        Tuning::Scratch | Tuning::Full => Range::point(3.0 + extra),
+        Tuning::Scratch | Tuning::Full => Range::point(3.0),
         Tuning::Frozen => Range::point(1.0),
         Tuning::Partial(k) => {
             let share = layers.map_or(Range::new(0.0, 1.0), |l| Range::point((k / l).min(1.0)));
-            share.scale(2.0 + extra) + Range::point(1.0)
+            share.scale(2.0) + Range::point(1.0)
         }
-        Tuning::Lora { .. } | Tuning::Adapter(_) => Range::new(2.0 + extra, 2.2 + extra),
+        Tuning::Lora { .. } | Tuning::Adapter(_) => Range::new(2.0, 2.2),
     }
 }
 

@@ -215,9 +215,21 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
     if lat.value.is_none() {
         return out;
     }
-    let per = Range::point(batch) / median;
-    thr.term("one device", per, format!("batch {batch} per {} median", Measure::Seconds.show_range(median)));
-    thr.assumptions = lat.assumptions.clone();
+    let unknown_batch = matches!(plan.field(d, "batch").map(|v| &v.val), Some(Val::Unknown));
+    let per = match bulk(plan, net, &dev, peak).filter(|_| unknown_batch) {
+        // batch left open: the device's capacity when the server batches freely
+        Some((cap, why)) => {
+            thr.term("one device", cap, format!("large batches, compute-bound at {why}"));
+            thr.assume("the batch is left open: large batches (MLPerf Offline-style serving)");
+            cap
+        }
+        None => {
+            let per = Range::point(batch) / median;
+            thr.term("one device", per, format!("batch {batch} per {} median", Measure::Seconds.show_range(median)));
+            thr.assumptions = lat.assumptions.clone();
+            per
+        }
+    };
     let thr = thr.from_terms();
     if let Some(q) = plan.num(d, "throughput") {
         let r = (Range::point(q) / per).ceil();
@@ -241,4 +253,23 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
 fn factor(x: f64) -> String {
     let s = format!("{x:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Samples per second one device computes at large batch: every part compute-bound at the
+/// bulk column of its class (kernel dispatch and weight reads amortised over the batch).
+fn bulk(plan: &Plan, net: &Network, dev: &catalog::Device, peak: f64) -> Option<(Range, String)> {
+    let mut per_sample = Range::ZERO;
+    let mut why = String::new();
+    for p in &net.parts {
+        let fwd = p.fwd?;
+        if p.class.is_none() {
+            continue;
+        }
+        let (e, w) = eff(plan, p, &dev.class, 1024.0)?;
+        per_sample = per_sample + fwd / e.scale(peak);
+        if why.is_empty() {
+            why = format!("{} of {} ({w})", pct(e), super::range::rate(peak, &dev.precision));
+        }
+    }
+    (per_sample.hi > 0.0).then(|| (Range::point(1.0) / per_sample, why))
 }

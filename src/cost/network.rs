@@ -228,7 +228,11 @@ fn backbone_part(
     assumptions: &mut Vec<String>,
     missing: &mut Vec<String>,
 ) -> Part {
-    let total = bb.params.map(Range::point).or_else(|| bb.transformer().map(|t| Range::point(t.layers * t.per_layer)));
+    // the plan's head replaces the pretraining classifier
+    let total = bb
+        .params
+        .map(|p| Range::point(p - bb.head_params.unwrap_or(0.0)))
+        .or_else(|| bb.transformer().map(|t| Range::point(t.layers * t.per_layer)));
     if total.is_none() {
         missing.push(format!("the parameter count of backbone `{}`", bb.name));
     }

@@ -172,7 +172,15 @@ impl Measure {
             Measure::Bytes => si(x, &[(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")], "bytes"),
             Measure::Flop => si(
                 x,
-                &[(1e21, "ZFLOP"), (1e18, "EFLOP"), (1e15, "PFLOP"), (1e12, "TFLOP"), (1e9, "GFLOP"), (1e6, "MFLOP")],
+                &[
+                    (1e24, "YFLOP"),
+                    (1e21, "ZFLOP"),
+                    (1e18, "EFLOP"),
+                    (1e15, "PFLOP"),
+                    (1e12, "TFLOP"),
+                    (1e9, "GFLOP"),
+                    (1e6, "MFLOP"),
+                ],
                 "FLOP",
             ),
             Measure::Usd => format!("{} USD", if x >= 1e3 { count(x) } else { sig(x) }),

@@ -67,11 +67,18 @@ pub fn estimates(plan: &Plan, t: EntityId, net: &Network) -> Vec<(&'static str, 
             known = false;
             continue;
         };
-        let k = flops::train_multiplier(&p.tuning, p.layers, recompute);
+        let k = flops::train_multiplier(&p.tuning, p.layers);
         // per token when the run is measured in tokens and the part reads sequences
         let (work, how) = match (tokens, p.tokens) {
             (Some(d), Some(tok)) => {
-                let per_token = Range::new(fwd.lo / tok.lo, fwd.hi / tok.hi);
+                let mut per_token = Range::new(fwd.lo / tok.lo, fwd.hi / tok.hi);
+                // publications count 2·N per token (Kaplan et al. 2020; Hoffmann et al. 2022),
+                // with N every parameter or the matrices only, and attention or not: the
+                // range spans the conventions
+                if let Some(t) = p.backbone.as_ref().and_then(|b| b.transformer()) {
+                    let two_n = 2.0 * t.matmul_params().min(p.params.lo);
+                    per_token = Range::new(per_token.lo.min(two_n), per_token.hi.max(2.0 * p.params.hi));
+                }
                 (
                     per_token * Range::point(d),
                     format!("{} per token × {} tokens", flops::show(per_token.mid()), range::count(d)),
@@ -115,9 +122,6 @@ pub fn estimates(plan: &Plan, t: EntityId, net: &Network) -> Vec<(&'static str, 
     fl.missing.extend(net.missing.iter().cloned());
     fl.assumptions.extend(net.assumptions.iter().cloned());
     fl.assume("training costs 3 forward passes per sample where weights train (forward + backward, Kaplan et al. 2020), 2–2.2 under LoRA or adapters");
-    if recompute {
-        fl.assume("activation checkpointing recomputes one forward pass");
-    }
     fl = fl.from_terms();
     if !known || fl.terms.is_empty() {
         fl.value = None;
@@ -148,9 +152,15 @@ pub fn estimates(plan: &Plan, t: EntityId, net: &Network) -> Vec<(&'static str, 
             None => e.lack(format!("a network class (`efficiency`) for `{name}`'s model, or `compute.mfu`")),
         }
     }
+    // recomputation adds up to a third to the hardware's work; utilisations measured on
+    // runs that already recomputed (most large-model MFU figures) include it
+    let redo = if recompute { Range::new(1.0, 4.0 / 3.0) } else { Range::point(1.0) };
+    if recompute {
+        hours.assume("activation checkpointing: up to one more forward pass of hardware work");
+    }
     if let (Some(f), Some((u, _))) = (fl.value, &util) {
         let rate = u.scale(peak);
-        let dh = f / rate;
+        let dh = f * redo / rate;
         hours.value = Some(dh);
         hours.term("compute", dh, format!("{} ÷ ({} × {})", fl.show(), pct(*u), range::rate(peak, &prec)));
         wall.value = Some(dh.scale(1.0 / n));
