@@ -3,6 +3,7 @@
 //! invocation or a file that cannot be read.
 
 mod budget_cmd;
+mod catalog_cmd;
 mod check_cmd;
 mod rules_cmd;
 mod schema_cmd;
@@ -47,6 +48,16 @@ pub enum Command {
         /// The plans (`-` reads standard input)
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
+        /// Text for reading, JSON for tools
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Show what the built-in catalog knows: backbones, devices, network classes, runtimes
+    Catalog {
+        /// A kind (`backbones`, `devices`, `efficiency`, `runtimes`, …) or an entry's name
+        what: Option<String>,
+        /// An entry of that kind, shown in full with its source
+        name: Option<String>,
         /// Text for reading, JSON for tools
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
@@ -153,6 +164,9 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check(args) => check_cmd::run(&args, &levels, color, &stdlib),
         Command::Budget { files, format } => budget_cmd::run(&files, format == TextOrJson::Json, color, &stdlib),
+        Command::Catalog { what, name, format } => {
+            catalog_cmd::run(what.as_deref(), name.as_deref(), format == TextOrJson::Json, &stdlib)
+        }
         Command::Schema { name } => schema_cmd::run(name.as_deref(), &stdlib),
         Command::Graph { file, format } => graph_cmd(&file, format, color, &stdlib),
         Command::Rules { plan } => rules_cmd::list(plan.as_deref(), &stdlib),

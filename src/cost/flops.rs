@@ -109,7 +109,8 @@ pub fn forward(
                     .push(format!("`{}` runs at its native input (the modality states no `input` shape)", bb.name));
             }
             if let Some(r) = ratio.filter(|r| (*r - 1.0).abs() > 1e-6) {
-                assumptions.push(format!("`{}`'s forward cost scaled ×{} with the input's area", bb.name, round2(r)));
+                let at = if input.from_raw { "the raw image, as no `input` size is stated" } else { "the input" };
+                assumptions.push(format!("`{}`'s forward cost scaled ×{} with the area of {at}", bb.name, round2(r)));
             }
             Some(Range::point(f * ratio.unwrap_or(1.0)))
         }

@@ -190,7 +190,7 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
         };
         lat.term(p.label.clone(), time, detail);
     }
-    lat.term("runtime", rt.overhead, format!("fixed per inference (`runtime {}`)", dev.class));
+    lat.term("runtime", rt.overhead, format!("fixed per inference, `runtime {}`", dev.class));
     let median = Range::sum(lat.terms.iter().map(|t| t.value));
     let pctl = percentile(plan, d);
     let tail = rt.tail(pctl);
@@ -199,9 +199,8 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
             "tail",
             Range::new(median.lo * (tail.lo - 1.0), median.hi * (tail.hi - 1.0)),
             format!(
-                "p{q} is {}× the median on a {} (`runtime {}`)",
+                "p{q} is {}× the median, `runtime {}`",
                 if tail.lo == tail.hi { factor(tail.lo) } else { format!("{}–{}", factor(tail.lo), factor(tail.hi)) },
-                dev.class,
                 dev.class
             ),
         );

@@ -222,7 +222,7 @@ pub fn training(plan: &Plan, t: EntityId, net: &Network) -> Estimate {
     }
     match hw.as_ref().and_then(|(_, d)| Runtime::of(plan, &d.class).map(|r| (r, d))) {
         Some((rt, d)) => {
-            e.term("runtime", rt.memory, format!("{} context and libraries (`runtime {}`)", d.name, d.class));
+            e.term("runtime", rt.memory, format!("{} context and libraries, `runtime {}`", d.name, d.class));
             let sub = Range::sum(e.terms.iter().map(|t| t.value));
             if rt.reserve.hi > 0.0 {
                 e.term("allocator reserve", sub * rt.reserve, format!("{} of the above", pct(rt.reserve)));
@@ -236,15 +236,19 @@ pub fn training(plan: &Plan, t: EntityId, net: &Network) -> Estimate {
     e.from_terms()
 }
 
-/// The deploy precision: as stated, else the training precision if it is 16-bit, else fp32.
+/// The deploy precision: as stated, else the training precision if it is 16-bit and the
+/// device runs it, else the device's own precision.
 pub fn deploy_precision(plan: &Plan, d: EntityId, e: &mut Estimate) -> String {
     if let Some((p, _)) = plan.variant(d, "precision") {
         return p.to_string();
     }
     let trained =
         plan.ref_of(d, "model").and_then(|m| plan.ref_of(m, "train")).and_then(|t| plan.variant(t, "precision"));
-    let p = match trained {
-        Some((p, _)) if half(p) => p.to_string(),
+    let dev = device(plan, d);
+    let runs = |p: &str| dev.as_ref().is_none_or(|dv| dv.peak_at(p).1.is_none());
+    let p = match (trained, &dev) {
+        (Some((p, _)), _) if half(p) && runs(p) => p.to_string(),
+        (_, Some(dv)) if !dv.precision.is_empty() => dv.precision.clone(),
         _ => "fp32".to_string(),
     };
     e.assume(format!("served at {p}: the plan states no deploy `precision`"));
@@ -302,7 +306,7 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
             let kv = ctx.scale(t.kv_per_token(kv_b) * batch);
             acts = acts + kv;
             what.push(format!(
-                "KV cache {} ({} tokens × {} per token{})",
+                "KV cache {}: {} tokens × {} per token{}",
                 Measure::Bytes.show_range(kv),
                 Measure::Count.show_range(ctx),
                 Measure::Bytes.show(t.kv_per_token(kv_b)),
@@ -334,9 +338,9 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
         flash.term("weights", weights, wdetail);
         ram.term("activations", acts, adetail);
         if let Some(r) = &rt {
-            ram.term("runtime", r.memory, "interpreter and arena bookkeeping (`runtime mcu`)");
+            ram.term("runtime", r.memory, "interpreter and arena bookkeeping, `runtime mcu`");
             if let Some(f) = r.flash {
-                flash.term("runtime code", f, "interpreter and kernels (`runtime mcu`)");
+                flash.term("runtime code", f, "interpreter and kernels, `runtime mcu`");
             }
         }
         ram.basis = Some(format!("activations at {prec}, weights in flash"));

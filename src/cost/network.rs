@@ -62,6 +62,8 @@ pub struct Input {
     pub tokens_long: Option<f64>,
     pub seconds: Option<f64>,
     pub frames: Option<f64>,
+    /// the shape is the stored `raw` one: the plan states no `input` it is resized to
+    pub from_raw: bool,
 }
 
 /// One part of a network.
@@ -287,7 +289,11 @@ fn tuning_of(plan: &Plan, v: &crate::plan::Value) -> Tuning {
 /// The size of one sample of a modality.
 fn input_of(plan: &Plan, m: EntityId) -> Input {
     let mut input = Input::default();
-    let shape = catalog::shape_field(plan, m, "input").or_else(|| catalog::shape_field(plan, m, "raw"));
+    let shape = catalog::shape_field(plan, m, "input").or_else(|| {
+        let raw = catalog::shape_field(plan, m, "raw")?;
+        input.from_raw = true;
+        Some(raw)
+    });
     if let Some(s) = shape {
         if s.iter().all(Option::is_some) {
             input.shape = Some(s.into_iter().flatten().collect());

@@ -9,7 +9,7 @@ use std::fmt::Write;
 /// The version of the budget's JSON; bumped when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
 
-fn row_text(out: &mut String, r: &Row, width: usize) {
+fn row_text(out: &mut String, r: &Row, width: usize, shown: &mut Vec<String>) {
     let est = r.estimate.show();
     let limits: Vec<String> = r
         .limits
@@ -17,8 +17,12 @@ fn row_text(out: &mut String, r: &Row, width: usize) {
         .map(|l| format!("{} {}{}: {}", l.what, if l.upper { "" } else { "≥ " }, l.shown, l.verdict.words()))
         .collect();
     let _ = writeln!(out, "  {:<width$}  {:<22}  {}", r.label, est, limits.join(" · "));
+    // an assumption shared by several rows is printed once, under the first
     for line in r.estimate.explain() {
-        let _ = writeln!(out, "  {:<width$}    {line}", "");
+        if !shown.contains(&line) {
+            let _ = writeln!(out, "  {:<width$}    {line}", "");
+            shown.push(line);
+        }
     }
 }
 
@@ -31,15 +35,17 @@ pub fn text(file: &str, b: &Budget) -> String {
         if m.rows.is_empty() {
             let _ = writeln!(out, "  nothing to estimate");
         }
+        let mut shown = Vec::new();
         for r in &m.rows {
-            row_text(&mut out, r, width);
+            row_text(&mut out, r, width, &mut shown);
         }
         out.push('\n');
     }
     if !b.project.is_empty() {
         let _ = writeln!(out, "Project totals ({file})");
+        let mut shown = Vec::new();
         for r in &b.project {
-            row_text(&mut out, r, width);
+            row_text(&mut out, r, width, &mut shown);
         }
         out.push('\n');
     }

@@ -611,6 +611,13 @@ impl Checker<'_> {
             None if names.len() <= 8 => d.help(format!("the {kname} declarations are {}", one_of(&names, "and"))),
             None => d.help(format!("declare it with `{kname} {} {{ … }}`", n.name)),
         };
+        let in_catalog =
+            self.entities.iter().filter(|e| e.kind == kind && e.origin == crate::source::FileOrigin::Stdlib).count();
+        if in_catalog > 0 {
+            d = d.note(format!(
+                "`mlarchc catalog {kname}` lists the {in_catalog} {kname} entries the catalog knows; a plan may declare its own"
+            ));
+        }
         self.diags.push(d);
         err(n.span)
     }
