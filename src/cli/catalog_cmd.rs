@@ -175,22 +175,10 @@ fn entry(plan: &Plan, id: EntityId) -> String {
     for (n, v) in fields(plan, id) {
         // counts in full: `25,557,032` is what a reader checks against a model card
         let text = match v.val {
-            Val::Count(c) => thousands(c),
+            Val::Count(c) => range::thousands(c),
             _ => show(plan, &v),
         };
         let _ = writeln!(out, "  {n:<14}{text}");
-    }
-    out
-}
-
-fn thousands(c: u64) -> String {
-    let s = c.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
     }
     out
 }

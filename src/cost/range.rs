@@ -231,6 +231,19 @@ fn si(x: f64, units: &[(f64, &str)], base: &str) -> String {
     }
 }
 
+/// `25557032` → `25,557,032`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// A peak rate: `989 TFLOPS`, `864 MOPS` for integer precisions.
 pub fn rate(x: f64, precision: &str) -> String {
     let flops = Measure::Flop.show(x).replace("FLOP", "FLOPS");

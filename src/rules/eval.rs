@@ -524,18 +524,11 @@ fn measure(v: &V) -> Option<crate::cost::range::Measure> {
 /// `4200` → "4,200"; `0.05` → "0.05".
 fn number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
-        let s = format!("{}", x.abs() as u64);
-        let mut out = String::new();
-        for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
+        let s = crate::cost::range::thousands(x.abs() as u64);
         if x < 0.0 {
-            format!("-{out}")
+            format!("-{s}")
         } else {
-            out
+            s
         }
     } else if x != 0.0 && x.abs() < 0.001 {
         format!("{x:e}")
