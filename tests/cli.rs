@@ -387,3 +387,66 @@ fn graph_prints_dot_and_mermaid() {
     assert!(stdout(&o).starts_with("flowchart LR"), "{}", stdout(&o));
     assert!(stdout(&o).contains("model_fusion -->|inputs| modality_cxr"), "{}", stdout(&o));
 }
+
+#[test]
+fn budget_prints_every_estimate_with_its_terms_and_verdicts() {
+    let o = mlarchc(&["budget", "specs/kws_edge.mla"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    for want in ["Complexity Budget of `kws`", "parameters", "latency (p99)", "the `latency` budget 30 ms: OVER", "flash"] {
+        assert!(out.contains(want), "missing `{want}` in:\n{out}");
+    }
+    // the JSON names each quantity by its schema field, in base units, and is versioned
+    let o = mlarchc(&["budget", "--format", "json", "specs/llm_finetune.mla"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("budget JSON parses");
+    assert_eq!(v["schema_version"], 1);
+    let est = v["models"][0]["estimates"].as_array().expect("estimates");
+    let field = |f: &str| est.iter().find(|e| e["field"] == f).unwrap_or_else(|| panic!("no {f}"));
+    for f in ["params_total", "params_trainable", "fwd_flops", "train_flops", "gpu_hours", "train_memory", "infer_memory", "est_latency"] {
+        let e = field(f);
+        assert!(e["low"].as_f64().is_some(), "{f} has a low end: {e}");
+        assert!(!e["unit"].as_str().unwrap_or("").is_empty());
+    }
+    assert_eq!(field("params_total")["unit"], "count");
+    assert_eq!(field("train_memory")["unit"], "bytes");
+    assert_eq!(field("est_latency")["unit"], "seconds");
+    let p = field("params_total")["low"].as_f64().unwrap();
+    assert!((p - 7.241_732_096e9).abs() < 1.0, "Mistral 7B's exact parameter count, got {p}");
+    let project = v["project"].as_array().expect("project totals");
+    assert!(project.iter().any(|r| r["field"] == "cost" && r["unit"] == "USD"));
+    // a plan with language errors has no budget
+    let o = with_stdin(&["budget", "-"], "project p { task: regresion }\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("E0307"), "{}", stderr(&o));
+    // a missing file is a bad invocation
+    assert_eq!(mlarchc(&["budget", "no/such/plan.mla"]).status.code(), Some(2));
+}
+
+#[test]
+fn catalog_lists_and_describes_entries() {
+    let o = mlarchc(&["catalog"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("backbone") && stdout(&o).contains("device"));
+    let o = mlarchc(&["catalog", "devices"]);
+    assert!(stdout(&o).contains("stm32f746") && stdout(&o).contains("h100"), "{}", stdout(&o));
+    let o = mlarchc(&["catalog", "backbone", "resnet50"]);
+    assert!(stdout(&o).contains("25,557,032") && stdout(&o).contains("source"), "{}", stdout(&o));
+    let o = mlarchc(&["catalog", "resnet50", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("catalog JSON parses");
+    assert_eq!(v["fields"]["params"], 25_557_032);
+    let o = mlarchc(&["catalog", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("catalog JSON parses");
+    assert!(v["catalog"]["backbone"].as_array().is_some_and(|a| a.len() >= 60));
+    assert!(v["catalog"]["device"].as_array().is_some_and(|a| a.len() >= 40));
+    let o = mlarchc(&["catalog", "backbone", "resnet5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `resnet50`"), "{}", stderr(&o));
+    // closing the pipe early is not a crash
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{} catalog backbones | head -1", env!("CARGO_BIN_EXE_mlarchc")))
+        .output()
+        .expect("sh");
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
+}
