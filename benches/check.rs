@@ -68,3 +68,14 @@ fn check_and_review(bencher: Bencher, which: &str) {
         black_box(c.review(&Default::default()))
     });
 }
+
+/// The cost model alone (every estimate of the plan, written into its derived fields), on
+/// the shipped plans: what it adds to `mlarchc check`.
+#[divan::bench(args = ["icu_mortality", "kws_edge", "llm_finetune"])]
+fn cost_model(bencher: Bencher, which: &str) {
+    let text = std::fs::read_to_string(format!("specs/{which}.mla")).expect("run from the crate root");
+    let std = Stdlib::embedded();
+    let host = MemoryHost::default();
+    let mut c = mlarchc::compile("plan.mla", text, &std, &host);
+    bencher.bench_local(|| mlarchc::cost::run(black_box(&mut c.plan)));
+}

@@ -393,7 +393,9 @@ fn budget_prints_every_estimate_with_its_terms_and_verdicts() {
     let o = mlarchc(&["budget", "specs/kws_edge.mla"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    for want in ["Complexity Budget of `kws`", "parameters", "latency (p99)", "the `latency` budget 30 ms: OVER", "flash"] {
+    for want in
+        ["Complexity Budget of `kws`", "parameters", "latency (p99)", "the `latency` budget 30 ms: OVER", "flash"]
+    {
         assert!(out.contains(want), "missing `{want}` in:\n{out}");
     }
     // the JSON names each quantity by its schema field, in base units, and is versioned
@@ -403,7 +405,16 @@ fn budget_prints_every_estimate_with_its_terms_and_verdicts() {
     assert_eq!(v["schema_version"], 1);
     let est = v["models"][0]["estimates"].as_array().expect("estimates");
     let field = |f: &str| est.iter().find(|e| e["field"] == f).unwrap_or_else(|| panic!("no {f}"));
-    for f in ["params_total", "params_trainable", "fwd_flops", "train_flops", "gpu_hours", "train_memory", "infer_memory", "est_latency"] {
+    for f in [
+        "params_total",
+        "params_trainable",
+        "fwd_flops",
+        "train_flops",
+        "gpu_hours",
+        "train_memory",
+        "infer_memory",
+        "est_latency",
+    ] {
         let e = field(f);
         assert!(e["low"].as_f64().is_some(), "{f} has a low end: {e}");
         assert!(!e["unit"].as_str().unwrap_or("").is_empty());
