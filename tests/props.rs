@@ -18,6 +18,16 @@ fn assert_well_formed(c: &Compilation) {
     }
     // rendering must not fail either
     let _ = mlarchc::emit::human::render_plain(&c.sources, &c.diagnostics, mlarchc::emit::human::Style::Rich);
+    // every estimate is a well-formed interval, and the budget renders
+    for (_, field, e) in c.plan.costs.iter() {
+        if let Some(r) = e.value {
+            assert!(!r.lo.is_nan() && !r.hi.is_nan(), "NaN in `{field}`");
+            assert!(r.lo >= 0.0 && r.lo <= r.hi, "`{field}` is not an interval: {r:?}");
+        }
+    }
+    let b = mlarchc::cost::budget::budget(&c.plan);
+    let _ = mlarchc::emit::budget::text("plan.mla", &b);
+    let _ = mlarchc::emit::budget::json("plan.mla", &b);
 }
 
 /// Fragments that make up plans, so random input reaches deep into the grammar.
@@ -204,6 +214,46 @@ const OPS: &[&str] = &[
     " and ", " or ", " == ", " != ", " < ", " <= ", " > ", " in ", " not in ", " is ", " is not ", " + ", " - ", " * ",
     " / ",
 ];
+
+/// The plan with each whole-number literal replaced by one of a few extremes, so the cost
+/// model sees zeros, ones and huge counts in every field it reads.
+fn renumbered(text: &str, picks: &[usize]) -> String {
+    const VALUES: &[&str] = &["0", "1", "3", "4096", "999999999", "0.0001"];
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    let mut prev = ' ';
+    let mut i = 0;
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() && !(prev.is_alphanumeric() || prev == '_' || prev == '.') {
+            while chars.peek().is_some_and(|d| d.is_ascii_digit() || *d == '_') {
+                chars.next();
+            }
+            out.push_str(VALUES[picks[i % picks.len()] % VALUES.len()]);
+            i += 1;
+            prev = '0';
+            continue;
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn extreme_numbers_never_break_the_cost_model(
+        which in 0usize..100,
+        picks in prop::collection::vec(0usize..6, 1..40),
+    ) {
+        let all = specs();
+        let text = renumbered(&all[which % all.len()], &picks);
+        let c = mlarchc::check_str("plan.mla", &text);
+        assert_well_formed(&c);
+        let _ = c.review(&Default::default());
+    }
+}
 
 fn rule_from(picks: Vec<(usize, usize)>, message_atom: usize) -> String {
     let mut when = String::new();
