@@ -125,10 +125,10 @@ const BARS: &[(&str, f64, f64)] = &[
     ("model.params_total", 1.0, 1.0),
     ("model.params_trainable", 0.5, 1.0),
     ("train.train_flops", 1.0, 1.1),
-    ("train.gpu_hours", 0.76, 3.0),
-    ("train.est_wallclock", 0.7, 3.0),
+    ("train.gpu_hours", 0.8, 3.0),
+    ("train.est_wallclock", 0.8, 3.0),
     ("train.train_memory", 0.75, f64::INFINITY),
-    ("deploy.est_latency", 0.9, 3.1),
+    ("deploy.est_latency", 0.9, 3.0),
     ("deploy.est_throughput", 0.8, 2.1),
     ("deploy.infer_memory", 1.0, f64::INFINITY),
 ];

@@ -199,6 +199,11 @@ impl Device {
         }
     }
 
+    /// The device lists a dense rate for this precision itself.
+    pub fn lists(&self, precision: &str) -> bool {
+        self.precision == precision || self.peaks.iter().any(|(p, _)| p == precision)
+    }
+
     /// The dense peak at a precision, and a note when another precision stands in for it.
     /// fp16 and bf16 run at the same tensor rate where a device lists only one of them.
     pub fn peak_at(&self, precision: &str) -> (f64, Option<String>) {
@@ -289,6 +294,11 @@ impl Runtime {
 /// Bytes per value of a number format.
 pub fn bytes_of(plan: &Plan, precision: &str) -> Option<f64> {
     plan.named("numeric", precision).and_then(|id| plan.num(id, "bytes"))
+}
+
+/// A range field of a number format (`numeric int4 { decode_use: … }`).
+pub fn numeric_field(plan: &Plan, precision: &str, field: &str) -> Option<Range> {
+    plan.named("numeric", precision).and_then(|id| range_field(plan, id, field))
 }
 
 /// Optimiser state bytes per trainable parameter.

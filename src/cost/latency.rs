@@ -67,6 +67,12 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
     }
     let wb = catalog::bytes_of(plan, &prec).unwrap_or(4.0);
     let batch = plan.num(d, "batch").unwrap_or(1.0).max(1.0);
+    let fused = compiled(plan, d);
+    if fused {
+        lat.assume(
+            "a compiled runtime (`export`, or `optimize: [fuse]`/`[compile]`) launches one fused kernel per layer",
+        );
+    }
     let mut known = true;
     let mut basis = None;
     for p in &net.parts {
@@ -93,8 +99,17 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                     2.0 * t.matmul_params() + 4.0 * t.layers * ctx.hi * t.width,
                 )
                 .scale(batch);
+                // weight-only quantised kernels dequantise on the fly and stream below the
+                // 16-bit kernels' bandwidth at small batch
+                let dequant = catalog::numeric_field(plan, &prec, "decode_use").unwrap_or(Range::point(1.0));
+                if dequant.lo < 1.0 {
+                    lat.assume(format!(
+                        "{prec} weight-only kernels stream at {} of the 16-bit kernels' bandwidth",
+                        pct(dequant)
+                    ));
+                }
                 let mem = match bw {
-                    Some(b) => step_bytes / b,
+                    Some(b) => step_bytes / (b * dequant),
                     None => {
                         lat.lack(format!("the memory bandwidth of `{}` (`bandwidth`)", dev.name));
                         Range::ZERO
@@ -102,7 +117,7 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                 };
                 let dispatch = p
                     .class
-                    .and_then(|c| catalog::range_field(plan, c, "kernels"))
+                    .and_then(|c| kernels(plan, c, fused))
                     .map_or(Range::ZERO, |k| k.scale(t.layers) * rt.per_layer);
                 let step = (step_flops / e.scale(peak)).max(mem).max(dispatch);
                 basis = Some(match bw {
@@ -154,7 +169,7 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                         None => p.acts.map_or(Range::ZERO, |a| a.scale(2.0 * wb * batch)),
                     };
                     let mem = dev.bandwidth.map_or(Range::ZERO, |b| (streamed + act_bytes) / rt.bandwidth_use.scale(b));
-                    let dispatch = match (p.layers, p.class.and_then(|c| catalog::range_field(plan, c, "kernels"))) {
+                    let dispatch = match (p.layers, p.class.and_then(|c| kernels(plan, c, fused))) {
                         (Some(l), Some(k)) => k.scale(l) * rt.per_layer,
                         _ => Range::ZERO,
                     };
@@ -271,4 +286,22 @@ fn bulk(plan: &Plan, net: &Network, dev: &catalog::Device, peak: f64) -> Option<
         }
     }
     (per_sample.hi > 0.0).then(|| (Range::point(1.0) / per_sample, why))
+}
+
+/// The model is exported to a compiling runtime, or fused or compiled: each layer (with its
+/// normalisation and activation) runs as one kernel.
+fn compiled(plan: &Plan, d: EntityId) -> bool {
+    let optimized = match plan.field(d, "optimize").map(|v| &v.val) {
+        Some(Val::List(items)) => {
+            items.iter().any(|i| matches!(plan.variant_of(i).map(|v| v.0), Some("fuse" | "compile")))
+        }
+        _ => false,
+    };
+    plan.variant(d, "export").is_some() || optimized
+}
+
+/// Kernels per layer of a network class: the fewest when a compiler fuses them.
+fn kernels(plan: &Plan, class: EntityId, fused: bool) -> Option<Range> {
+    let k = catalog::range_field(plan, class, "kernels")?;
+    Some(if fused { Range::point(k.lo) } else { k })
 }

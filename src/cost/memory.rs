@@ -322,7 +322,7 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
             let live = a * share.scale(act_b * batch);
             acts = acts + live;
             what.push(format!(
-                "{} live activations {} ({} of {} at {act_b} B)",
+                "{} live activations {}: {} of {} at {act_b} B",
                 bb.name,
                 Measure::Bytes.show_range(live),
                 pct(share),

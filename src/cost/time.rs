@@ -135,7 +135,7 @@ pub fn estimates(plan: &Plan, t: EntityId, net: &Network) -> Vec<(&'static str, 
     };
     let (prec, stated) = precision(plan, t);
     let (peak, note) = dev.peak_at(&prec);
-    let util = utilisation(plan, net, &dev);
+    let util = utilisation(plan, net, &dev, &prec);
     for e in [&mut hours, &mut wall] {
         e.terms.clear();
         if !stated {
@@ -182,7 +182,7 @@ pub fn estimates(plan: &Plan, t: EntityId, net: &Network) -> Vec<(&'static str, 
 
 /// The achieved fraction of peak in training: the plan's `compute.mfu`, else the network
 /// class of the part doing most of the work, in the device's setting.
-fn utilisation(plan: &Plan, net: &Network, dev: &Device) -> Option<(Range, String)> {
+fn utilisation(plan: &Plan, net: &Network, dev: &Device, precision: &str) -> Option<(Range, String)> {
     if let Some(c) = plan.ids_of("compute").into_iter().next() {
         if let Some(m) = plan.num(c, "mfu") {
             return Some((Range::point(m), "the plan's `compute.mfu`".into()));
@@ -190,8 +190,12 @@ fn utilisation(plan: &Plan, net: &Network, dev: &Device) -> Option<(Range, Strin
     }
     let part = net.dominant()?;
     let class = part.class?;
+    // half precision on a GPU that predates bf16 trains less efficiently (no bf16 tensor
+    // cores, loss scaling, no FlashAttention-2), where the class says by how much
+    let legacy = dev.class == "gpu" && matches!(precision, "fp16" | "bf16") && !dev.lists("bf16");
     let column = match dev.class.as_str() {
         "cpu" => "cpu_infer",
+        _ if legacy && catalog::efficiency(plan, class, "gpu_train_fp16").is_some() => "gpu_train_fp16",
         _ => "gpu_train",
     };
     let u = catalog::efficiency(plan, class, column)?;
