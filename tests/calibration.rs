@@ -130,7 +130,7 @@ const BARS: &[(&str, f64, f64)] = &[
     ("train.train_memory", 0.75, f64::INFINITY),
     ("deploy.est_latency", 0.9, 3.0),
     ("deploy.est_throughput", 0.8, 2.1),
-    ("deploy.infer_memory", 1.0, f64::INFINITY),
+    ("deploy.infer_memory", 1.0, 2.6),
 ];
 
 #[test]

@@ -317,6 +317,17 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
             let live = Range::new(tok.lo, long).scale((3.0 * t.width + t.ffn) * act_b * batch);
             acts = acts + live;
             what.push(format!("{} working set {}", bb.name, Measure::Bytes.show_range(live)));
+        } else if let Some(a) = p.peak_acts {
+            // an arena planner that overlaps a layer's input and output needs less than the
+            // pair; alignment and scratch buffers add to it
+            let live = a * Range::new(0.6, 1.25).scale(act_b * batch);
+            acts = acts + live;
+            what.push(format!(
+                "{} live activations {}: 0.6–1.25 × the largest layer's {} at {act_b} B",
+                bb.name,
+                Measure::Bytes.show_range(live),
+                range::count(a.hi)
+            ));
         } else if let Some(a) = p.acts {
             let share = p.class.and_then(|c| catalog::range_field(plan, c, "live")).unwrap_or(Range::new(0.12, 0.3));
             let live = a * share.scale(act_b * batch);
@@ -334,9 +345,20 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
         }
     }
     let adetail = what.join(", ");
+    // the input tensor: inside the arena, or a buffer of its own (X-CUBE-AI's and TFLite
+    // Micro's option to allocate inputs outside the activations)
+    let input: f64 = net
+        .parts
+        .iter()
+        .filter_map(|p| p.backbone.as_ref().and_then(|b| b.input.as_ref()))
+        .map(|shape| shape.iter().map(|d| d.unwrap_or(1.0)).product::<f64>())
+        .sum();
     if mcu {
         flash.term("weights", weights, wdetail);
         ram.term("activations", acts, adetail);
+        if input > 0.0 {
+            ram.term("input buffer", Range::new(0.0, input * act_b * batch), "in the arena or apart from it");
+        }
         if let Some(r) = &rt {
             ram.term("runtime", r.memory, "interpreter and arena bookkeeping, `runtime mcu`");
             if let Some(f) = r.flash {

@@ -79,8 +79,9 @@ pub struct Part {
     /// tokens per sequence, for transformers: the training average and the long tail
     pub tokens: Option<Range>,
     pub tokens_long: Option<f64>,
-    /// activation elements of one sample (convolutional networks)
+    /// activation elements of one sample (convolutional networks), and those alive at once
     pub acts: Option<Range>,
+    pub peak_acts: Option<Range>,
     /// kernels launched per inference (for the dispatch bound of small networks)
     pub layers: Option<f64>,
     pub class: Option<EntityId>,
@@ -207,6 +208,7 @@ pub fn read(plan: &Plan, model: EntityId) -> Network {
             tokens: None,
             tokens_long: None,
             acts: None,
+            peak_acts: None,
             layers: None,
             class: None,
             modality: None,
@@ -249,7 +251,9 @@ fn backbone_part(
         },
         (Some(_), _) => (input.tokens, input.tokens_long),
     };
-    let acts = bb.acts.map(|a| Range::point(a * flops::area_ratio(bb, input).unwrap_or(1.0)));
+    let area = flops::area_ratio(bb, input).unwrap_or(1.0);
+    let acts = bb.acts.map(|a| Range::point(a * area));
+    let peak_acts = bb.peak_acts.map(|a| Range::point(a * area));
     let layers = bb.layers;
     Part {
         label: format!("{} ({})", bb.name, tuning.describe()),
@@ -261,6 +265,7 @@ fn backbone_part(
         tokens,
         tokens_long,
         acts,
+        peak_acts,
         layers,
         class: bb.class,
         modality,

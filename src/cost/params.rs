@@ -125,6 +125,7 @@ pub fn head(
         tokens: None,
         tokens_long: None,
         acts: None,
+        peak_acts: None,
         layers: Some(if kind == "mlp" { 2.0 } else { 1.0 }),
         class: None,
         modality: None,
