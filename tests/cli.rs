@@ -422,8 +422,12 @@ fn budget_prints_every_estimate_with_its_terms_and_verdicts() {
     assert_eq!(field("params_total")["unit"], "count");
     assert_eq!(field("train_memory")["unit"], "bytes");
     assert_eq!(field("est_latency")["unit"], "seconds");
+    // Mistral 7B's 7,241,732,096 weights and rank-16 LoRA on every linear layer, 41,943,040
+    // adapter weights: what PEFT's print_trainable_parameters() reports
     let p = field("params_total")["low"].as_f64().unwrap();
-    assert!((p - 7.241_732_096e9).abs() < 1.0, "Mistral 7B's exact parameter count, got {p}");
+    assert!((p - 7_283_675_136.0).abs() < 1.0, "exact parameter count, got {p}");
+    let t = field("params_trainable")["low"].as_f64().unwrap();
+    assert!((t - 41_943_040.0).abs() < 1.0, "exact LoRA count, got {t}");
     let project = v["project"].as_array().expect("project totals");
     assert!(project.iter().any(|r| r["field"] == "cost" && r["unit"] == "USD"));
     // a plan with language errors has no budget

@@ -47,6 +47,7 @@ pub struct Backbone {
     pub patch: Option<f64>,
     pub vocab: Option<f64>,
     pub head_dim: Option<f64>,
+    pub decoder_layers: Option<f64>,
     pub gated: bool,
     pub window: Option<f64>,
     pub embed_dim: Option<f64>,
@@ -77,6 +78,7 @@ impl Backbone {
             patch: plan.num(id, "patch"),
             vocab: plan.num(id, "vocab"),
             head_dim: plan.num(id, "head_dim"),
+            decoder_layers: plan.num(id, "decoder_layers"),
             gated: plan.flag(id, "gated").unwrap_or(false),
             window: plan.num(id, "window"),
             embed_dim: plan.num(id, "embed_dim").or_else(|| plan.num(id, "width")),
@@ -98,6 +100,7 @@ impl Backbone {
         let attn = 2.0 * d * heads * head_dim + 2.0 * d * kv * head_dim;
         let mlp = if self.gated { 3.0 * d * ffn } else { 2.0 * d * ffn };
         Some(Transformer {
+            cross_layers: self.decoder_layers.unwrap_or(0.0).min(l),
             layers: l,
             width: d,
             heads,
@@ -117,6 +120,8 @@ impl Backbone {
 #[derive(Clone, Copy, Debug)]
 pub struct Transformer {
     pub layers: f64,
+    /// decoder blocks with a cross-attention (encoder–decoders)
+    pub cross_layers: f64,
     pub width: f64,
     pub heads: f64,
     pub kv_heads: f64,
@@ -136,7 +141,12 @@ impl Transformer {
     /// the vocabulary for a language model (Kaplan et al. 2020 count blocks only).
     pub fn matmul_params(&self) -> f64 {
         let head = if self.causal { self.vocab.unwrap_or(0.0) * self.width } else { 0.0 };
-        self.layers * self.per_layer + head
+        self.layers * self.per_layer + self.cross_layers * self.attention_params() + head
+    }
+
+    /// The four projections of one attention block.
+    pub fn attention_params(&self) -> f64 {
+        2.0 * self.width * self.heads * self.head_dim + 2.0 * self.width * self.kv_heads * self.head_dim
     }
 
     /// Forward MACs of one sequence of `t` tokens: `P·T` for the matrices, plus `QKᵀ` and

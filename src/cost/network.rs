@@ -240,8 +240,13 @@ fn backbone_part(
     if total.is_none() {
         missing.push(format!("the parameter count of backbone `{}`", bb.name));
     }
-    let total = total.unwrap_or(Range::UNKNOWN);
-    let trainable = params::trainable(bb, &tuning, total, assumptions, missing);
+    let base = total.unwrap_or(Range::UNKNOWN);
+    let trainable = params::trainable(bb, &tuning, base, assumptions, missing);
+    // adapters are parameters of their own, beside the frozen base
+    let total = match tuning {
+        Tuning::Lora { .. } | Tuning::Adapter(_) => base + trainable,
+        _ => base,
+    };
     let fwd = flops::forward(plan, bb, input, assumptions, missing);
     let (tokens, tokens_long) = match (bb.transformer(), bb.modality.as_str()) {
         (None, _) => (None, None),

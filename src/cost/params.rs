@@ -60,7 +60,13 @@ pub fn trainable(
                     Range::new(qv, attention + mlp)
                 }
             };
-            per_layer.scale(t.layers)
+            // a decoder block's cross-attention carries the attention adapters too
+            let cross = match target.as_deref() {
+                Some("qv") => Range::point(qv),
+                Some(_) => Range::point(attention),
+                None => Range::new(qv, attention),
+            };
+            per_layer.scale(t.layers) + cross.scale(t.cross_layers)
         }
         Tuning::Adapter(m) => {
             let Some(t) = bb.transformer() else {
