@@ -44,11 +44,6 @@ impl Tuning {
             Tuning::Adapter(m) => format!("adapters of {}", m.unwrap_or(64.0)),
         }
     }
-
-    /// Every weight receives a gradient.
-    pub fn trains_all(&self) -> bool {
-        matches!(self, Tuning::Scratch | Tuning::Full)
-    }
 }
 
 /// The size of one input as a part sees it.
@@ -120,17 +115,6 @@ impl Network {
             .iter()
             .filter(|p| p.class.is_some())
             .max_by(|a, b| a.fwd.map_or(0.0, |r| r.hi).total_cmp(&b.fwd.map_or(0.0, |r| r.hi)))
-    }
-
-    /// A generative language model (its decoder produces the output).
-    pub fn decoder(&self) -> Option<&Part> {
-        self.parts.iter().find(|p| p.backbone.as_ref().is_some_and(|b| b.family == "llm"))
-    }
-}
-
-impl std::iter::Sum<Range> for Range {
-    fn sum<I: Iterator<Item = Range>>(iter: I) -> Range {
-        Range::sum(iter)
     }
 }
 

@@ -88,6 +88,12 @@ impl Range {
     }
 }
 
+impl std::iter::Sum<Range> for Range {
+    fn sum<I: Iterator<Item = Range>>(iter: I) -> Range {
+        Range::sum(iter)
+    }
+}
+
 impl Add for Range {
     type Output = Range;
     fn add(self, o: Range) -> Range {
