@@ -236,6 +236,12 @@ impl Plan {
         }
     }
 
+    /// A field of a record value (`search.trials`, a `peaks` item's `rate`).
+    pub fn member<'a>(&'a self, v: &'a Value, name: &str) -> Option<&'a Value> {
+        let Val::Record { record, fields } = &v.val else { return None };
+        fields.get(self.schema.record(*record).slot_of(name)?)?.as_ref()
+    }
+
     /// Writes a derived field if the entity's kind declares it as derived; false otherwise.
     pub fn set_derived(&mut self, id: EntityId, name: &str, val: Val) -> bool {
         let e = &self.entities[id.0 as usize];

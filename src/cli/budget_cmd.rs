@@ -2,31 +2,24 @@
 //! device-hours and cost, training and inference memory, latency and throughput — with
 //! every term, assumption and verdict.
 
-use super::{read_root, FsHost, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
-use crate::emit::human::{self, Style};
+use super::{compile_root, EXIT_OK, EXIT_USAGE};
 use crate::stdlib::Stdlib;
-use std::io::Write;
 
 pub fn run(files: &[String], json: bool, color: bool, stdlib: &Stdlib) -> i32 {
     let mut status = EXIT_OK;
     let mut docs = Vec::new();
     let mut text = String::new();
     for file in files {
-        let (display, src) = match read_root(file) {
+        // a plan that does not check has no budget: its errors are shown and the next plan
+        // is read; a file that cannot be read ends the run
+        let (display, c) = match compile_root(file, color, stdlib) {
             Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_USAGE;
+            Err(EXIT_USAGE) => return EXIT_USAGE,
+            Err(code) => {
+                status = code;
+                continue;
             }
         };
-        let c = crate::compile(&display, src, stdlib, &FsHost);
-        if c.has_errors() {
-            // a plan that does not check has no budget: show why
-            let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-            let _ = std::io::stderr().write_all(&human::render(&c.sources, &errors, Style::Rich, color));
-            status = EXIT_FINDINGS;
-            continue;
-        }
         let b = crate::cost::budget::budget(&c.plan);
         if json {
             docs.push(crate::emit::budget::json(&display, &b));

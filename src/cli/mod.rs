@@ -188,20 +188,28 @@ pub(crate) fn read_root(name: &str) -> Result<(String, String), String> {
     FsHost.read(name).map(|t| (name.to_string(), t)).map_err(|e| format!("cannot read `{name}`: {e}"))
 }
 
-fn graph_cmd(file: &str, format: GraphFormat, color: bool, stdlib: &Stdlib) -> i32 {
-    let (display, text) = match read_root(file) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_USAGE;
-        }
-    };
+/// Reads and checks a root file for a command that needs a plan without errors (`graph`,
+/// `budget`): the compilation, or the exit status after the problem is on standard error
+/// (2 for a file that cannot be read, 1 for a plan with errors, which are shown).
+pub(crate) fn compile_root(file: &str, color: bool, stdlib: &Stdlib) -> Result<(String, crate::Compilation), i32> {
+    let (display, text) = read_root(file).map_err(|e| {
+        eprintln!("error: {e}");
+        EXIT_USAGE
+    })?;
     let c = crate::compile(&display, text, stdlib, &FsHost);
     if c.has_errors() {
         let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
         let _ = std::io::stderr().write_all(&human::render(&c.sources, &errors, Style::Rich, color));
-        return EXIT_FINDINGS;
+        return Err(EXIT_FINDINGS);
     }
+    Ok((display, c))
+}
+
+fn graph_cmd(file: &str, format: GraphFormat, color: bool, stdlib: &Stdlib) -> i32 {
+    let c = match compile_root(file, color, stdlib) {
+        Ok((_, c)) => c,
+        Err(code) => return code,
+    };
     let out = match format {
         GraphFormat::Dot => crate::graph::to_dot(&c.plan, &c.graph),
         GraphFormat::Mermaid => crate::graph::to_mermaid(&c.plan, &c.graph),

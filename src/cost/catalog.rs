@@ -185,14 +185,10 @@ impl Device {
         let mut peaks = Vec::new();
         if let Some(Val::List(items)) = plan.field(id, "peaks").map(|v| &v.val) {
             for item in items {
-                if let Val::Record { record, fields } = &item.val {
-                    let r = plan.schema.record(*record);
-                    let get = |n: &str| r.slot_of(n).and_then(|s| fields.get(s)).and_then(Option::as_ref);
-                    if let (Some(p), Some(rate)) = (get("precision").and_then(|v| plan.variant_of(v)), get("rate")) {
-                        if let Some(x) = rate.number() {
-                            peaks.push((p.0.to_string(), x));
-                        }
-                    }
+                let precision = plan.member(item, "precision").and_then(|v| plan.variant_of(v));
+                let rate = plan.member(item, "rate").and_then(|v| v.number());
+                if let (Some((p, _)), Some(x)) = (precision, rate) {
+                    peaks.push((p.to_string(), x));
                 }
             }
         }

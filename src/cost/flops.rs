@@ -110,16 +110,15 @@ pub fn forward(
             }
             if let Some(r) = ratio.filter(|r| (*r - 1.0).abs() > 1e-6) {
                 let at = if input.from_raw { "the raw image, as no `input` size is stated" } else { "the input" };
-                assumptions.push(format!("`{}`'s forward cost scaled ×{} with the area of {at}", bb.name, round2(r)));
+                assumptions.push(format!(
+                    "`{}`'s forward cost scaled ×{} with the area of {at}",
+                    bb.name,
+                    super::range::factor(r)
+                ));
             }
             Some(Range::point(f * ratio.unwrap_or(1.0)))
         }
     }
-}
-
-fn round2(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Training compute per sample over forward compute, in model FLOPs: forward + backward ≈

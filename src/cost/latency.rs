@@ -84,7 +84,7 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                     continue;
                 };
                 let ctx = memory::context(plan, d, p, &mut lat);
-                let prompt = p.tokens.map(|t| Range::new(t.lo, p.tokens_long.unwrap_or(t.hi))).unwrap_or(Range::ZERO);
+                let prompt = memory::prompt(p);
                 let out = plan.num(d, "output_tokens").unwrap_or(1.0);
                 let weights = p.params.scale(wb);
                 let bw = dev.bandwidth.map(|b| rt.bandwidth_use.scale(b));
@@ -92,7 +92,7 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                 let pre_flops = Range::new(2.0 * t.macs(prompt.lo) * batch, 2.0 * t.macs(prompt.hi) * batch);
                 let prefill = pre_flops / e.scale(peak);
                 // one decode step: read every weight and the cache; compute 2·P + attention
-                let kv_b = if matches!(prec.as_str(), "bf16" | "fp16" | "fp32") { wb } else { 2.0 };
+                let kv_b = memory::kv_bytes(&prec, wb);
                 let step_bytes = weights + ctx.scale(t.kv_per_token(kv_b) * batch);
                 let step_flops = Range::new(
                     2.0 * t.matmul_params() + 4.0 * t.layers * ctx.lo * t.width,
@@ -215,7 +215,11 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
             Range::new(median.lo * (tail.lo - 1.0), median.hi * (tail.hi - 1.0)),
             format!(
                 "p{q} is {}× the median, `runtime {}`",
-                if tail.lo == tail.hi { factor(tail.lo) } else { format!("{}–{}", factor(tail.lo), factor(tail.hi)) },
+                if tail.lo == tail.hi {
+                    super::range::factor(tail.lo)
+                } else {
+                    format!("{}–{}", super::range::factor(tail.lo), super::range::factor(tail.hi))
+                },
                 dev.class
             ),
         );
@@ -261,12 +265,6 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
     }
     out.push(("est_throughput", thr));
     out
-}
-
-/// `1.01`, `1.5`.
-fn factor(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Samples per second one device computes at large batch: every part compute-bound at the

@@ -174,11 +174,7 @@ pub fn training(plan: &Plan, t: EntityId, net: &Network) -> Estimate {
         e.assume(h.clone());
     }
     let trainable = net.trainable();
-    let frozen: Range = net
-        .parts
-        .iter()
-        .map(|p| Range::new((p.params.lo - p.trainable.hi).max(0.0), (p.params.hi - p.trainable.lo).max(0.0)))
-        .sum();
+    let frozen: Range = net.parts.iter().map(Part::frozen).sum();
     let tcount = Measure::Count.show_range(trainable);
     e.term(
         "weights and gradients",
@@ -194,7 +190,7 @@ pub fn training(plan: &Plan, t: EntityId, net: &Network) -> Estimate {
         let mut fb = Range::ZERO;
         let mut how = "";
         for p in &net.parts {
-            let f = Range::new((p.params.lo - p.trainable.hi).max(0.0), (p.params.hi - p.trainable.lo).max(0.0));
+            let f = p.frozen();
             let (b, h) = frozen_bytes(p, &prec);
             fb = fb + f * b;
             if f.hi > 0.0 {
@@ -260,10 +256,25 @@ pub fn device(plan: &Plan, d: EntityId) -> Option<Device> {
     plan.ref_of(d, "device").map(|id| Device::read(plan, id))
 }
 
+/// Bytes per KV-cache value: the serving format for 16- and 32-bit weights; quantised
+/// weights keep a 16-bit cache.
+pub fn kv_bytes(precision: &str, weight_bytes: f64) -> f64 {
+    if half(precision) || precision == "fp32" {
+        weight_bytes
+    } else {
+        2.0
+    }
+}
+
+/// The prompt's length: the median to the 95th percentile.
+pub fn prompt(p: &Part) -> Range {
+    p.tokens.map(|t| Range::new(t.lo, p.tokens_long.unwrap_or(t.hi))).unwrap_or(Range::ZERO)
+}
+
 /// Context a decoder holds while answering: the prompt (median to 95th percentile) plus
 /// the answer; a sliding window caps the cache (Jiang et al. 2023).
 pub fn context(plan: &Plan, d: EntityId, p: &Part, e: &mut Estimate) -> Range {
-    let prompt = p.tokens.map(|t| Range::new(t.lo, p.tokens_long.unwrap_or(t.hi))).unwrap_or(Range::ZERO);
+    let prompt = prompt(p);
     let out = plan.num(d, "output_tokens").unwrap_or_else(|| {
         e.lack(format!("the tokens generated per request (`output_tokens` in `deploy {}`)", plan.entity(d).name));
         1.0
@@ -301,7 +312,7 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
     for p in &net.parts {
         let Some(bb) = &p.backbone else { continue };
         if let (Some(t), true) = (bb.transformer(), bb.family == "llm") {
-            let kv_b = if half(&prec) || prec == "fp32" { wb } else { 2.0 };
+            let kv_b = kv_bytes(&prec, wb);
             let ctx = context(plan, d, p, &mut ram);
             let kv = ctx.scale(t.kv_per_token(kv_b) * batch);
             acts = acts + kv;

@@ -8,23 +8,13 @@
 use super::range::{self, Measure, Range};
 use super::time;
 use super::Estimate;
-use crate::plan::{EntityId, Plan, Val};
+use crate::plan::{EntityId, Plan};
 
 /// Runs of one training plan: search trials and seeds.
 pub fn runs(plan: &Plan, t: EntityId) -> Range {
     let seeds = plan.num(t, "seeds").unwrap_or(1.0).max(1.0);
-    let trials = match plan.field(t, "search").map(|v| &v.val) {
-        Some(Val::Record { record, fields }) => plan
-            .schema
-            .record(*record)
-            .slot_of("trials")
-            .and_then(|s| fields.get(s))
-            .and_then(Option::as_ref)
-            .and_then(|v| v.number())
-            .unwrap_or(1.0),
-        _ => 1.0,
-    }
-    .max(1.0);
+    let trials =
+        plan.field(t, "search").and_then(|s| plan.member(s, "trials")).and_then(|v| v.number()).unwrap_or(1.0).max(1.0);
     Range::new(trials + seeds - 1.0, trials * seeds)
 }
 

@@ -80,7 +80,13 @@ pub struct Part {
     /// kernels launched per inference (for the dispatch bound of small networks)
     pub layers: Option<f64>,
     pub class: Option<EntityId>,
-    pub modality: Option<EntityId>,
+}
+
+impl Part {
+    /// Parameters that receive no gradient.
+    pub fn frozen(&self) -> Range {
+        Range::new((self.params.lo - self.trainable.hi).max(0.0), (self.params.hi - self.trainable.lo).max(0.0))
+    }
 }
 
 /// A model's network.
@@ -142,15 +148,7 @@ pub fn read(plan: &Plan, model: EntityId) -> Network {
                 let tuning = tuning_of(plan, t);
                 let bb = Backbone::read(plan, *b);
                 let input = input_of(plan, m);
-                net.parts.push(backbone_part(
-                    plan,
-                    &bb,
-                    tuning,
-                    &input,
-                    Some(m),
-                    &mut net.assumptions,
-                    &mut net.missing,
-                ));
+                net.parts.push(backbone_part(plan, &bb, tuning, &input, &mut net.assumptions, &mut net.missing));
             }
             _ => {
                 if let Some(f) = plan.num(m, "features") {
@@ -170,7 +168,7 @@ pub fn read(plan: &Plan, model: EntityId) -> Network {
         };
         let m = inputs.iter().copied().find(|&i| plan.entity(i).variant.is_some()).or(inputs.first().copied());
         let input = m.map(|m| input_of(plan, m)).unwrap_or_default();
-        net.parts.push(backbone_part(plan, &bb, tuning, &input, m, &mut net.assumptions, &mut net.missing));
+        net.parts.push(backbone_part(plan, &bb, tuning, &input, &mut net.assumptions, &mut net.missing));
     } else if let Some(p) = plan.num(model, "params") {
         // a custom network of stated size
         let fwd = plan.num(model, "flops").map(Range::point).or_else(|| {
@@ -195,7 +193,6 @@ pub fn read(plan: &Plan, model: EntityId) -> Network {
             peak_acts: None,
             layers: None,
             class: None,
-            modality: None,
         });
     } else if family.as_deref().is_some_and(|f| !matches!(f, "linear" | "logistic")) && net.parts.is_empty() {
         net.missing.push(format!("the size of `{name}`'s network: a catalog `arch`, or `params` for a custom one"));
@@ -212,7 +209,6 @@ fn backbone_part(
     bb: &Backbone,
     tuning: Tuning,
     input: &Input,
-    modality: Option<EntityId>,
     assumptions: &mut Vec<String>,
     missing: &mut Vec<String>,
 ) -> Part {
@@ -257,7 +253,6 @@ fn backbone_part(
         peak_acts,
         layers,
         class: bb.class,
-        modality,
     }
 }
 
@@ -323,11 +318,7 @@ fn input_of(plan: &Plan, m: EntityId) -> Input {
             }
         }
     }
-    if let Some(Val::Record { record, fields }) = plan.field(m, "sampling").map(|v| &v.val) {
-        let r = plan.schema.record(*record);
-        input.frames =
-            r.slot_of("frames").and_then(|s| fields.get(s)).and_then(Option::as_ref).and_then(|v| v.number());
-    }
+    input.frames = plan.field(m, "sampling").and_then(|s| plan.member(s, "frames")).and_then(|v| v.number());
     input
 }
 

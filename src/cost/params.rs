@@ -134,6 +134,5 @@ pub fn head(
         peak_acts: None,
         layers: Some(if kind == "mlp" { 2.0 } else { 1.0 }),
         class: None,
-        modality: None,
     })
 }

@@ -237,6 +237,12 @@ fn si(x: f64, units: &[(f64, &str)], base: &str) -> String {
     }
 }
 
+/// `1.01`, `1.5`.
+pub fn factor(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// `25557032` → `25,557,032`.
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
