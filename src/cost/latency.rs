@@ -32,7 +32,15 @@ fn eff(plan: &Plan, p: &Part, class: &str, batch: f64) -> Option<(Range, String)
     let col = column(class, batch);
     let r = catalog::efficiency(plan, c, col)
         .or_else(|| catalog::efficiency(plan, c, if class == "gpu" { "gpu_infer" } else { "cpu_infer" }))?;
-    Some((r, format!("`{}` {col}", plan.entity(c).name)))
+    let setting = match col {
+        "gpu_latency" => "at batch 1 on a GPU",
+        "gpu_infer" => "at large batch",
+        "npu_infer" => "on an NPU",
+        "edge_infer" => "on an edge accelerator",
+        "mcu_infer" => "on a microcontroller",
+        _ => "on a CPU",
+    };
+    Some((r, format!("`{}` networks {setting}", plan.entity(c).name)))
 }
 
 /// The percentile of the deploy's latency bound (`p99 < 200ms` → 99).
@@ -183,7 +191,7 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                     };
                     basis.get_or_insert_with(|| {
                         format!(
-                            "{why}: {} of {}'s {} {prec} peak, {bound}-bound",
+                            "{why} reach {} of {}'s {} {prec} peak; {bound}-bound",
                             pct(e),
                             dev.name,
                             super::range::rate(peak, &prec)
@@ -227,6 +235,9 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
     lat.basis = basis;
     lat.missing.extend(net.missing.iter().cloned());
     lat.assume(format!("batch {batch}"));
+    if batch == 1.0 && net.parts.iter().any(|p| p.backbone.as_ref().is_some_and(|b| b.family == "llm")) {
+        lat.assume("requests decoded one at a time (`batch: 1`); batched decoding shares each weight read across requests and raises throughput");
+    }
     let lat = lat.from_terms();
     let lat = if known { lat } else { Estimate { value: None, ..lat } };
     let mut out = vec![("est_latency", lat.clone())];

@@ -209,7 +209,9 @@ pub fn training(plan: &Plan, t: EntityId, net: &Network) -> Estimate {
                 detail.push_str(", activation checkpointing");
             }
             e.term("activations", per_sample.scale(b * sh.acts), detail);
-            e.assume("fused attention (FlashAttention / PyTorch SDPA) keeps no T² scores (Korthikanti et al. 2022, eq. 2, for the rest)");
+            if net.parts.iter().any(|p| p.tokens.is_some() && backward_share(p).hi > 0.0) {
+                e.assume("fused attention (FlashAttention / PyTorch SDPA) keeps no T² scores (Korthikanti et al. 2022, eq. 2, for the rest)");
+            }
         }
         None => {
             e.lack(format!("the batch of `{name}` (`batch` or `per_device`)"));
