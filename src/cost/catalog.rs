@@ -178,6 +178,8 @@ pub struct Device {
     pub on_chip: Option<f64>,
     pub bandwidth: Option<f64>,
     pub cost: Option<f64>,
+    /// share of the peak the pipeline sustains in inference kernels (1 unless stated)
+    pub sustained: f64,
 }
 
 impl Device {
@@ -204,6 +206,7 @@ impl Device {
             on_chip: plan.num(id, "on_chip"),
             bandwidth: plan.num(id, "bandwidth"),
             cost: plan.num(id, "cost"),
+            sustained: plan.num(id, "sustained").unwrap_or(1.0),
         }
     }
 

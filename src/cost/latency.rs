@@ -73,6 +73,18 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
     if let Some(n) = note {
         lat.assume(n);
     }
+    if dev.sustained < 1.0 {
+        lat.assume(format!(
+            "`{}`'s pipeline sustains {} of its peak (`sustained`)",
+            dev.name,
+            pct(Range::point(dev.sustained))
+        ));
+    }
+    let peak = peak * dev.sustained;
+    let peak_label = match dev.sustained < 1.0 {
+        true => format!("{} sustained", super::range::rate(peak, &prec)),
+        false => super::range::rate(peak, &prec),
+    };
     let wb = catalog::bytes_of(plan, &prec).unwrap_or(4.0);
     let batch = plan.num(d, "batch").unwrap_or(1.0).max(1.0);
     let fused = compiled(plan, d);
@@ -190,12 +202,7 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                         "dispatch"
                     };
                     basis.get_or_insert_with(|| {
-                        format!(
-                            "{why} reach {} of {}'s {} {prec} peak; {bound}-bound",
-                            pct(e),
-                            dev.name,
-                            super::range::rate(peak, &prec)
-                        )
+                        format!("{why} reach {} of {}'s {peak_label} {prec} peak; {bound}-bound", pct(e), dev.name,)
                     });
                     (
                         t,
@@ -203,7 +210,7 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                             "{bound}-bound: {} at {} of {}; memory {}; dispatch {}",
                             Measure::Flop.show_range(fwd.scale(batch)),
                             pct(e),
-                            super::range::rate(peak, &prec),
+                            peak_label,
                             Measure::Seconds.show_range(mem),
                             Measure::Seconds.show_range(dispatch)
                         ),
