@@ -90,10 +90,10 @@ fn every_fixture_fails_with_located_diagnostics() {
 }
 
 #[test]
-fn clean_plan_exits_zero_silently() {
+fn clean_plan_exits_zero_and_says_so() {
     let o = with_stdin(&["check", "-"], "project p { task: regression, target: \"weekly demand\", unit: region }\n");
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert_eq!(stdout(&o), "");
+    assert_eq!(stdout(&o), "1 plan: clean, no findings\n");
 }
 
 #[test]

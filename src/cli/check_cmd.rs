@@ -1,13 +1,15 @@
 //! `mlarchc check`: the language check, then the architect review of each plan.
 
-use super::{read_root, Format, FsHost, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
+use super::{read_root, FsHost, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 use crate::diag::plural;
 use crate::emit::human::{self, Style};
+use crate::emit::record::Outcome;
+use crate::emit::summary::{FailOn, Summary};
+use crate::emit::{github, json, junit, sarif};
 use crate::rules::baseline::Baseline;
 use crate::rules::review::{self, Config, Level, Mode};
 use crate::stdlib::Stdlib;
 use clap::{ArgMatches, Args, ValueEnum};
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -15,9 +17,20 @@ pub struct CheckArgs {
     /// Plan files to check, each the root of its own plan; `-` reads standard input
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
-    /// How to print diagnostics
+    /// What standard output carries (machine formats are one clean document; the run's
+    /// summary goes to standard error)
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also write FORMAT to PATH (repeatable): `--output sarif=mlarchc.sarif`
+    #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub output: Vec<OutputSpec>,
+    /// The lowest severity that makes the run fail with exit status 1
+    #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
+    pub fail_on: FailOnArg,
+    /// Exit 0 even when findings are reported (`--fail-on never`); a file that cannot be
+    /// read still exits 2
+    #[arg(long)]
+    pub exit_zero: bool,
     /// Report these rules (code or name), sections or code patterns (`MLA4xx`) as errors
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub deny: Vec<String>,
@@ -39,6 +52,41 @@ pub struct CheckArgs {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Rich diagnostics with source snippets, then the run's summary
+    Human,
+    /// One line per diagnostic: `file:line:col: severity[code]: message`
+    Short,
+    /// One versioned document (`mlarchc schema --json-schema`) with the Complexity Budget
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning
+    Sarif,
+    /// GitHub Actions annotations (`::error file=…::…`)
+    Github,
+    /// JUnit XML: one test case per rule and plan
+    Junit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(f: FailOnArg) -> FailOn {
+        match f {
+            FailOnArg::Error => FailOn::Error,
+            FailOnArg::Warning => FailOn::Warning,
+            FailOnArg::Note => FailOn::Note,
+            FailOnArg::Never => FailOn::Never,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ModeArg {
     Full,
     Quick,
@@ -56,6 +104,80 @@ pub fn levels_in_order(m: &ArgMatches) -> Vec<(Level, String)> {
     all.into_iter().map(|(_, l, v)| (l, v)).collect()
 }
 
+/// A machine or human format an `--output FORMAT=PATH` writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputSpec {
+    pub format: Format,
+    pub path: PathBuf,
+}
+
+/// Parses `sarif=results.sarif`.
+pub fn parse_output(text: &str) -> Result<OutputSpec, String> {
+    let (f, path) =
+        text.split_once('=').ok_or_else(|| format!("`{text}` is not FORMAT=PATH, such as `sarif=mlarchc.sarif`"))?;
+    let format = Format::from_str(f, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|p| p.get_name().to_string())
+            .collect();
+        format!("unknown output format `{f}`; the formats are {}", names.join(", "))
+    })?;
+    if path.is_empty() {
+        return Err(format!("`{text}` names no file to write"));
+    }
+    Ok(OutputSpec { format, path: PathBuf::from(path) })
+}
+
+/// One plan read and checked.
+struct Checked {
+    display: String,
+    compilation: crate::Compilation,
+    review: crate::rules::review::Review,
+}
+
+/// Renders one format for the whole run.
+fn render(
+    format: Format,
+    checked: &[Checked],
+    outcomes: &[Outcome],
+    summary: &Summary,
+    unreadable: &[(String, String)],
+    color: bool,
+) -> Vec<u8> {
+    match format {
+        Format::Human | Format::Short => {
+            let style = if format == Format::Human { Style::Rich } else { Style::Short };
+            let mut out = Vec::new();
+            for ch in checked {
+                let mut diags = ch.compilation.diagnostics.clone();
+                diags.extend(ch.review.diagnostics.iter().cloned());
+                out.extend(human::render(&ch.compilation.sources, &diags, style, color));
+                if format == Format::Human {
+                    let hidden =
+                        ch.review.findings.iter().filter(|f| f.state == crate::rules::State::Baselined).count();
+                    let s = match human::summary(&diags) {
+                        Some(s) if hidden > 0 => Some(format!("{s} ({hidden} more in the baseline)")),
+                        Some(s) => Some(s),
+                        None if hidden > 0 => {
+                            Some(format!("{} in the baseline", plural(hidden, "finding", "findings")))
+                        }
+                        None => None,
+                    };
+                    if let Some(s) = s {
+                        out.extend(format!("`{}`: {s}\n\n", ch.display).into_bytes());
+                    }
+                }
+            }
+            out
+        }
+        Format::Json => json::render(outcomes, summary).into_bytes(),
+        Format::Sarif => sarif::render(outcomes, unreadable).into_bytes(),
+        Format::Github => github::render(outcomes, summary).into_bytes(),
+        Format::Junit => junit::render(outcomes).into_bytes(),
+    }
+}
+
 pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &Stdlib) -> i32 {
     let baseline = match &args.baseline {
         None => None,
@@ -69,20 +191,17 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             }
         }
     };
-    let style = match args.format {
-        Format::Human => Style::Rich,
-        Format::Short => Style::Short,
-    };
-    let mut status = EXIT_OK;
+    let fail_on = if args.exit_zero { FailOn::Never } else { args.fail_on.into() };
+    let mut unreadable: Vec<(String, String)> = Vec::new();
+    let mut checked: Vec<Checked> = Vec::new();
     let mut language_errors = false;
     let mut recorded = Baseline { format: crate::rules::baseline::FORMAT.into(), entries: Vec::new() };
-    let mut stdout = std::io::stdout().lock();
     for name in &args.files {
         let (display, text) = match read_root(name) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("error: {e}");
-                status = EXIT_USAGE;
+                unreadable.push((name.clone(), e));
                 continue;
             }
         };
@@ -103,39 +222,49 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             return EXIT_USAGE;
         }
         language_errors |= c.has_errors();
-        let mut diags = c.diagnostics.clone();
         // empty for a plan with language errors
         let r = c.review(&config);
-        let hidden = r.findings.iter().filter(|f| f.state == crate::rules::State::Baselined).count();
         recorded.entries.extend(crate::rules::baseline::record(&r.findings, &c.rules, &c.sources).entries);
         for e in &r.stale {
             eprintln!("warning: baseline entry no longer matches a finding: {}", review::describe_stale(e));
         }
-        diags.extend(r.diagnostics);
-        let _ = stdout.write_all(&human::render(&c.sources, &diags, style, color));
-        if args.format == Format::Human {
-            let s = match human::summary(&diags) {
-                Some(s) if hidden > 0 => Some(format!("{s} ({hidden} more in the baseline)")),
-                Some(s) => Some(s),
-                None if hidden > 0 => Some(format!("{} in the baseline", plural(hidden, "finding", "findings"))),
-                None => None,
-            };
-            if let Some(s) = s {
-                let _ = writeln!(stdout, "`{display}`: {s}\n");
-            }
-        }
-        if diags.iter().any(|d| d.is_error()) && status == EXIT_OK {
-            status = EXIT_FINDINGS;
+        checked.push(Checked { display, compilation: c, review: r });
+    }
+    let outcomes: Vec<Outcome> =
+        checked.iter().map(|ch| Outcome::new(&ch.display, &ch.compilation, &ch.review)).collect();
+    let summary = Summary::of(&outcomes, unreadable.len(), fail_on);
+
+    // standard output: one document; the run's summary goes beside it, never into it
+    let human_out = matches!(args.format, Format::Human);
+    let mut out = render(args.format, &checked, &outcomes, &summary, &unreadable, color);
+    if human_out && !checked.is_empty() {
+        out.extend(format!("{}\n", summary.text()).into_bytes());
+    }
+    super::write_stdout(&out);
+    if !human_out && !checked.is_empty() {
+        eprintln!("{}", summary.text());
+    }
+    let mut status = if !unreadable.is_empty() {
+        EXIT_USAGE
+    } else if summary.failed {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    };
+    for o in &args.output {
+        let bytes = render(o.format, &checked, &outcomes, &summary, &unreadable, false);
+        if let Err(e) = super::write_atomically(&o.path, &bytes) {
+            eprintln!("error: cannot write `{}`: {e}", o.path.display());
+            status = EXIT_USAGE;
         }
     }
-    let _ = stdout.flush();
     if let Some(path) = &args.write_baseline {
         // the review did not run on a plan with errors: writing would drop its entries
         if language_errors {
             eprintln!("error: the baseline `{}` was not written: fix the errors above first", path.display());
             return EXIT_FINDINGS;
         }
-        if let Err(e) = std::fs::write(path, recorded.to_json()) {
+        if let Err(e) = super::write_atomically(path, recorded.to_json().as_bytes()) {
             eprintln!("error: cannot write the baseline `{}`: {e}", path.display());
             return EXIT_USAGE;
         }

@@ -98,15 +98,10 @@ pub enum Command {
     Schema {
         /// A kind, record or enum to describe (all of them are listed without one)
         name: Option<String>,
+        /// Print the JSON Schema of `mlarchc check --format json` instead
+        #[arg(long, conflicts_with = "name")]
+        json_schema: bool,
     },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Rich diagnostics with source snippets
-    Human,
-    /// One line per diagnostic: `file:line:col: severity[code]: message`
-    Short,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -167,7 +162,11 @@ pub fn main() -> i32 {
         Command::Catalog { what, name, format } => {
             catalog_cmd::run(what.as_deref(), name.as_deref(), format == TextOrJson::Json, &stdlib)
         }
-        Command::Schema { name } => schema_cmd::run(name.as_deref(), &stdlib),
+        Command::Schema { json_schema: true, .. } => {
+            write_stdout(crate::emit::json::SCHEMA.as_bytes());
+            EXIT_OK
+        }
+        Command::Schema { name, .. } => schema_cmd::run(name.as_deref(), &stdlib),
         Command::Graph { file, format } => graph_cmd(&file, format, color, &stdlib),
         Command::Rules { plan } => rules_cmd::list(plan.as_deref(), &stdlib),
         Command::Rule { rule, format, plan } => {
@@ -216,6 +215,19 @@ fn graph_cmd(file: &str, format: GraphFormat, color: bool, stdlib: &Stdlib) -> i
     };
     print!("{out}");
     EXIT_OK
+}
+
+/// Writes a file whole or not at all: the bytes go to a temporary file beside it, which
+/// then replaces it, so an interrupted write leaves the old file intact.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| std::io::Error::new(e.kind(), io_error(&e)))
 }
 
 /// Writes to standard output; a closed pipe (`mlarchc … | head`) ends quietly.

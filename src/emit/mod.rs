@@ -2,5 +2,10 @@
 //! **invariant:** no emitter re-derives a fact from rendered text.
 
 pub mod budget;
+pub mod github;
 pub mod human;
+pub mod json;
+pub mod junit;
 pub mod record;
+pub mod sarif;
+pub mod summary;
