@@ -321,3 +321,31 @@ fn the_validators_reject_broken_documents() {
         assert!(!jsonschema::validator_for(&s).unwrap().is_valid(&doc));
     }
 }
+
+#[test]
+fn the_rule_reference_is_current_and_every_help_uri_lands_on_a_heading() {
+    let generated = String::from_utf8(mlarchc(&["rules", "--format", "markdown"]).stdout).unwrap();
+    let on_disk = std::fs::read_to_string("docs/rules.md").unwrap_or_default();
+    assert!(generated == on_disk, "docs/rules.md is stale: run `mlarchc rules --format markdown > docs/rules.md`");
+    // GitHub's heading anchors: lowercase, punctuation but `-` and `_` dropped, spaces to `-`
+    let slug = |h: &str| -> String {
+        h.to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect()
+    };
+    let anchors: std::collections::HashSet<String> =
+        on_disk.lines().filter_map(|l| l.strip_prefix("### ")).map(slug).collect();
+    let doc = json_of(&mlarchc(&["check", "--format", "sarif", "specs/kws_edge.mla"]));
+    let mut linked = 0;
+    for r in doc["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap() {
+        if let Some(u) = r["helpUri"].as_str() {
+            let (page, anchor) = u.split_once('#').expect("an anchor");
+            assert!(page.ends_with("/docs/rules.md"), "{u}");
+            assert!(anchors.contains(anchor), "no heading for {u}");
+            linked += 1;
+        }
+    }
+    assert!(linked >= 30, "every built-in rule links its reference");
+}

@@ -76,6 +76,9 @@ pub enum Command {
         /// Also list the rules a plan declares or imports
         #[arg(long, value_name = "FILE")]
         plan: Option<String>,
+        /// A table for reading, JSON for tools, or the Markdown rule reference
+        #[arg(long, value_enum, default_value_t = rules_cmd::ListFormat::Text)]
+        format: rules_cmd::ListFormat,
     },
     /// Explain one rule: what it checks, why it matters, the options
     Rule {
@@ -168,7 +171,7 @@ pub fn main() -> i32 {
         }
         Command::Schema { name, .. } => schema_cmd::run(name.as_deref(), &stdlib),
         Command::Graph { file, format } => graph_cmd(&file, format, color, &stdlib),
-        Command::Rules { plan } => rules_cmd::list(plan.as_deref(), &stdlib),
+        Command::Rules { plan, format } => rules_cmd::list(plan.as_deref(), format, &stdlib),
         Command::Rule { rule, format, plan } => {
             rules_cmd::explain(&rule, format == TextOrJson::Json, plan.as_deref(), &stdlib)
         }
