@@ -5,6 +5,7 @@
 mod budget_cmd;
 mod catalog_cmd;
 mod check_cmd;
+mod report_cmd;
 mod rules_cmd;
 mod schema_cmd;
 mod stdlib_dir;
@@ -42,6 +43,9 @@ pub struct Cli {
 pub enum Command {
     /// Check plans: the language (names, types, units), then the architect review
     Check(check_cmd::CheckArgs),
+    /// Write the review as Markdown: verdict, landscape, Data Modality Map, Complexity
+    /// Budget, findings with their options, decisions, Training Diagnostic Checklist
+    Report(report_cmd::ReportArgs),
     /// Show the Complexity Budget of plans: parameters, FLOPs, device-hours and cost,
     /// training and inference memory, latency and throughput, each a range with its terms
     Budget {
@@ -161,6 +165,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check_cmd::run(&args, &levels, color, &stdlib),
+        Command::Report(args) => report_cmd::run(&args, &stdlib),
         Command::Budget { files, format } => budget_cmd::run(&files, format == TextOrJson::Json, color, &stdlib),
         Command::Catalog { what, name, format } => {
             catalog_cmd::run(what.as_deref(), name.as_deref(), format == TextOrJson::Json, &stdlib)

@@ -7,5 +7,6 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod record;
+pub mod report;
 pub mod sarif;
 pub mod summary;

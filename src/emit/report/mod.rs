@@ -1,0 +1,398 @@
+//! `mlarchc report`: the review as Markdown, for people and docs pipelines — the verdict,
+//! the landscape, the Data Modality Map, the Complexity Budget (with a picture of every
+//! estimate against its limit), the findings by section in the brief's order with their
+//! lettered options, the decisions taken, the Training Diagnostic Checklist and the
+//! dependency graph as Mermaid.
+//!
+//! This module builds the report's data ([`context`], plain JSON) and renders it through a
+//! handlebars template (`stdlib/templates/report.md.hbs`, replaceable with `--template
+//! DIR`); templates decide layout, never content.
+
+mod chart;
+mod checklist;
+mod modality;
+
+use super::record::{Disposition, Origin, Outcome, Record};
+use crate::cost::budget::{Row, Verdict};
+use crate::diag::Severity;
+use crate::plan::{EntityId, Plan};
+use crate::rules::Section;
+use crate::source::SourceMap;
+use handlebars::Handlebars;
+use serde_json::{json, Value};
+
+/// The built-in template.
+pub const TEMPLATE: &str = include_str!("../../../stdlib/templates/report.md.hbs");
+
+/// How long the report is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Length {
+    Full,
+    /// verdict, budget and each finding's headline with its recommended option
+    Quick,
+}
+
+/// A picture the report links to, to be written beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picture {
+    /// the file name, relative to the report
+    pub name: String,
+    pub svg: String,
+}
+
+#[derive(Debug)]
+pub struct Rendered {
+    pub markdown: String,
+    pub pictures: Vec<Picture>,
+}
+
+/// The source text of a field as the plan wrote it, one line.
+pub(crate) fn written(plan: &Plan, sources: &SourceMap, id: EntityId, field: &str) -> Option<String> {
+    let span = plan.field(id, field)?.origin.span()?;
+    let text = strip_comments(sources.text(span)).split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(text)
+}
+
+/// Source text without its `//` comments (strings kept whole).
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_str = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => in_str = !in_str,
+            '\\' if in_str => {
+                out.push(c);
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+                continue;
+            }
+            '/' if !in_str && chars.peek() == Some(&'/') => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        break;
+                    }
+                }
+                out.push(' ');
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub(crate) fn shape(plan: &Plan, id: EntityId, field: &str) -> Option<Vec<Option<f64>>> {
+    crate::cost::catalog::shape_field(plan, id, field)
+}
+
+fn strings(plan: &Plan, id: EntityId, field: &str) -> Option<Vec<String>> {
+    match &plan.field(id, field)?.val {
+        crate::plan::Val::List(items) => Some(
+            items
+                .iter()
+                .filter_map(|v| match &v.val {
+                    crate::plan::Val::Str(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+fn at(r: &Record) -> String {
+    r.location.as_ref().map_or(String::new(), |l| format!("{}:{}:{}", l.file, l.start.line, l.start.column))
+}
+
+fn finding(r: &Record) -> Value {
+    json!({
+        "code": r.code,
+        "name": r.name,
+        "severity": r.severity.as_str(),
+        "message": r.message,
+        "at": at(r),
+        "entity": r.entity,
+        "why": r.why,
+        "options": r.options,
+        "recommended": r.options.iter().find(|o| o.recommended),
+        "notes": r.notes,
+    })
+}
+
+fn verdict_words(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Within => "within",
+        Verdict::AtRisk => "**at risk**",
+        Verdict::Over => "**over**",
+        Verdict::Unknown => "unknown",
+    }
+}
+
+fn budget_row(r: &Row) -> Value {
+    let limits: Vec<String> = r
+        .limits
+        .iter()
+        .map(|l| format!("{} {}{}: {}", l.what, if l.upper { "" } else { "≥ " }, l.shown, verdict_words(l.verdict)))
+        .collect();
+    json!({
+        "label": r.label,
+        "field": r.field,
+        "estimate": r.estimate.show(),
+        "limits": limits.join("; "),
+        "basis": r.estimate.basis,
+        "terms": r.estimate.explain(),
+    })
+}
+
+fn bars(rows: &[Row]) -> Vec<chart::Bar> {
+    let mut out = Vec::new();
+    for r in rows {
+        let Some(v) = r.estimate.value else { continue };
+        for l in r.limits.iter().filter(|l| l.upper && l.value > 0.0) {
+            out.push(chart::Bar {
+                label: format!("{} vs {}", r.label, l.what.trim_matches('`')),
+                lo: v.lo / l.value,
+                hi: v.hi / l.value,
+                text: format!("{} / {}", r.estimate.show(), l.shown),
+                verdict: match l.verdict {
+                    Verdict::Over => "over",
+                    Verdict::AtRisk => "at_risk",
+                    _ => "within",
+                }
+                .into(),
+            });
+        }
+    }
+    out
+}
+
+/// The report's data. `stem` names the pictures (`icu.budget.svg`); without one the report
+/// goes to a terminal or a step summary and links no pictures.
+pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<Picture>) {
+    let c = o.compilation;
+    let plan = &c.plan;
+    let mut pictures = Vec::new();
+    let project =
+        plan.ids_of("project").into_iter().find(|p| plan.entity(*p).origin == crate::source::FileOrigin::User);
+    let word = |id: EntityId, f: &str| plan.variant(id, f).map(|(w, _)| w.to_string());
+    let errors = o.count(Severity::Error);
+    let warnings = o.count(Severity::Warning);
+    let language: Vec<Value> =
+        o.records.iter().filter(|r| r.origin == Origin::Language && r.is_reported()).map(finding).collect();
+    let verdict = if c.has_errors() {
+        json!({ "class": "does-not-check", "headline": "The plan does not check: fix the language errors below; the review runs on a plan that checks." })
+    } else if errors > 0 {
+        json!({ "class": "blocked", "headline": format!("Not ready: {} must be resolved before this plan is built.", crate::diag::plural(errors, "blocking finding", "blocking findings")) })
+    } else if warnings > 0 {
+        json!({ "class": "changes", "headline": format!("Ready with changes: no blocking findings, {} to address or decide.", crate::diag::plural(warnings, "warning", "warnings")) })
+    } else {
+        json!({ "class": "ready", "headline": "Ready: no open findings." })
+    };
+    let summary = super::summary::Summary::of(std::slice::from_ref(o), 0, super::summary::FailOn::Error).text();
+    let proj = project.map(|p| {
+        json!({
+            "name": plan.entity(p).name,
+            "docs": plan.entity(p).docs.split_whitespace().collect::<Vec<_>>().join(" "),
+            "purpose": word(p, "purpose"),
+            "phase": word(p, "phase"),
+            "task": word(p, "task"),
+            "target": written(plan, &c.sources, p, "target").map(|t| t.trim_matches('"').to_string()),
+            "unit": word(p, "unit"),
+            "horizon": written(plan, &c.sources, p, "horizon"),
+        })
+    });
+    let landscape = project.map(|p| {
+        let prior = strings(plan, p, "prior_attempts");
+        let failures = strings(plan, p, "known_failures").unwrap_or_default();
+        json!({
+            "stated": prior.is_some(),
+            "greenfield": prior.as_ref().is_some_and(|v| v.is_empty()),
+            "prior": prior.unwrap_or_default(),
+            "failures": failures,
+        })
+    });
+
+    // findings by section, in the brief's order; decided and allowed ones apart
+    let mut sections = Vec::new();
+    let mut section_counts = Vec::new();
+    for s in Section::ALL {
+        let mine: Vec<&Record> = o.records.iter().filter(|r| r.section == Some(s.as_str())).collect();
+        let open: Vec<Value> = {
+            let mut v: Vec<&&Record> = mine.iter().filter(|r| r.is_reported()).collect();
+            v.sort_by_key(|r| r.severity);
+            v.into_iter().map(|r| finding(r)).collect()
+        };
+        let count = |sev: Severity| mine.iter().filter(|r| r.is_reported() && r.severity == sev).count();
+        let decided = mine.iter().filter(|r| matches!(r.disposition, Disposition::Decided { .. })).count();
+        section_counts.push((
+            s.as_str().to_string(),
+            [count(Severity::Error), count(Severity::Warning), count(Severity::Note), decided],
+        ));
+        if !open.is_empty() {
+            sections.push(json!({ "title": capitalise(s.as_str()), "findings": open }));
+        }
+    }
+    let decisions: Vec<Value> = o
+        .records
+        .iter()
+        .filter_map(|r| match &r.disposition {
+            Disposition::Decided { letter, option, reason } => Some(json!({
+                "code": r.code, "name": r.name, "message": r.message, "at": at(r),
+                "letter": letter.to_string(), "option": option, "reason": reason,
+            })),
+            _ => None,
+        })
+        .collect();
+    let allowed: Vec<Value> = o
+        .records
+        .iter()
+        .filter_map(|r| match &r.disposition {
+            Disposition::Allowed { reason } => {
+                Some(json!({ "code": r.code, "name": r.name, "message": r.message, "at": at(r), "reason": reason }))
+            }
+            _ => None,
+        })
+        .collect();
+    let baselined = o.records.iter().filter(|r| r.disposition == Disposition::Baselined).count();
+
+    let (budget, modalities, checklists, graph) = if c.has_errors() {
+        (Value::Null, json!([]), json!([]), Value::Null)
+    } else {
+        let b = crate::cost::budget::budget(plan);
+        let models: Vec<Value> = b
+            .models
+            .iter()
+            .map(|m| json!({ "model": m.model, "rows": m.rows.iter().map(budget_row).collect::<Vec<_>>() }))
+            .collect();
+        let all_bars: Vec<chart::Bar> = b.models.iter().flat_map(|m| bars(&m.rows)).chain(bars(&b.project)).collect();
+        let budget_picture = match stem {
+            Some(stem) if !all_bars.is_empty() => {
+                let name = format!("{stem}.budget.svg");
+                pictures.push(Picture {
+                    name: name.clone(),
+                    svg: chart::budget("Estimates against their budgets", &all_bars),
+                });
+                Some(name)
+            }
+            _ => None,
+        };
+        let budget = json!({
+            "models": models,
+            "project": b.project.iter().map(budget_row).collect::<Vec<_>>(),
+            "picture": budget_picture,
+        });
+        // rule options for the findings about a modality, recommended first
+        let options = |name: &str| -> Vec<String> {
+            o.records
+                .iter()
+                .filter(|r| {
+                    r.is_reported()
+                        && r.entity.as_deref().is_some_and(|e| {
+                            e == format!("modality.{name}") || e.starts_with(&format!("modality.{name}."))
+                        })
+                })
+                .filter_map(|r| r.options.iter().find(|x| x.recommended).map(|x| format!("{} (`{}`)", x.text, r.code)))
+                .collect()
+        };
+        let modalities = serde_json::to_value(modality::map(plan, &c.sources, &options)).unwrap_or(Value::Null);
+        let checklists: Vec<Value> = plan
+            .user_entities()
+            .filter(|(_, e)| plan.schema.kind(e.kind).name == "model")
+            .map(|(m, e)| json!({ "model": e.name, "items": checklist::items(plan, m) }))
+            .collect();
+        (budget, modalities, json!(checklists), json!(crate::graph::to_mermaid(plan, &c.graph)))
+    };
+    let findings_picture = match stem {
+        Some(stem) if section_counts.iter().any(|(_, c)| c.iter().sum::<usize>() > 0) => {
+            let name = format!("{stem}.findings.svg");
+            pictures.push(Picture { name: name.clone(), svg: chart::findings("Findings by section", &section_counts) });
+            Some(name)
+        }
+        _ => None,
+    };
+    let ctx = json!({
+        "file": o.file,
+        "quick": length == Length::Quick,
+        "title": proj.as_ref().and_then(|p| p["name"].as_str().map(String::from)).unwrap_or_else(|| o.file.clone()),
+        "project": proj,
+        "verdict": verdict,
+        "summary": summary,
+        "language": language,
+        "landscape": landscape,
+        "modalities": modalities,
+        "budget": budget,
+        "sections": sections,
+        "findings_picture": findings_picture,
+        "decisions": decisions,
+        "allowed": allowed,
+        "baselined": baselined,
+        "checklists": checklists,
+        "graph": graph,
+        "tool": { "version": env!("CARGO_PKG_VERSION") },
+    });
+    (ctx, pictures)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// A table cell: pipes escaped, line breaks folded.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn registry(template: &str) -> Result<Handlebars<'static>, String> {
+    let mut h = Handlebars::new();
+    h.register_escape_fn(handlebars::no_escape);
+    h.set_strict_mode(false);
+    h.register_helper(
+        "cell",
+        Box::new(
+            |hp: &handlebars::Helper,
+             _: &Handlebars,
+             _: &handlebars::Context,
+             _: &mut handlebars::RenderContext,
+             out: &mut dyn handlebars::Output|
+             -> handlebars::HelperResult {
+                let v = hp.param(0).map(|p| p.value().clone()).unwrap_or(Value::Null);
+                let s = match v {
+                    Value::String(s) => s,
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                out.write(&cell(&s))?;
+                Ok(())
+            },
+        ),
+    );
+    h.register_template_string("report", template).map_err(|e| format!("the report template does not parse: {e}"))?;
+    Ok(h)
+}
+
+/// Renders the report with `template` (the built-in one unless a team supplies its own).
+pub fn render(o: &Outcome, length: Length, stem: Option<&str>, template: &str) -> Result<Rendered, String> {
+    let (ctx, pictures) = context(o, length, stem);
+    let h = registry(template)?;
+    let md = h.render("report", &ctx).map_err(|e| format!("the report template failed: {e}"))?;
+    // templates leave runs of blank lines where sections are empty
+    let mut out = String::with_capacity(md.len());
+    let mut blank = 0;
+    for line in md.lines() {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    Ok(Rendered { markdown: out.trim_start().to_string(), pictures })
+}
