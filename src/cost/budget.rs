@@ -30,6 +30,17 @@ impl Verdict {
     }
 }
 
+impl Limit {
+    /// The verdict in words, for the side the limit bounds: a throughput below its target
+    /// falls short, it is not "over".
+    pub fn words(&self) -> &'static str {
+        match (self.verdict, self.upper) {
+            (Verdict::Over, false) => "SHORT",
+            (v, _) => v.words(),
+        }
+    }
+}
+
 /// One limit an estimate is held to: an upper bound (`memory: < 2GB`, the device's RAM) or
 /// a lower one (`throughput`).
 #[derive(Clone, Debug, Serialize)]

@@ -14,7 +14,7 @@ fn row_text(out: &mut String, r: &Row, width: usize, shown: &mut Vec<String>) {
     let limits: Vec<String> = r
         .limits
         .iter()
-        .map(|l| format!("{} {}{}: {}", l.what, if l.upper { "" } else { "≥ " }, l.shown, l.verdict.words()))
+        .map(|l| format!("{} {}{}: {}", l.what, if l.upper { "" } else { "≥ " }, l.shown, l.words()))
         .collect();
     let _ = writeln!(out, "  {:<width$}  {:<22}  {}", r.label, est, limits.join(" · "));
     // an assumption shared by several rows is printed once, under the first

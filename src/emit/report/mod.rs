@@ -122,12 +122,10 @@ fn finding(r: &Record) -> Value {
     })
 }
 
-fn verdict_words(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Within => "within",
-        Verdict::AtRisk => "**at risk**",
-        Verdict::Over => "**over**",
-        Verdict::Unknown => "unknown",
+fn verdict_words(l: &crate::cost::budget::Limit) -> String {
+    match l.verdict {
+        Verdict::Within | Verdict::Unknown => l.words().to_string(),
+        _ => format!("**{}**", l.words().to_lowercase()),
     }
 }
 
@@ -135,7 +133,7 @@ fn budget_row(r: &Row) -> Value {
     let limits: Vec<String> = r
         .limits
         .iter()
-        .map(|l| format!("{} {}{}: {}", l.what, if l.upper { "" } else { "≥ " }, l.shown, verdict_words(l.verdict)))
+        .map(|l| format!("{} {}{}: {}", l.what, if l.upper { "" } else { "≥ " }, l.shown, verdict_words(l)))
         .collect();
     json!({
         "label": r.label,
@@ -153,7 +151,7 @@ fn bars(rows: &[Row]) -> Vec<chart::Bar> {
         let Some(v) = r.estimate.value else { continue };
         for l in r.limits.iter().filter(|l| l.upper && l.value > 0.0) {
             out.push(chart::Bar {
-                label: format!("{} vs {}", r.label, l.what.trim_matches('`')),
+                label: format!("{} vs {}", r.label, l.what.replace('`', "")),
                 lo: v.lo / l.value,
                 hi: v.hi / l.value,
                 text: format!("{} / {}", r.estimate.show(), l.shown),
