@@ -79,3 +79,25 @@ fn cost_model(bencher: Bencher, which: &str) {
     let mut c = mlarchc::compile("plan.mla", text, &std, &host);
     bencher.bench_local(|| mlarchc::cost::run(black_box(&mut c.plan)));
 }
+
+/// Every output format of one run at once — JSON, SARIF, GitHub annotations, JUnit and the
+/// Markdown report with its pictures — from a checked and reviewed plan: what
+/// `--output …` and `mlarchc report` add to the check.
+#[divan::bench(args = ["typical", "synthetic_10k"])]
+fn emit_all_formats(bencher: Bencher, which: &str) {
+    use mlarchc::emit::{github, json, junit, record::Outcome, report, sarif, summary};
+    let text = if which == "typical" { typical() } else { synth::plan(10_000) };
+    let std = Stdlib::embedded();
+    let host = MemoryHost::default();
+    let c = mlarchc::compile("plan.mla", text.clone(), &std, &host);
+    let r = c.review(&Default::default());
+    bencher.counter(BytesCount::of_str(&text)).bench_local(|| {
+        let outcomes = vec![Outcome::new("plan.mla", &c, &r)];
+        let s = summary::Summary::of(&outcomes, 0, summary::FailOn::Error);
+        black_box(json::render(&outcomes, &s));
+        black_box(sarif::render(&outcomes, &[]));
+        black_box(github::render(&outcomes, &s));
+        black_box(junit::render(&outcomes));
+        black_box(report::render(&outcomes[0], report::Length::Full, Some("plan"), report::TEMPLATE))
+    });
+}
