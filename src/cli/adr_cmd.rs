@@ -278,7 +278,7 @@ pub fn run(args: &AdrArgs, color: bool, stdlib: &Stdlib) -> i32 {
             && fm.plan().is_some_and(|p| plans.contains(&adr::plan_key(&p)));
         if ours && fm.status.as_deref() != Some("deprecated") {
             if args.force || adr::is_unedited(&e.text) {
-                let text = adr::deprecate(&e.text, &fm.plan().unwrap_or_default());
+                let text = adr::deprecate(&e.text, &fm.plan().unwrap_or_default(), new_date.as_deref());
                 deprecated += 1;
                 listed.push(Listed::on_disk(&Existing { text: text.clone(), ..e.clone() }));
                 writes.push((e.file_name.clone(), text));

@@ -1600,9 +1600,9 @@ pub fn title_of(text: &str) -> Option<String> {
     text.lines().find_map(|l| l.strip_prefix("# ")).map(|t| t.trim().to_string())
 }
 
-/// A record whose decision left the plan: status `deprecated`, a line saying why, the hash
-/// renewed. Everything else stays as it was.
-pub fn deprecate(text: &str, plan_file: &str) -> String {
+/// A record whose decision left the plan: status `deprecated`, the date (when one is
+/// given), a line saying why, the hash renewed. Everything else stays as it was.
+pub fn deprecate(text: &str, plan_file: &str, date: Option<&str>) -> String {
     let mut out = String::with_capacity(text.len() + 200);
     let mut in_front = false;
     let mut done = false;
@@ -1613,6 +1613,11 @@ pub fn deprecate(text: &str, plan_file: &str) -> String {
         if in_front && !done && line.starts_with("status:") {
             out.push_str("status: \"deprecated\"\n");
             done = true;
+            if let (Some(d), false) = (date, text.contains("\ndate: ")) {
+                let _ = writeln!(out, "date: {}", serde_json::to_string(d).unwrap_or_default());
+            }
+        } else if let (true, Some(d), true) = (in_front, date, line.starts_with("date:")) {
+            let _ = writeln!(out, "date: {}", serde_json::to_string(d).unwrap_or_default());
         } else {
             out.push_str(line);
         }
@@ -1889,8 +1894,9 @@ mod tests {
         assert!(is_unedited(&text));
         assert!(!is_unedited(&text.replace("# T", "# T2")));
         assert!(!is_unedited(&text.replace("\"proposed\"", "accepted")));
-        let dep = deprecate(&text, "a/b.mla");
+        let dep = deprecate(&text, "a/b.mla", Some("2025-02-03"));
         assert!(is_unedited(&dep));
-        assert_eq!(front_matter(&dep).and_then(|f| f.status).as_deref(), Some("deprecated"));
+        let fm = front_matter(&dep).expect("front matter");
+        assert_eq!((fm.status.as_deref(), fm.date.as_deref()), (Some("deprecated"), Some("2025-02-03")));
     }
 }
