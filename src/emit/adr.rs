@@ -1423,18 +1423,13 @@ fn decision(input: &Input, i: usize, links: &HashMap<String, Link>, all: &[Draft
             adr.related.push(l.id());
         }
     }
-    more.push(format!(
-        "* the decision as written, at {}:\n\n{}",
+    adr.more_information = format!(
+        "{}\n\nThe decision as written, at {}:\n\n{}",
+        more.join("\n"),
         code(&at(&adr.source)),
-        indent(&fence(&snippet(input, d.span, 12)), 2)
-    ));
-    adr.more_information = more.join("\n");
+        fence(&snippet(input, d.span, 12))
+    );
     adr
-}
-
-fn indent(text: &str, n: usize) -> String {
-    let pad = " ".repeat(n);
-    text.lines().map(|l| if l.is_empty() { String::new() } else { format!("{pad}{l}") }).collect::<Vec<_>>().join("\n")
 }
 
 // ---------------------------------------------------------------------------------------
