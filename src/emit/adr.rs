@@ -475,6 +475,9 @@ fn snippet_in(input: &Input, head: Span, span: Span) -> String {
         return snippet(input, span, 8);
     }
     let lines: Vec<&str> = f.text.lines().collect();
+    if sl >= lines.len() {
+        return snippet(input, span, 8);
+    }
     let el = f.line_index((span.end as usize).max(span.start as usize)).min(lines.len().saturating_sub(1)).min(sl + 7);
     let mut out = vec![lines[hl].trim_end().to_string()];
     if sl > hl + 1 {
