@@ -2,6 +2,7 @@
 //! terminal and knows exit codes: 0 clean or warnings only, 1 errors in a plan, 2 a bad
 //! invocation or a file that cannot be read.
 
+mod adr_cmd;
 mod budget_cmd;
 mod catalog_cmd;
 mod check_cmd;
@@ -106,9 +107,15 @@ pub enum Command {
         /// A kind, record or enum to describe (all of them are listed without one)
         name: Option<String>,
         /// Print the JSON Schema of `mlarchc check --format json` instead
-        #[arg(long, conflicts_with = "name")]
+        #[arg(long, conflicts_with_all = ["name", "adr_json_schema"])]
         json_schema: bool,
+        /// Print the JSON Schema of `decisions.json` (what `mlarchc adr` writes)
+        #[arg(long, conflicts_with = "name")]
+        adr_json_schema: bool,
     },
+    /// Write Architecture Decision Records (MADR 4.0): the chosen architecture of each
+    /// model and each `decide` of the plans, with an index and `decisions.json`
+    Adr(adr_cmd::AdrArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -174,7 +181,9 @@ pub fn main() -> i32 {
             write_stdout(crate::emit::json::SCHEMA.as_bytes());
             EXIT_OK
         }
+        Command::Schema { adr_json_schema: true, .. } => schema_cmd::adr_json_schema(),
         Command::Schema { name, .. } => schema_cmd::run(name.as_deref(), &stdlib),
+        Command::Adr(args) => adr_cmd::run(&args, color, &stdlib),
         Command::Graph { file, format } => graph_cmd(&file, format, color, &stdlib),
         Command::Rules { plan, format } => rules_cmd::list(plan.as_deref(), format, &stdlib),
         Command::Rule { rule, format, plan } => {

@@ -35,6 +35,12 @@ pub fn run(name: Option<&str>, stdlib: &Stdlib) -> i32 {
     EXIT_OK
 }
 
+/// `mlarchc schema --adr-json-schema`: the JSON Schema of `decisions.json`.
+pub fn adr_json_schema() -> i32 {
+    super::write_stdout(crate::emit::adr::JSON_SCHEMA.as_bytes());
+    EXIT_OK
+}
+
 fn first_line(docs: &str) -> String {
     crate::schema::first_sentence(docs)
 }

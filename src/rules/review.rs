@@ -340,7 +340,8 @@ fn inline_rule<'r>(rules: &'r RuleSet, id: &ast::Ident, diags: &mut Vec<Diagnost
 }
 
 /// Does `on NAME` (or `on kind.NAME`) cover the finding? No target covers every finding.
-fn targets(plan: &Plan, target: &Option<ast::Target>, f: &Finding) -> bool {
+/// (The ADR emitter matches decisions to the findings they decided with it.)
+pub fn targets(plan: &Plan, target: &Option<ast::Target>, f: &Finding) -> bool {
     let Some(t) = target else { return true };
     let e = plan.entity(f.entity);
     if e.name != t.name.name {
