@@ -101,3 +101,34 @@ fn emit_all_formats(bencher: Bencher, which: &str) {
         black_box(report::render(&outcomes[0], report::Length::Full, Some("plan"), report::TEMPLATE))
     });
 }
+
+/// Each output format alone on the 10k-line plan, to see where emitting spends its time.
+#[divan::bench(args = ["records", "budget", "budget_json", "json", "sarif", "github", "junit", "report_context", "report"])]
+fn emit_one_format(bencher: Bencher, format: &str) {
+    use mlarchc::emit::{github, json, junit, record::Outcome, report, sarif, summary};
+    let text = synth::plan(10_000);
+    let std = Stdlib::embedded();
+    let host = MemoryHost::default();
+    let c = mlarchc::compile("plan.mla", text.clone(), &std, &host);
+    let r = c.review(&Default::default());
+    let outcomes = vec![Outcome::new("plan.mla", &c, &r)];
+    let s = summary::Summary::of(&outcomes, 0, summary::FailOn::Error);
+    bencher.bench_local(|| match format {
+        "records" => black_box(Outcome::new("plan.mla", &c, &r).records.len()),
+        "budget" => black_box(mlarchc::cost::budget::budget(&c.plan).models.len()),
+        "budget_json" => {
+            let b = mlarchc::cost::budget::budget(&c.plan);
+            black_box(serde_json::to_string(&mlarchc::emit::budget::json("plan.mla", &b)).map_or(0, |s| s.len()))
+        }
+        "report_context" => black_box(report::context(&outcomes[0], report::Length::Full, Some("plan")).1.len()),
+        "json" => black_box(json::render(&outcomes, &s).len()),
+        "sarif" => black_box(sarif::render(&outcomes, &[]).len()),
+        "github" => black_box(github::render(&outcomes, &s).len()),
+        "junit" => black_box(junit::render(&outcomes).len()),
+        _ => black_box(
+            report::render(&outcomes[0], report::Length::Full, Some("plan"), report::TEMPLATE)
+                .map(|r| r.markdown.len())
+                .unwrap_or(0),
+        ),
+    });
+}

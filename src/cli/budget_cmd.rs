@@ -7,7 +7,7 @@ use crate::stdlib::Stdlib;
 
 pub fn run(files: &[String], json: bool, color: bool, stdlib: &Stdlib) -> i32 {
     let mut status = EXIT_OK;
-    let mut docs = Vec::new();
+    let mut budgets = Vec::new();
     let mut text = String::new();
     for file in files {
         // a plan that does not check has no budget: its errors are shown and the next plan
@@ -22,14 +22,18 @@ pub fn run(files: &[String], json: bool, color: bool, stdlib: &Stdlib) -> i32 {
         };
         let b = crate::cost::budget::budget(&c.plan);
         if json {
-            docs.push(crate::emit::budget::json(&display, &b));
+            budgets.push((display, b));
         } else {
             text.push_str(&crate::emit::budget::text(&display, &b));
         }
     }
     let out = if json {
-        let doc = if docs.len() == 1 { docs.remove(0) } else { serde_json::Value::Array(docs) };
-        serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+        let docs: Vec<_> = budgets.iter().map(|(f, b)| crate::emit::budget::json(f, b)).collect();
+        let s = match docs.as_slice() {
+            [one] => serde_json::to_string_pretty(one),
+            all => serde_json::to_string_pretty(all),
+        };
+        s.unwrap_or_default() + "\n"
     } else {
         text
     };

@@ -3,7 +3,7 @@
 
 use crate::cost::budget::{Budget, Row};
 use crate::cost::range::Range;
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::fmt::Write;
 
 /// The version of the budget's JSON; bumped when a field changes meaning.
@@ -52,57 +52,107 @@ pub fn text(file: &str, b: &Budget) -> String {
     out
 }
 
-fn ends(r: Option<Range>) -> (Value, Value) {
+/// The ends of a range in base units; `high` is `null` when the range is unbounded.
+fn ends(r: Option<Range>) -> (Option<f64>, Option<f64>) {
     match r {
-        Some(r) => (json!(r.lo), if r.bounded() { json!(r.hi) } else { Value::Null }),
-        None => (Value::Null, Value::Null),
+        Some(r) => (Some(r.lo), r.bounded().then_some(r.hi)),
+        None => (None, None),
     }
 }
 
-fn row_json(r: &Row) -> Value {
+#[derive(Serialize)]
+struct TermJson<'a> {
+    label: &'a str,
+    low: Option<f64>,
+    high: Option<f64>,
+    detail: &'a str,
+}
+
+#[derive(Serialize)]
+struct LimitJson<'a> {
+    what: &'a str,
+    value: f64,
+    kind: &'static str,
+    verdict: crate::cost::budget::Verdict,
+}
+
+#[derive(Serialize)]
+struct RowJson<'a> {
+    field: &'a str,
+    owner: &'a str,
+    label: &'a str,
+    unit: &'static str,
+    low: Option<f64>,
+    high: Option<f64>,
+    text: String,
+    basis: &'a Option<String>,
+    terms: Vec<TermJson<'a>>,
+    assumptions: &'a [String],
+    missing: &'a [String],
+    limits: Vec<LimitJson<'a>>,
+}
+
+fn row_json(r: &Row) -> RowJson<'_> {
     let e = &r.estimate;
     let (low, high) = ends(e.value);
-    let terms: Vec<Value> = e
-        .terms
-        .iter()
-        .map(|t| {
-            let (lo, hi) = ends(Some(t.value));
-            json!({ "label": t.label, "low": lo, "high": hi, "detail": t.detail })
-        })
-        .collect();
-    let limits: Vec<Value> = r
-        .limits
-        .iter()
-        .map(|l| json!({ "what": l.what, "value": l.value, "kind": if l.upper { "at_most" } else { "at_least" }, "verdict": l.verdict }))
-        .collect();
-    json!({
-        "field": r.field,
-        "owner": r.owner,
-        "label": r.label,
-        "unit": e.measure.unit(),
-        "low": low,
-        "high": high,
-        "text": e.show(),
-        "basis": e.basis,
-        "terms": terms,
-        "assumptions": e.assumptions,
-        "missing": e.missing,
-        "limits": limits,
-    })
+    RowJson {
+        field: &r.field,
+        owner: &r.owner,
+        label: &r.label,
+        unit: e.measure.unit(),
+        low,
+        high,
+        text: e.show(),
+        basis: &e.basis,
+        terms: e
+            .terms
+            .iter()
+            .map(|t| {
+                let (low, high) = ends(Some(t.value));
+                TermJson { label: &t.label, low, high, detail: &t.detail }
+            })
+            .collect(),
+        assumptions: &e.assumptions,
+        missing: &e.missing,
+        limits: r
+            .limits
+            .iter()
+            .map(|l| LimitJson {
+                what: &l.what,
+                value: l.value,
+                kind: if l.upper { "at_most" } else { "at_least" },
+                verdict: l.verdict,
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct ModelJson<'a> {
+    model: &'a str,
+    estimates: Vec<RowJson<'a>>,
+}
+
+/// The budget of one plan as JSON.
+#[derive(Serialize)]
+pub struct BudgetJson<'a> {
+    schema_version: u32,
+    file: &'a str,
+    models: Vec<ModelJson<'a>>,
+    project: Vec<RowJson<'a>>,
 }
 
 /// The budget as JSON: values in base units (count, FLOP, seconds, bytes, USD, per second),
 /// `high: null` where the range is unbounded (a term the plan does not let us size).
-pub fn json(file: &str, b: &Budget) -> Value {
-    let models: Vec<Value> = b
-        .models
-        .iter()
-        .map(|m| json!({ "model": m.model, "estimates": m.rows.iter().map(row_json).collect::<Vec<_>>() }))
-        .collect();
-    json!({
-        "schema_version": SCHEMA_VERSION,
-        "file": file,
-        "models": models,
-        "project": b.project.iter().map(row_json).collect::<Vec<_>>(),
-    })
+pub fn json<'a>(file: &'a str, b: &'a Budget) -> BudgetJson<'a> {
+    BudgetJson {
+        schema_version: SCHEMA_VERSION,
+        file,
+        models: b
+            .models
+            .iter()
+            .map(|m| ModelJson { model: &m.model, estimates: m.rows.iter().map(row_json).collect() })
+            .collect(),
+        project: b.project.iter().map(row_json).collect(),
+    }
 }

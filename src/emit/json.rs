@@ -4,41 +4,76 @@
 //! --json-schema`); adding a field is a minor change, renaming, removing or retyping one
 //! bumps [`SCHEMA_VERSION`].
 
-use super::record::Outcome;
+use super::record::{Outcome, Record};
 use super::summary::Summary;
-use serde_json::{json, Value};
+use crate::cost::budget::Budget;
+use crate::diag::Severity;
+use serde::Serialize;
 
 pub const SCHEMA_VERSION: &str = "mlarchc.diagnostics/1";
 
 /// The JSON Schema of the document, shipped in the binary.
 pub const SCHEMA: &str = include_str!("../../schemas/diagnostics.schema.json");
 
-fn plan(o: &Outcome) -> Value {
-    let c = o.compilation;
-    let budget = (!c.has_errors()).then(|| super::budget::json(&o.file, &crate::cost::budget::budget(&c.plan)));
-    json!({
-        "file": o.file,
-        "reviewed": !c.has_errors(),
-        "counts": {
-            "errors": o.count(crate::diag::Severity::Error),
-            "warnings": o.count(crate::diag::Severity::Warning),
-            "notes": o.count(crate::diag::Severity::Note),
-            "decided": o.decided(),
-        },
-        "records": o.records,
-        "budget": budget,
-    })
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
 }
 
-pub fn document(outcomes: &[Outcome], summary: &Summary) -> Value {
-    json!({
-        "schema_version": SCHEMA_VERSION,
-        "tool": { "name": "mlarchc", "version": env!("CARGO_PKG_VERSION") },
-        "summary": summary,
-        "plans": outcomes.iter().map(plan).collect::<Vec<_>>(),
-    })
+#[derive(Serialize)]
+struct Counts {
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+    decided: usize,
+}
+
+#[derive(Serialize)]
+struct PlanDoc<'a> {
+    file: &'a str,
+    reviewed: bool,
+    counts: Counts,
+    records: &'a [Record],
+    budget: Option<super::budget::BudgetJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: &'static str,
+    tool: Tool,
+    summary: &'a Summary,
+    plans: Vec<PlanDoc<'a>>,
+}
+
+fn plan<'a>(o: &'a Outcome, budget: &'a Option<Budget>) -> PlanDoc<'a> {
+    let c = o.compilation;
+    let budget = budget.as_ref().map(|b| super::budget::json(&o.file, b));
+    PlanDoc {
+        file: &o.file,
+        reviewed: !c.has_errors(),
+        counts: Counts {
+            errors: o.count(Severity::Error),
+            warnings: o.count(Severity::Warning),
+            notes: o.count(Severity::Note),
+            decided: o.decided(),
+        },
+        records: &o.records,
+        budget,
+    }
 }
 
 pub fn render(outcomes: &[Outcome], summary: &Summary) -> String {
-    serde_json::to_string_pretty(&document(outcomes, summary)).unwrap_or_default() + "\n"
+    // a plan with language errors has no budget
+    let budgets: Vec<Option<Budget>> = outcomes
+        .iter()
+        .map(|o| (!o.compilation.has_errors()).then(|| crate::cost::budget::budget(&o.compilation.plan)))
+        .collect();
+    let doc = Document {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool { name: "mlarchc", version: env!("CARGO_PKG_VERSION") },
+        summary,
+        plans: outcomes.iter().zip(&budgets).map(|(o, b)| plan(o, b)).collect(),
+    };
+    serde_json::to_string(&doc).unwrap_or_default() + "\n"
 }

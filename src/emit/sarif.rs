@@ -252,7 +252,7 @@ pub fn document(outcomes: &[Outcome], unreadable: &[(String, String)]) -> Value 
 }
 
 pub fn render(outcomes: &[Outcome], unreadable: &[(String, String)]) -> String {
-    serde_json::to_string_pretty(&document(outcomes, unreadable)).unwrap_or_default() + "\n"
+    serde_json::to_string(&document(outcomes, unreadable)).unwrap_or_default() + "\n"
 }
 
 #[cfg(test)]

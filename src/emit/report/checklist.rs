@@ -52,11 +52,11 @@ fn learner(plan: &Plan, model: EntityId) -> Learner {
     }
 }
 
-pub fn items(plan: &Plan, model: EntityId) -> Vec<Item> {
+pub fn items(plan: &Plan, model: EntityId, project: Option<EntityId>) -> Vec<Item> {
     let train = plan.ref_of(model, "train");
-    let eval = plan.ids_of("evaluate").into_iter().find(|e| plan.entity(*e).name == plan.entity(model).name);
-    let deploy = plan.ids_of("deploy").into_iter().find(|e| plan.entity(*e).name == plan.entity(model).name);
-    let project = plan.ids_of("project").into_iter().next();
+    let name = &plan.entity(model).name;
+    let eval = plan.named("evaluate", name);
+    let deploy = plan.named("deploy", name);
     let task = project.and_then(|p| plan.variant(p, "task")).map(|(t, _)| t.to_string()).unwrap_or_default();
     let classification = task.contains("classification");
     let generative = matches!(task.as_str(), "generation" | "lm_pretrain");

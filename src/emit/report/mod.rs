@@ -283,23 +283,20 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
             "picture": budget_picture,
         });
         // rule options for the findings about a modality, recommended first
-        let options = |name: &str| -> Vec<String> {
-            o.records
-                .iter()
-                .filter(|r| {
-                    r.is_reported()
-                        && r.entity.as_deref().is_some_and(|e| {
-                            e == format!("modality.{name}") || e.starts_with(&format!("modality.{name}."))
-                        })
-                })
-                .filter_map(|r| r.options.iter().find(|x| x.recommended).map(|x| format!("{} (`{}`)", x.text, r.code)))
-                .collect()
-        };
+        let mut by_modality: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+        for r in o.records.iter().filter(|r| r.is_reported()) {
+            let Some(rest) = r.entity.as_deref().and_then(|e| e.strip_prefix("modality.")) else { continue };
+            let name = rest.split('.').next().unwrap_or(rest);
+            if let Some(x) = r.options.iter().find(|x| x.recommended) {
+                by_modality.entry(name).or_default().push(format!("{} (`{}`)", x.text, r.code));
+            }
+        }
+        let options = |name: &str| -> Vec<String> { by_modality.get(name).cloned().unwrap_or_default() };
         let modalities = serde_json::to_value(modality::map(plan, &c.sources, &options)).unwrap_or(Value::Null);
         let checklists: Vec<Value> = plan
             .user_entities()
             .filter(|(_, e)| plan.schema.kind(e.kind).name == "model")
-            .map(|(m, e)| json!({ "model": e.name, "items": checklist::items(plan, m) }))
+            .map(|(m, e)| json!({ "model": e.name, "items": checklist::items(plan, m, project) }))
             .collect();
         (budget, modalities, json!(checklists), json!(crate::graph::to_mermaid(plan, &c.graph)))
     };
@@ -376,7 +373,10 @@ fn registry(template: &str) -> Result<Handlebars<'static>, String> {
 pub fn render(o: &Outcome, length: Length, stem: Option<&str>, template: &str) -> Result<Rendered, String> {
     let (ctx, pictures) = context(o, length, stem);
     let h = registry(template)?;
-    let md = h.render("report", &ctx).map_err(|e| format!("the report template failed: {e}"))?;
+    // the context moves in whole: `render` would serialise a copy of it
+    let md = h
+        .render_with_context("report", &handlebars::Context::from(ctx))
+        .map_err(|e| format!("the report template failed: {e}"))?;
     // templates leave runs of blank lines where sections are empty
     let mut out = String::with_capacity(md.len());
     let mut blank = 0;

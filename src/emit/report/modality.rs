@@ -237,7 +237,7 @@ fn structure(plan: &Plan, m: EntityId, kind: &str, rep: &str, backbone: Option<E
 fn deploy_limit(plan: &Plan, m: EntityId) -> Option<f64> {
     plan.refs(m, "consumers")
         .into_iter()
-        .filter_map(|model| plan.ids_of("deploy").into_iter().find(|d| plan.entity(*d).name == plan.entity(model).name))
+        .filter_map(|model| plan.named("deploy", &plan.entity(model).name))
         .filter_map(|d| plan.ref_of(d, "device"))
         .filter_map(|dev| plan.num(dev, "flash").or_else(|| plan.num(dev, "memory")))
         .reduce(f64::min)
@@ -245,15 +245,16 @@ fn deploy_limit(plan: &Plan, m: EntityId) -> Option<f64> {
 
 fn catalog_alternatives(
     plan: &Plan,
+    backbones: &[EntityId],
     m: EntityId,
     kind: &str,
     domain: Option<&str>,
     current: Option<EntityId>,
 ) -> Vec<String> {
     let limit = deploy_limit(plan, m);
-    let mut found: Vec<(bool, f64, String)> = plan
-        .ids_of("backbone")
-        .into_iter()
+    let mut found: Vec<(bool, f64, String)> = backbones
+        .iter()
+        .copied()
         .filter(|b| Some(*b) != current)
         .filter(|b| enum_word(plan, *b, "modality").as_deref() == Some(kind))
         .filter_map(|b| {
@@ -280,6 +281,7 @@ fn catalog_alternatives(
 
 pub fn map(plan: &Plan, sources: &SourceMap, options: &dyn Fn(&str) -> Vec<String>) -> Vec<Entry> {
     let mut out = Vec::new();
+    let backbones = plan.ids_of("backbone");
     for (m, e) in plan.user_entities().filter(|(_, e)| plan.schema.kind(e.kind).name == "modality") {
         let kind = variant_name(plan, m).unwrap_or_default();
         let (rep, backbone) = match plan.variant(m, "representation") {
@@ -296,7 +298,7 @@ pub fn map(plan: &Plan, sources: &SourceMap, options: &dyn Fn(&str) -> Vec<Strin
         let (keeps, discards) = structure(plan, m, &kind, &rep, backbone);
         let domain = enum_word(plan, m, "domain");
         let mut alternatives = options(&e.name);
-        let cat = catalog_alternatives(plan, m, &kind, domain.as_deref(), backbone);
+        let cat = catalog_alternatives(plan, &backbones, m, &kind, domain.as_deref(), backbone);
         if !cat.is_empty() && !matches!(kind.as_str(), "tabular") {
             alternatives.push(format!("pretrained in the catalog: {}", cat.join(", ")));
         }
