@@ -349,3 +349,17 @@ fn the_rule_reference_is_current_and_every_help_uri_lands_on_a_heading() {
     }
     assert!(linked >= 30, "every built-in rule links its reference");
 }
+
+#[test]
+fn rules_schema_and_catalog_speak_json() {
+    let rules: Value = serde_json::from_slice(&mlarchc(&["rules", "--format", "json"]).stdout).expect("rules JSON");
+    let all = rules.as_array().unwrap();
+    assert!(all.len() >= 30 && all.iter().all(|r| r["code"].is_string() && r["options"].is_array()));
+    let schema: Value = serde_json::from_slice(&mlarchc(&["schema", "--format", "json"]).stdout).expect("schema JSON");
+    assert!(schema.as_array().unwrap().iter().any(|i| i["item"] == "kind" && i["name"] == "dataset"));
+    let dataset: Value = serde_json::from_slice(&mlarchc(&["schema", "dataset", "--format", "json"]).stdout).unwrap();
+    assert!(dataset["fields"].as_array().unwrap().iter().any(|f| f["name"] == "n" && f["required"] == true));
+    let catalog: Value =
+        serde_json::from_slice(&mlarchc(&["catalog", "--format", "json"]).stdout).expect("catalog JSON");
+    assert!(!catalog.is_null());
+}

@@ -112,6 +112,9 @@ pub enum Command {
         /// Print the JSON Schema of `decisions.json` (what `mlarchc adr` writes)
         #[arg(long, conflicts_with = "name")]
         adr_json_schema: bool,
+        /// Text for reading, JSON for tools
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
     },
     /// Write Architecture Decision Records (MADR 4.0): the chosen architecture of each
     /// model and each `decide` of the plans, with an index and `decisions.json`
@@ -182,7 +185,7 @@ pub fn main() -> i32 {
             EXIT_OK
         }
         Command::Schema { adr_json_schema: true, .. } => schema_cmd::adr_json_schema(),
-        Command::Schema { name, .. } => schema_cmd::run(name.as_deref(), &stdlib),
+        Command::Schema { name, format, .. } => schema_cmd::run(name.as_deref(), format == TextOrJson::Json, &stdlib),
         Command::Adr(args) => adr_cmd::run(&args, color, &stdlib),
         Command::Graph { file, format } => graph_cmd(&file, format, color, &stdlib),
         Command::Rules { plan, format } => rules_cmd::list(plan.as_deref(), format, &stdlib),

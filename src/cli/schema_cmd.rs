@@ -9,7 +9,7 @@ use crate::source::SourceMap;
 use crate::stdlib::Stdlib;
 use std::fmt::Write;
 
-pub fn run(name: Option<&str>, stdlib: &Stdlib) -> i32 {
+pub fn run(name: Option<&str>, json: bool, stdlib: &Stdlib) -> i32 {
     let c = crate::compile("<schema>", String::new(), stdlib, &MemoryHost::default());
     if c.has_errors() {
         let text = crate::emit::human::render_plain(&c.sources, &c.diagnostics, crate::emit::human::Style::Rich);
@@ -18,8 +18,10 @@ pub fn run(name: Option<&str>, stdlib: &Stdlib) -> i32 {
     }
     let s = &c.plan.schema;
     let out = match name {
+        None if json => to_json(s, &c.sources, None),
         None => overview(s),
         Some(n) => match s.names.get(n) {
+            Some(item) if json => to_json(s, &c.sources, Some(*item)),
             Some(item) => describe(s, &c.sources, *item),
             None => {
                 let all = s.names.keys();
@@ -31,8 +33,76 @@ pub fn run(name: Option<&str>, stdlib: &Stdlib) -> i32 {
             }
         },
     };
-    print!("{out}");
+    super::write_stdout(out.as_bytes());
     EXIT_OK
+}
+
+fn field_json(s: &Schema, src: &SourceMap, f: &FieldDef) -> serde_json::Value {
+    serde_json::json!({
+        "name": f.name,
+        "type": s.spell(&f.ty),
+        "optional": f.optional,
+        "derived": f.derived,
+        "required": f.required(),
+        "default": f.default.as_ref().map(|d| src.text(d.span)),
+        "docs": f.docs,
+    })
+}
+
+fn item_json(s: &Schema, src: &SourceMap, item: SchemaItem) -> serde_json::Value {
+    let fields = |fs: &[FieldDef]| fs.iter().map(|f| field_json(s, src, f)).collect::<Vec<_>>();
+    match item {
+        SchemaItem::Kind(k) => {
+            let k = s.kind(k);
+            serde_json::json!({
+                "item": "kind", "name": k.name, "docs": k.docs, "singleton": k.singleton,
+                "owner": k.owner.map(|o| s.kind(o).name.clone()),
+                "fields": fields(&k.fields),
+                "variants": k.variants.iter().map(|v| serde_json::json!({ "name": v.name, "docs": v.docs, "fields": fields(&v.fields) })).collect::<Vec<_>>(),
+            })
+        }
+        SchemaItem::Record(r) => {
+            let r = s.record(r);
+            serde_json::json!({ "item": "record", "name": r.name, "docs": r.docs, "fields": fields(&r.fields) })
+        }
+        SchemaItem::Enum(e) => {
+            let e = s.enum_(e);
+            let values: Vec<serde_json::Value> = e
+                .variants
+                .iter()
+                .map(|v| {
+                    let args: Vec<String> = match &v.payload {
+                        PayloadDef::Args(a) => {
+                            a.iter().map(|(t, o)| format!("{}{}", s.spell(t), if *o { "?" } else { "" })).collect()
+                        }
+                        PayloadDef::Record(r) => vec![s.record(*r).name.clone()],
+                        PayloadDef::None => Vec::new(),
+                    };
+                    serde_json::json!({ "name": v.name, "docs": v.docs, "payload": args })
+                })
+                .collect();
+            serde_json::json!({ "item": "enum", "name": e.name, "docs": e.docs, "values": values })
+        }
+        SchemaItem::Set(i) => {
+            let set = &s.sets[i];
+            let en = s.enum_(set.en);
+            let values: Vec<&str> = set.values.iter().map(|v| en.variants[*v as usize].name.as_str()).collect();
+            serde_json::json!({ "item": "set", "name": set.name, "of": en.name, "values": values })
+        }
+    }
+}
+
+/// The schema as data: one item, or every kind, record, enum and set in name order.
+fn to_json(s: &Schema, src: &SourceMap, item: Option<SchemaItem>) -> String {
+    let doc = match item {
+        Some(i) => item_json(s, src, i),
+        None => {
+            let mut items: Vec<(&String, &SchemaItem)> = s.names.iter().collect();
+            items.sort_by(|a, b| a.0.cmp(b.0));
+            serde_json::Value::Array(items.into_iter().map(|(_, i)| item_json(s, src, *i)).collect())
+        }
+    };
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
 /// `mlarchc schema --adr-json-schema`: the JSON Schema of `decisions.json`.
