@@ -257,7 +257,7 @@ fn one_run_writes_every_format_and_stdout_stays_clean() {
         "--output",
         &format!("github={}", p("r.txt")),
         "--output",
-        &format!("short={}", p("r.short")),
+        &format!("short={}", p("sub/r.short")),
         "specs/kws_edge.mla",
     ]);
     assert_eq!(o.status.code(), Some(1));
@@ -266,14 +266,17 @@ fn one_run_writes_every_format_and_stdout_stays_clean() {
     sarif_invariants(&sarif);
     roxmltree::Document::parse(&std::fs::read_to_string(p("r.xml")).unwrap()).unwrap();
     assert!(std::fs::read_to_string(p("r.txt")).unwrap().starts_with("::"));
-    assert!(std::fs::read_to_string(p("r.short")).unwrap().contains("specs/kws_edge.mla:"));
+    assert!(
+        std::fs::read_to_string(p("sub/r.short")).unwrap().contains("specs/kws_edge.mla:"),
+        "a missing folder is made"
+    );
     // no temporary files are left beside the outputs
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left.len(), 4, "{left:?}");
     // a bad output spec is a bad invocation; an unwritable path is exit 2
     assert_eq!(mlarchc(&["check", "--output", "pdf=x", "specs/kws_edge.mla"]).status.code(), Some(2));
     assert_eq!(mlarchc(&["check", "--output", "sarif", "specs/kws_edge.mla"]).status.code(), Some(2));
-    let o = mlarchc(&["check", "--output", "sarif=/nonexistent/dir/x.sarif", "specs/kws_edge.mla"]);
+    let o = mlarchc(&["check", "--output", "sarif=/proc/no/x.sarif", "specs/kws_edge.mla"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cannot write"));
 }

@@ -242,6 +242,8 @@ fn graph_cmd(file: &str, format: GraphFormat, color: bool, stdlib: &Stdlib) -> i
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    // a missing folder is made, as `ruff --output-file` does
+    std::fs::create_dir_all(dir).map_err(|e| std::io::Error::new(e.kind(), io_error(&e)))?;
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
     if result.is_err() {
