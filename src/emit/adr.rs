@@ -21,6 +21,7 @@
 //! `fusion`, `head`, the training and deployment essentials); a field the schema lacks or
 //! the plan leaves out is skipped, as in `derive.rs`.
 
+use super::text::{cell, one_line, variant_name};
 use crate::cost::budget::{Budget, Limit, Row, Verdict};
 use crate::diag::Severity;
 use crate::emit::record::Location;
@@ -323,37 +324,6 @@ fn code(text: &str) -> String {
     format!("{fence} {text} {fence}")
 }
 
-/// Source text on one line: comments dropped, lines joined.
-fn one_line(src: &str) -> String {
-    let lines: Vec<String> =
-        src.lines().map(|l| strip_comment(l).trim().to_string()).filter(|l| !l.is_empty()).collect();
-    let mut s = lines.join(" ");
-    for (from, to) in [("[ ", "["), (" ]", "]"), (",]", "]"), ("{  ", "{ ")] {
-        s = s.replace(from, to);
-    }
-    s
-}
-
-/// A line without its `//` comment (a `//` inside a string is kept).
-fn strip_comment(line: &str) -> &str {
-    let mut in_str = false;
-    let mut prev = ' ';
-    for (i, c) in line.char_indices() {
-        match c {
-            '"' if prev != '\\' => in_str = !in_str,
-            '/' if !in_str && prev == '/' => return &line[..i - 1],
-            _ => {}
-        }
-        prev = c;
-    }
-    line
-}
-
-/// Table cells hold no `|` and no line break.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
 fn no_period(s: &str) -> &str {
     s.trim().trim_end_matches('.')
 }
@@ -419,11 +389,6 @@ fn written_fields(input: &Input, id: EntityId, skip: &[&str]) -> Vec<String> {
 
 fn kind_name(plan: &Plan, id: EntityId) -> &str {
     &plan.schema.kind(plan.entity(id).kind).name
-}
-
-fn variant_name(plan: &Plan, id: EntityId) -> Option<&str> {
-    let e = plan.entity(id);
-    e.variant.map(|v| plan.schema.kind(e.kind).variants[v as usize].name.as_str())
 }
 
 /// `deploy fusion`
@@ -1871,15 +1836,6 @@ mod tests {
         assert_eq!(escape("a {b} <c> `{d} <e>` ``x`{y}`` f"), "a \\{b\\} &lt;c> `{d} <e>` ``x`{y}`` f");
         assert_eq!(escape("```text\n{x}\n```\n{y}"), "```text\n{x}\n```\n\\{y\\}");
         assert_eq!(escape("an `unclosed {"), "an `unclosed \\{");
-    }
-
-    #[test]
-    fn comments_leave_one_line_values() {
-        assert_eq!(
-            one_line("[\n  { levels: 16 },   // site\n  { levels: 6 }, // type\n]"),
-            "[{ levels: 16 }, { levels: 6 }]"
-        );
-        assert_eq!(strip_comment("\"http://x\" // y"), "\"http://x\" ");
     }
 
     #[test]

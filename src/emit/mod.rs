@@ -11,3 +11,4 @@ pub mod record;
 pub mod report;
 pub mod sarif;
 pub mod summary;
+pub mod text;

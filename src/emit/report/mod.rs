@@ -49,39 +49,8 @@ pub struct Rendered {
 /// The source text of a field as the plan wrote it, one line.
 pub(crate) fn written(plan: &Plan, sources: &SourceMap, id: EntityId, field: &str) -> Option<String> {
     let span = plan.field(id, field)?.origin.span()?;
-    let text = strip_comments(sources.text(span)).split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = super::text::one_line(sources.text(span));
     (!text.is_empty()).then_some(text)
-}
-
-/// Source text without its `//` comments (strings kept whole).
-fn strip_comments(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut in_str = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => in_str = !in_str,
-            '\\' if in_str => {
-                out.push(c);
-                if let Some(n) = chars.next() {
-                    out.push(n);
-                }
-                continue;
-            }
-            '/' if !in_str && chars.peek() == Some(&'/') => {
-                for n in chars.by_ref() {
-                    if n == '\n' {
-                        break;
-                    }
-                }
-                out.push(' ');
-                continue;
-            }
-            _ => {}
-        }
-        out.push(c);
-    }
-    out
 }
 
 pub(crate) fn shape(plan: &Plan, id: EntityId, field: &str) -> Option<Vec<Option<f64>>> {
@@ -336,11 +305,6 @@ fn capitalise(s: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-/// A table cell: pipes escaped, line breaks folded.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 fn registry(template: &str) -> Result<Handlebars<'static>, String> {
     let mut h = Handlebars::new();
     h.register_escape_fn(handlebars::no_escape);
@@ -360,7 +324,7 @@ fn registry(template: &str) -> Result<Handlebars<'static>, String> {
                     Value::Null => String::new(),
                     other => other.to_string(),
                 };
-                out.write(&cell(&s))?;
+                out.write(&super::text::cell(&s))?;
                 Ok(())
             },
         ),

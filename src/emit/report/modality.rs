@@ -26,12 +26,6 @@ pub struct Entry {
     pub alternatives: Vec<String>,
 }
 
-/// The variant name of a declaration (`image` for `modality photo: image`).
-pub fn variant_name(plan: &Plan, id: EntityId) -> Option<String> {
-    let e = plan.entity(id);
-    e.variant.map(|v| plan.schema.kind(e.kind).variants[v as usize].name.clone())
-}
-
 fn enum_word(plan: &Plan, id: EntityId, field: &str) -> Option<String> {
     plan.variant(id, field).map(|(w, _)| w.to_string())
 }
@@ -283,7 +277,7 @@ pub fn map(plan: &Plan, sources: &SourceMap, options: &dyn Fn(&str) -> Vec<Strin
     let mut out = Vec::new();
     let backbones = plan.ids_of("backbone");
     for (m, e) in plan.user_entities().filter(|(_, e)| plan.schema.kind(e.kind).name == "modality") {
-        let kind = variant_name(plan, m).unwrap_or_default();
+        let kind = crate::emit::text::variant_name(plan, m).unwrap_or_default().to_string();
         let (rep, backbone) = match plan.variant(m, "representation") {
             Some(("pretrained", crate::plan::Payload::Args(a))) => (
                 "pretrained".to_string(),
