@@ -232,7 +232,27 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
         let models: Vec<Value> = b
             .models
             .iter()
-            .map(|m| json!({ "model": m.model, "rows": m.rows.iter().map(budget_row).collect::<Vec<_>>() }))
+            .map(|m| {
+                // a row the cost model cannot size says why once, not as a table of blanks
+                let (known, unknown): (Vec<&Row>, Vec<&Row>) = m.rows.iter().partition(|r| r.estimate.value.is_some());
+                let mut why: Vec<String> = Vec::new();
+                for w in unknown.iter().flat_map(|r| r.estimate.missing.iter()) {
+                    // one reason that extends another replaces it
+                    if why.iter().any(|x| x.starts_with(w.as_str())) {
+                        continue;
+                    }
+                    why.retain(|x| !w.starts_with(x.as_str()));
+                    why.push(w.clone());
+                }
+                let nothing = known.is_empty();
+                json!({
+                    "model": m.model,
+                    "nothing_estimated": nothing,
+                    "rows": known.into_iter().map(budget_row).collect::<Vec<_>>(),
+                    "unestimated": unknown.iter().map(|r| r.label.clone()).collect::<Vec<_>>().join("; "),
+                    "missing": why,
+                })
+            })
             .collect();
         let all_bars: Vec<chart::Bar> = b.models.iter().flat_map(|m| bars(&m.rows)).chain(bars(&b.project)).collect();
         let budget_picture = match stem {

@@ -46,8 +46,16 @@ fn raw_form(plan: &Plan, sources: &SourceMap, m: EntityId, kind: &str) -> String
         "embedding" => &["dim", "source"],
         _ => &[],
     };
-    let parts: Vec<String> =
-        fields.iter().filter_map(|f| written(plan, sources, m, f).map(|v| format!("{f} {v}"))).collect();
+    let parts: Vec<String> = fields
+        .iter()
+        .filter_map(|f| match plan.field(m, f).map(|v| &v.val) {
+            // a list of column descriptions reads as its length
+            Some(crate::plan::Val::List(items)) if !items.is_empty() && written(plan, sources, m, f)?.len() > 24 => {
+                Some(format!("{f} ×{}", items.len()))
+            }
+            _ => written(plan, sources, m, f).map(|v| format!("{f} {v}")),
+        })
+        .collect();
     if parts.is_empty() {
         format!("{kind}, not described further")
     } else {
@@ -225,6 +233,30 @@ fn structure(plan: &Plan, m: EntityId, kind: &str, rep: &str, backbone: Option<E
     }
 }
 
+/// Representations that keep what this one throws away, for the lossy ones.
+fn representation_alternatives(kind: &str, rep: &str) -> Option<&'static str> {
+    Some(match (kind, rep) {
+        ("image" | "volume", "flatten" | "pca" | "summary_stats") => {
+            "keep the layout: a small CNN on the pixels, or a pretrained backbone's features with a linear head"
+        }
+        ("text", "bow" | "tfidf" | "hashing") => {
+            "keep word order and negation: a pretrained text encoder, frozen with a linear head first, fine-tuned if that helps (keep TF-IDF as the baseline)"
+        }
+        ("timeseries", "summary_stats") => {
+            "keep the order: MiniRocket features, or trend, recency and change features (slope over the last weeks, time since the last event); a 1-D CNN or GRU on the raw series when the data allow"
+        }
+        ("timeseries", "flatten") => "a 1-D CNN or MiniRocket, which find a pattern wherever it occurs",
+        ("audio", "summary_stats" | "handcrafted") => "a log-mel spectrogram with a small CNN, or a pretrained audio encoder",
+        ("sequence", "bow" | "tfidf" | "hashing") => "one-hot residues with a CNN, or a pretrained protein or DNA language model",
+        ("graph", r) if r != "raw" => "a graph network over the nodes and edges",
+        ("point_cloud", r) if !matches!(r, "raw" | "standardize" | "normalize") => {
+            "a permutation-invariant network (PointNet, Deep Sets) on the raw points"
+        }
+        ("tabular", "pca") => "the original columns: trees handle correlated features and keep them interpretable",
+        _ => return None,
+    })
+}
+
 /// Catalog backbones of the same modality, in the input's domain first, smallest first.
 /// The smallest memory a model that reads modality `m` is deployed to: flash on a
 /// microcontroller, else RAM. A backbone that cannot fit it is no alternative.
@@ -292,6 +324,9 @@ pub fn map(plan: &Plan, sources: &SourceMap, options: &dyn Fn(&str) -> Vec<Strin
         let (keeps, discards) = structure(plan, m, &kind, &rep, backbone);
         let domain = enum_word(plan, m, "domain");
         let mut alternatives = options(&e.name);
+        if let Some(a) = representation_alternatives(&kind, &rep) {
+            alternatives.push(a.to_string());
+        }
         let cat = catalog_alternatives(plan, &backbones, m, &kind, domain.as_deref(), backbone);
         if !cat.is_empty() && !matches!(kind.as_str(), "tabular") {
             alternatives.push(format!("pretrained in the catalog: {}", cat.join(", ")));
