@@ -84,8 +84,6 @@ fn finding(r: &Record) -> Value {
         "message": r.message,
         "at": at(r),
         "entity": r.entity,
-        "why": r.why,
-        "options": r.options,
         "recommended": r.options.iter().find(|o| o.recommended),
         "notes": r.notes,
     })
@@ -297,8 +295,17 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
         }
         _ => None,
     };
+    // why and options once per rule, not once per finding (a large plan repeats a rule
+    // hundreds of times); templates look them up by code
+    let mut rules = serde_json::Map::new();
+    for r in o.records.iter().filter(|r| r.is_reported() && r.why.is_some()) {
+        if !rules.contains_key(&r.code) {
+            rules.insert(r.code.clone(), json!({ "why": r.why, "options": r.options }));
+        }
+    }
     let ctx = json!({
         "file": o.file,
+        "rules": rules,
         "quick": length == Length::Quick,
         "title": proj.as_ref().and_then(|p| p["name"].as_str().map(String::from)).unwrap_or_else(|| o.file.clone()),
         "project": proj,
