@@ -185,10 +185,33 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
     let mut section_counts = Vec::new();
     for s in Section::ALL {
         let mine: Vec<&Record> = o.records.iter().filter(|r| r.section == Some(s.as_str())).collect();
+        // one entry per rule and severity: a rule that fires on many declarations reads
+        // once, with every place it fired, most severe first
         let open: Vec<Value> = {
             let mut v: Vec<&&Record> = mine.iter().filter(|r| r.is_reported()).collect();
             v.sort_by_key(|r| r.severity);
-            v.into_iter().map(|r| finding(r)).collect()
+            let mut groups: Vec<(&str, Severity, Vec<&Record>)> = Vec::new();
+            for r in v {
+                match groups.iter_mut().find(|g| g.0 == r.code && g.1 == r.severity) {
+                    Some(g) => g.2.push(r),
+                    None => groups.push((&r.code, r.severity, vec![r])),
+                }
+            }
+            groups
+                .into_iter()
+                .map(|(code, sev, rs)| {
+                    json!({
+                        "code": code,
+                        "name": rs[0].name,
+                        "severity": sev.as_str(),
+                        "single": rs.len() == 1,
+                        "count": rs.len(),
+                        "more": rs.len() - 1,
+                        "first": finding(rs[0]),
+                        "findings": rs.iter().map(|r| finding(r)).collect::<Vec<_>>(),
+                    })
+                })
+                .collect()
         };
         let count = |sev: Severity| mine.iter().filter(|r| r.is_reported() && r.severity == sev).count();
         let decided = mine.iter().filter(|r| matches!(r.disposition, Disposition::Decided { .. })).count();

@@ -269,45 +269,58 @@ fn deploy_limit(plan: &Plan, m: EntityId) -> Option<f64> {
         .reduce(f64::min)
 }
 
-fn catalog_alternatives(
-    plan: &Plan,
-    backbones: &[EntityId],
-    m: EntityId,
-    kind: &str,
-    domain: Option<&str>,
-    current: Option<EntityId>,
-) -> Vec<String> {
-    let limit = deploy_limit(plan, m);
-    let mut found: Vec<(bool, f64, String)> = backbones
-        .iter()
-        .copied()
-        .filter(|b| Some(*b) != current)
-        .filter(|b| enum_word(plan, *b, "modality").as_deref() == Some(kind))
-        .filter_map(|b| {
-            let bdomain = enum_word(plan, b, "domain").unwrap_or_else(|| "natural".into());
-            let plain = |d: &str| matches!(d, "natural" | "general");
-            let same = domain.is_none_or(|d| d == bdomain || (plain(d) && plain(&bdomain)));
+/// What the map needs of a catalog backbone, read once per report.
+pub struct Known {
+    modality: String,
+    domain: String,
+    params: f64,
+    /// `` `name` (domain, corpus, size) ``
+    text: String,
+}
+
+fn known_backbones(plan: &Plan) -> Vec<(EntityId, Known)> {
+    plan.ids_of("backbone")
+        .into_iter()
+        .map(|b| {
+            let domain = enum_word(plan, b, "domain").unwrap_or_else(|| "natural".into());
             let params = plan.num(b, "params").unwrap_or(f64::MAX);
-            // at one byte per weight (int8), it must fit where the model ships
-            if limit.is_some_and(|l| params > l) {
-                return None;
-            }
             let corpus = enum_word(plan, b, "pretrained_on").map(|c| format!(", {c}")).unwrap_or_default();
             let size = if params < f64::MAX {
                 format!(", {}", crate::cost::range::Measure::Count.show(params))
             } else {
                 String::new()
             };
-            same.then(|| (same, params, format!("`{}` ({bdomain}{corpus}{size})", plan.entity(b).name)))
+            let text = format!("`{}` ({domain}{corpus}{size})", plan.entity(b).name);
+            (b, Known { modality: enum_word(plan, b, "modality").unwrap_or_default(), domain, params, text })
         })
+        .collect()
+}
+
+fn catalog_alternatives(
+    plan: &Plan,
+    backbones: &[(EntityId, Known)],
+    m: EntityId,
+    kind: &str,
+    domain: Option<&str>,
+    current: Option<EntityId>,
+) -> Vec<String> {
+    let limit = deploy_limit(plan, m);
+    let plain = |d: &str| matches!(d, "natural" | "general");
+    let mut found: Vec<&Known> = backbones
+        .iter()
+        .filter(|(b, k)| Some(*b) != current && k.modality == kind)
+        .map(|(_, k)| k)
+        .filter(|k| domain.is_none_or(|d| d == k.domain || (plain(d) && plain(&k.domain))))
+        // at one byte per weight (int8), it must fit where the model ships
+        .filter(|k| !limit.is_some_and(|l| k.params > l))
         .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.total_cmp(&b.1)));
-    found.into_iter().take(3).map(|f| f.2).collect()
+    found.sort_by(|a, b| a.params.total_cmp(&b.params));
+    found.into_iter().take(3).map(|k| k.text.clone()).collect()
 }
 
 pub fn map(plan: &Plan, sources: &SourceMap, options: &dyn Fn(&str) -> Vec<String>) -> Vec<Entry> {
     let mut out = Vec::new();
-    let backbones = plan.ids_of("backbone");
+    let backbones = known_backbones(plan);
     for (m, e) in plan.user_entities().filter(|(_, e)| plan.schema.kind(e.kind).name == "modality") {
         let kind = crate::emit::text::variant_name(plan, m).unwrap_or_default().to_string();
         let (rep, backbone) = match plan.variant(m, "representation") {
