@@ -232,23 +232,23 @@ pub fn document(outcomes: &[Outcome], unreadable: &[(String, String)]) -> Value 
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = json!(notifications);
     }
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "mlarchc",
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": env!("CARGO_PKG_REPOSITORY"),
-                "rules": rules.into_values().map(|d| d.value).collect::<Vec<_>>(),
-            }},
-            "automationDetails": { "id": "mlarchc/" },
-            "columnKind": "unicodeCodePoints",
-            "invocations": [invocation],
-            "results": results,
-        }]
-    })
+    let mut run = json!({
+        "tool": { "driver": {
+            "name": "mlarchc",
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "version": env!("CARGO_PKG_VERSION"),
+            "informationUri": env!("CARGO_PKG_REPOSITORY"),
+        }},
+        "automationDetails": { "id": "mlarchc/" },
+        "columnKind": "unicodeCodePoints",
+    });
+    // moved in, not passed through `json!`, which would serialise a copy of each
+    run["tool"]["driver"]["rules"] = Value::Array(rules.into_values().map(|d| d.value).collect());
+    run["invocations"] = Value::Array(vec![invocation]);
+    run["results"] = Value::Array(results);
+    let mut log = json!({ "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0" });
+    log["runs"] = Value::Array(vec![run]);
+    log
 }
 
 pub fn render(outcomes: &[Outcome], unreadable: &[(String, String)]) -> String {

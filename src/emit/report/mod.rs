@@ -72,6 +72,12 @@ fn strings(plan: &Plan, id: EntityId, field: &str) -> Option<Vec<String>> {
     }
 }
 
+/// An object from values that are already JSON, moved in: `json!` would serialise a deep
+/// copy of every nested value (the report's data is megabytes on a large plan).
+fn obj(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
 fn at(r: &Record) -> String {
     r.location.as_ref().map_or(String::new(), |l| format!("{}:{}:{}", l.file, l.start.line, l.start.column))
 }
@@ -200,16 +206,16 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
             groups
                 .into_iter()
                 .map(|(code, sev, rs)| {
-                    json!({
-                        "code": code,
-                        "name": rs[0].name,
-                        "severity": sev.as_str(),
-                        "single": rs.len() == 1,
-                        "count": rs.len(),
-                        "more": rs.len() - 1,
-                        "first": finding(rs[0]),
-                        "findings": rs.iter().map(|r| finding(r)).collect::<Vec<_>>(),
-                    })
+                    obj(vec![
+                        ("code", json!(code)),
+                        ("name", json!(rs[0].name)),
+                        ("severity", json!(sev.as_str())),
+                        ("single", json!(rs.len() == 1)),
+                        ("count", json!(rs.len())),
+                        ("more", json!(rs.len() - 1)),
+                        ("first", finding(rs[0])),
+                        ("findings", Value::Array(rs.iter().map(|r| finding(r)).collect())),
+                    ])
                 })
                 .collect()
         };
@@ -220,7 +226,7 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
             [count(Severity::Error), count(Severity::Warning), count(Severity::Note), decided],
         ));
         if !open.is_empty() {
-            sections.push(json!({ "title": capitalise(s.as_str()), "findings": open }));
+            sections.push(obj(vec![("title", json!(capitalise(s.as_str()))), ("findings", Value::Array(open))]));
         }
     }
     let decisions: Vec<Value> = o
@@ -266,13 +272,13 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
                     why.push(w.clone());
                 }
                 let nothing = known.is_empty();
-                json!({
-                    "model": m.model,
-                    "nothing_estimated": nothing,
-                    "rows": known.into_iter().map(budget_row).collect::<Vec<_>>(),
-                    "unestimated": unknown.iter().map(|r| r.label.clone()).collect::<Vec<_>>().join("; "),
-                    "missing": why,
-                })
+                obj(vec![
+                    ("model", json!(m.model)),
+                    ("nothing_estimated", json!(nothing)),
+                    ("rows", Value::Array(known.into_iter().map(budget_row).collect())),
+                    ("unestimated", json!(unknown.iter().map(|r| r.label.clone()).collect::<Vec<_>>().join("; "))),
+                    ("missing", json!(why)),
+                ])
             })
             .collect();
         let all_bars: Vec<chart::Bar> = b.models.iter().flat_map(|m| bars(&m.rows)).chain(bars(&b.project)).collect();
@@ -287,11 +293,11 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
             }
             _ => None,
         };
-        let budget = json!({
-            "models": models,
-            "project": b.project.iter().map(budget_row).collect::<Vec<_>>(),
-            "picture": budget_picture,
-        });
+        let budget = obj(vec![
+            ("models", Value::Array(models)),
+            ("project", Value::Array(b.project.iter().map(budget_row).collect())),
+            ("picture", json!(budget_picture)),
+        ]);
         // rule options for the findings about a modality, recommended first
         let mut by_modality: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
         for r in o.records.iter().filter(|r| r.is_reported()) {
@@ -308,7 +314,7 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
             .filter(|(_, e)| plan.schema.kind(e.kind).name == "model")
             .map(|(m, e)| json!({ "model": e.name, "items": checklist::items(plan, m, project) }))
             .collect();
-        (budget, modalities, json!(checklists), json!(crate::graph::to_mermaid(plan, &c.graph)))
+        (budget, modalities, Value::Array(checklists), json!(crate::graph::to_mermaid(plan, &c.graph)))
     };
     let findings_picture = match stem {
         Some(stem) if section_counts.iter().any(|(_, c)| c.iter().sum::<usize>() > 0) => {
@@ -326,27 +332,28 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
             rules.insert(r.code.clone(), json!({ "why": r.why, "options": r.options }));
         }
     }
-    let ctx = json!({
-        "file": o.file,
-        "rules": rules,
-        "quick": length == Length::Quick,
-        "title": proj.as_ref().and_then(|p| p["name"].as_str().map(String::from)).unwrap_or_else(|| o.file.clone()),
-        "project": proj,
-        "verdict": verdict,
-        "summary": summary,
-        "language": language,
-        "landscape": landscape,
-        "modalities": modalities,
-        "budget": budget,
-        "sections": sections,
-        "findings_picture": findings_picture,
-        "decisions": decisions,
-        "allowed": allowed,
-        "baselined": baselined,
-        "checklists": checklists,
-        "graph": graph,
-        "tool": { "version": env!("CARGO_PKG_VERSION") },
-    });
+    let title = proj.as_ref().and_then(|p| p["name"].as_str().map(String::from)).unwrap_or_else(|| o.file.clone());
+    let ctx = obj(vec![
+        ("file", json!(o.file)),
+        ("rules", Value::Object(rules)),
+        ("quick", json!(length == Length::Quick)),
+        ("title", json!(title)),
+        ("project", proj.unwrap_or(Value::Null)),
+        ("verdict", verdict),
+        ("summary", json!(summary)),
+        ("language", Value::Array(language)),
+        ("landscape", landscape.unwrap_or(Value::Null)),
+        ("modalities", modalities),
+        ("budget", budget),
+        ("sections", Value::Array(sections)),
+        ("findings_picture", json!(findings_picture)),
+        ("decisions", Value::Array(decisions)),
+        ("allowed", Value::Array(allowed)),
+        ("baselined", json!(baselined)),
+        ("checklists", checklists),
+        ("graph", graph),
+        ("tool", json!({ "version": env!("CARGO_PKG_VERSION") })),
+    ]);
     (ctx, pictures)
 }
 
@@ -368,13 +375,11 @@ fn registry(template: &str) -> Result<Handlebars<'static>, String> {
              _: &mut handlebars::RenderContext,
              out: &mut dyn handlebars::Output|
              -> handlebars::HelperResult {
-                let v = hp.param(0).map(|p| p.value().clone()).unwrap_or(Value::Null);
-                let s = match v {
-                    Value::String(s) => s,
-                    Value::Null => String::new(),
-                    other => other.to_string(),
-                };
-                out.write(&super::text::cell(&s))?;
+                match hp.param(0).map(|p| p.value()) {
+                    Some(Value::String(s)) => out.write(&super::text::cell(s))?,
+                    Some(Value::Null) | None => {}
+                    Some(other) => out.write(&super::text::cell(&other.to_string()))?,
+                }
                 Ok(())
             },
         ),
