@@ -92,7 +92,7 @@ fn markdown(c: &crate::Compilation) -> String {
          `allow CODE on NAME because \"…\"` silences it.\n"
     );
     for (section, rules) in by_section(c) {
-        let _ = writeln!(out, "## {}\n", capitalise(section.as_str()));
+        let _ = writeln!(out, "## {}\n", crate::emit::text::upper_first(section.as_str()));
         for r in rules {
             let _ = writeln!(out, "### {} {}\n", r.code, r.name);
             let _ = writeln!(out, "*{} by default, section {}*\n", r.severity.as_str(), section.as_str());
@@ -125,11 +125,6 @@ fn markdown(c: &crate::Compilation) -> String {
         }
     }
     out.trim_end().to_string() + "\n"
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 fn rule_json(r: &Rule) -> RuleJson<'_> {

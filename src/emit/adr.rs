@@ -21,7 +21,7 @@
 //! `fusion`, `head`, the training and deployment essentials); a field the schema lacks or
 //! the plan leaves out is skipped, as in `derive.rs`.
 
-use super::text::{cell, one_line, variant_name};
+use super::text::{cell, one_line, upper_first, variant_name};
 use crate::cost::budget::{Budget, Limit, Row, Verdict};
 use crate::diag::Severity;
 use crate::emit::record::Location;
@@ -705,14 +705,6 @@ fn design_phrase(input: &Input, m: EntityId, full: bool) -> String {
         }
     }
     s
-}
-
-fn upper_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(a) if a.is_lowercase() => a.to_uppercase().chain(c).collect(),
-        _ => s.to_string(),
-    }
 }
 
 /// `the `latency` budget of 200 ms`

@@ -108,8 +108,9 @@ pub struct Record {
 }
 
 impl Record {
-    /// Shown to the user (open, or decided as a note); allowed and baselined findings are
-    /// carried for SARIF's suppressions and the report, not shown as problems.
+    /// Open: shown as a problem and counted. Decided findings appear as notes in human
+    /// output; allowed and baselined ones are carried for SARIF's suppressions, JUnit's
+    /// skips and the report, not shown as problems.
     pub fn is_reported(&self) -> bool {
         matches!(self.disposition, Disposition::Open)
     }
@@ -227,10 +228,10 @@ pub fn records(c: &Compilation, r: &Review) -> Vec<Record> {
             fingerprint: String::new(),
         });
     }
-    out.sort_by(|a, b| {
-        let key = |r: &Record| r.location.as_ref().map(|l| (l.file.clone(), l.start.offset));
-        key(a).cmp(&key(b))
-    });
+    fn key(r: &Record) -> Option<(&str, usize)> {
+        r.location.as_ref().map(|l| (l.file.as_str(), l.start.offset))
+    }
+    out.sort_by(|a, b| key(a).cmp(&key(b)));
     // the same meaning twice in a file: numbered in source order
     let mut seen: HashMap<u64, usize> = HashMap::new();
     for rec in &mut out {

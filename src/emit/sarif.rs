@@ -6,7 +6,7 @@
 //! decided and baselined findings as suppressions with their justification; files that
 //! could not be read as tool notifications.
 
-use super::record::{Disposition, Location, Origin, Outcome, Record};
+use super::record::{Disposition, Location, Outcome, Record};
 use crate::diag::{codes, Severity};
 use crate::rules::Rule;
 use crate::source::FileOrigin;
@@ -21,6 +21,15 @@ fn level(s: Severity) -> &'static str {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Note => "note",
+    }
+}
+
+/// GitHub's name for a note is a recommendation.
+fn problem_severity(s: Severity) -> &'static str {
+    if s == Severity::Note {
+        "recommendation"
+    } else {
+        level(s)
     }
 }
 
@@ -84,12 +93,7 @@ fn in_repo(loc: &Location) -> bool {
     !loc.file.starts_with('<')
 }
 
-struct Descriptor {
-    id: String,
-    value: Value,
-}
-
-fn rule_descriptor(r: &Rule) -> Descriptor {
+fn rule_descriptor(r: &Rule) -> Value {
     let summary = r.summary();
     let help_md = if r.docs.trim().is_empty() { r.why.clone() } else { r.docs.clone() };
     let mut tags = vec!["ml-architecture".to_string(), r.section.as_str().to_string()];
@@ -106,19 +110,17 @@ fn rule_descriptor(r: &Rule) -> Descriptor {
             "markdown": help_md,
         },
         "defaultConfiguration": { "level": level(r.severity) },
-        "properties": { "tags": tags, "precision": "medium", "problem.severity": if r.severity == Severity::Note { "recommendation" } else { level(r.severity) } },
+        "properties": { "tags": tags, "precision": "medium", "problem.severity": problem_severity(r.severity) },
     });
     if r.origin == FileOrigin::Stdlib {
         v["helpUri"] = json!(format!("{RULES_DOC}#{}", anchor(&r.code, &r.name)));
     }
-    Descriptor { id: r.code.clone(), value: v }
+    v
 }
 
-fn code_descriptor(c: &codes::Code) -> Descriptor {
+fn code_descriptor(c: &codes::Code) -> Value {
     let text = format!("{} ({})", c.title, c.code);
-    Descriptor {
-        id: c.code.to_string(),
-        value: json!({
+    json!({
             "id": c.code,
             "name": c.title.replace(' ', "-"),
             "shortDescription": { "text": text },
@@ -128,9 +130,8 @@ fn code_descriptor(c: &codes::Code) -> Descriptor {
                 "markdown": format!("Fix the plan where the result points; the message says what was expected. [docs/language.md]({}/blob/main/docs/language.md) lists every compiler code.", env!("CARGO_PKG_REPOSITORY")),
             },
             "defaultConfiguration": { "level": level(c.severity) },
-            "properties": { "tags": ["language"], "precision": "very-high", "problem.severity": if c.severity == Severity::Note { "recommendation" } else { level(c.severity) } },
-        }),
-    }
+            "properties": { "tags": ["language"], "precision": "very-high", "problem.severity": problem_severity(c.severity) },
+    })
 }
 
 fn suppression(d: &Disposition) -> Option<Value> {
@@ -197,7 +198,7 @@ fn result(r: &Record, index: usize) -> Value {
 /// The SARIF log of a run. `unreadable` lists the files that could not be read, with why.
 pub fn document(outcomes: &[Outcome], unreadable: &[(String, String)]) -> Value {
     // every rule of every plan, by code: stdlib rules first in code order, team rules after
-    let mut rules: BTreeMap<String, Descriptor> = BTreeMap::new();
+    let mut rules: BTreeMap<String, Value> = BTreeMap::new();
     for c in codes::ALL {
         rules.entry(c.code.to_string()).or_insert_with(|| code_descriptor(c));
     }
@@ -211,8 +212,6 @@ pub fn document(outcomes: &[Outcome], unreadable: &[(String, String)]) -> Value 
     for o in outcomes {
         for r in &o.records {
             let Some(&i) = index.get(r.code.as_str()) else { continue };
-            // an allowed language diagnostic does not exist; a review record always has a rule
-            debug_assert!(r.origin == Origin::Language || rules[&r.code].id == r.code);
             results.push(result(r, i));
         }
     }
@@ -243,7 +242,7 @@ pub fn document(outcomes: &[Outcome], unreadable: &[(String, String)]) -> Value 
         "columnKind": "unicodeCodePoints",
     });
     // moved in, not passed through `json!`, which would serialise a copy of each
-    run["tool"]["driver"]["rules"] = Value::Array(rules.into_values().map(|d| d.value).collect());
+    run["tool"]["driver"]["rules"] = Value::Array(rules.into_values().collect());
     run["invocations"] = Value::Array(vec![invocation]);
     run["results"] = Value::Array(results);
     let mut log = json!({ "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0" });

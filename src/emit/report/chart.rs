@@ -3,7 +3,7 @@
 //! ("× the budget"), and the findings per review section by severity. Plain SVG 1.1, no
 //! scripts or external fonts, so GitHub, MkDocs and a browser render it the same.
 
-use super::super::junit::xml;
+use crate::emit::text::xml;
 
 pub struct Bar {
     pub label: String,
@@ -18,6 +18,16 @@ pub struct Bar {
 const W: f64 = 760.0;
 const LEFT: f64 = 250.0;
 const RIGHT: f64 = 150.0;
+
+/// The document's opening: size, title, white background, heading.
+fn open(title: &str, h: f64) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{h}\" viewBox=\"0 0 {W} {h}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n\
+         <title>{t}</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n\
+         <text x=\"10\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{t}</text>\n",
+        t = xml(title)
+    )
+}
 
 fn colour(verdict: &str) -> &'static str {
     match verdict {
@@ -38,13 +48,7 @@ pub fn budget(title: &str, bars: &[Bar]) -> String {
     let (l0, l1) = (lo.log10().floor(), hi.log10().ceil());
     let plot = W - LEFT - RIGHT;
     let x = |v: f64| LEFT + plot * ((v.clamp(10f64.powf(l0), 10f64.powf(l1)).log10() - l0) / (l1 - l0));
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{h}\" viewBox=\"0 0 {W} {h}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n\
-         <title>{}</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n\
-         <text x=\"10\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
-        xml(title),
-        xml(title)
-    );
+    let mut s = open(title, h);
     // decades
     let mut d = l0;
     while d <= l1 {
@@ -101,13 +105,7 @@ pub fn findings(title: &str, rows: &[(String, [usize; 4])]) -> String {
     let unit = plot / max;
     let colours = ["#c62828", "#e08e00", "#1565c0", "#9e9e9e"];
     let names = ["errors", "warnings", "notes", "decided"];
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{h}\" viewBox=\"0 0 {W} {h}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n\
-         <title>{}</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n\
-         <text x=\"10\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
-        xml(title),
-        xml(title)
-    );
+    let mut s = open(title, h);
     for (i, (section, counts)) in rows.iter().enumerate() {
         let y = top + row * i as f64;
         s.push_str(&format!(

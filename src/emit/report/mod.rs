@@ -226,7 +226,10 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
             [count(Severity::Error), count(Severity::Warning), count(Severity::Note), decided],
         ));
         if !open.is_empty() {
-            sections.push(obj(vec![("title", json!(capitalise(s.as_str()))), ("findings", Value::Array(open))]));
+            sections.push(obj(vec![
+                ("title", json!(super::text::upper_first(s.as_str()))),
+                ("findings", Value::Array(open)),
+            ]));
         }
     }
     let decisions: Vec<Value> = o
@@ -355,11 +358,6 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
         ("tool", json!({ "version": env!("CARGO_PKG_VERSION") })),
     ]);
     (ctx, pictures)
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 fn registry(template: &str) -> Result<Handlebars<'static>, String> {
