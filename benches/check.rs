@@ -83,22 +83,41 @@ fn cost_model(bencher: Bencher, which: &str) {
 /// Every output format of one run at once — JSON, SARIF, GitHub annotations, JUnit and the
 /// Markdown report with its pictures — from a checked and reviewed plan: what
 /// `--output …` and `mlarchc report` add to the check.
+/// Every format `check --output` writes, at once: human, short, JSON, SARIF, GitHub, JUnit.
 #[divan::bench(args = ["typical", "synthetic_10k"])]
 fn emit_all_formats(bencher: Bencher, which: &str) {
-    use mlarchc::emit::{github, json, junit, record::Outcome, report, sarif, summary};
+    use mlarchc::emit::{github, human, json, junit, record::Outcome, sarif, summary};
+    let text = if which == "typical" { typical() } else { synth::plan(10_000) };
+    let std = Stdlib::embedded();
+    let host = MemoryHost::default();
+    let c = mlarchc::compile("plan.mla", text.clone(), &std, &host);
+    let r = c.review(&Default::default());
+    let mut diags = c.diagnostics.clone();
+    diags.extend(r.diagnostics.iter().cloned());
+    bencher.counter(BytesCount::of_str(&text)).bench_local(|| {
+        black_box(human::render(&c.sources, &diags, human::Style::Rich, false));
+        black_box(human::render(&c.sources, &diags, human::Style::Short, false));
+        let outcomes = vec![Outcome::new("plan.mla", &c, &r)];
+        let s = summary::Summary::of(&outcomes, 0, summary::FailOn::Error);
+        black_box(json::render(&outcomes, &s));
+        black_box(sarif::render(&outcomes, &[]));
+        black_box(github::render(&outcomes, &s));
+        black_box(junit::render(&outcomes))
+    });
+}
+
+/// `mlarchc report`: the whole Markdown review with its pictures.
+#[divan::bench(args = ["typical", "synthetic_10k"])]
+fn emit_report(bencher: Bencher, which: &str) {
+    use mlarchc::emit::{record::Outcome, report};
     let text = if which == "typical" { typical() } else { synth::plan(10_000) };
     let std = Stdlib::embedded();
     let host = MemoryHost::default();
     let c = mlarchc::compile("plan.mla", text.clone(), &std, &host);
     let r = c.review(&Default::default());
     bencher.counter(BytesCount::of_str(&text)).bench_local(|| {
-        let outcomes = vec![Outcome::new("plan.mla", &c, &r)];
-        let s = summary::Summary::of(&outcomes, 0, summary::FailOn::Error);
-        black_box(json::render(&outcomes, &s));
-        black_box(sarif::render(&outcomes, &[]));
-        black_box(github::render(&outcomes, &s));
-        black_box(junit::render(&outcomes));
-        black_box(report::render(&outcomes[0], report::Length::Full, Some("plan"), report::TEMPLATE))
+        let o = Outcome::new("plan.mla", &c, &r);
+        black_box(report::render(&o, report::Length::Full, Some("plan"), report::TEMPLATE).map(|r| r.markdown.len()))
     });
 }
 

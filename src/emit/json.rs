@@ -6,7 +6,6 @@
 
 use super::record::{Outcome, Record};
 use super::summary::Summary;
-use crate::cost::budget::Budget;
 use crate::diag::Severity;
 use serde::Serialize;
 
@@ -46,9 +45,10 @@ struct Document<'a> {
     plans: Vec<PlanDoc<'a>>,
 }
 
-fn plan<'a>(o: &'a Outcome, budget: &'a Option<Budget>) -> PlanDoc<'a> {
+fn plan<'a>(o: &'a Outcome) -> PlanDoc<'a> {
     let c = o.compilation;
-    let budget = budget.as_ref().map(|b| super::budget::json(&o.file, b));
+    // a plan with language errors has no budget
+    let budget = o.budget().map(|b| super::budget::json(&o.file, b));
     PlanDoc {
         file: &o.file,
         reviewed: !c.has_errors(),
@@ -64,16 +64,11 @@ fn plan<'a>(o: &'a Outcome, budget: &'a Option<Budget>) -> PlanDoc<'a> {
 }
 
 pub fn render(outcomes: &[Outcome], summary: &Summary) -> String {
-    // a plan with language errors has no budget
-    let budgets: Vec<Option<Budget>> = outcomes
-        .iter()
-        .map(|o| (!o.compilation.has_errors()).then(|| crate::cost::budget::budget(&o.compilation.plan)))
-        .collect();
     let doc = Document {
         schema_version: SCHEMA_VERSION,
         tool: Tool { name: "mlarchc", version: env!("CARGO_PKG_VERSION") },
         summary,
-        plans: outcomes.iter().zip(&budgets).map(|(o, b)| plan(o, b)).collect(),
+        plans: outcomes.iter().map(plan).collect(),
     };
     serde_json::to_string(&doc).unwrap_or_default() + "\n"
 }

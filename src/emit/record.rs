@@ -6,6 +6,7 @@
 //! **Invariant:** JSON, SARIF, GitHub annotations, JUnit, the report and the ADRs all read
 //! [`Outcome`]; none goes back to rendered text.
 
+use crate::cost::budget::Budget;
 use crate::diag::{codes, Choice, Diagnostic, Severity};
 use crate::rules::review::Review;
 use crate::rules::{RuleSet, State};
@@ -124,11 +125,28 @@ pub struct Outcome<'c> {
     pub compilation: &'c Compilation,
     pub review: &'c Review,
     pub records: Vec<Record>,
+    /// the Complexity Budget, computed once for every format that shows it
+    budget: std::cell::OnceCell<Option<Budget>>,
 }
 
 impl<'c> Outcome<'c> {
     pub fn new(file: &str, c: &'c Compilation, r: &'c Review) -> Outcome<'c> {
-        Outcome { file: file.to_string(), compilation: c, review: r, records: records(c, r) }
+        Outcome {
+            file: file.to_string(),
+            compilation: c,
+            review: r,
+            records: records(c, r),
+            budget: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The plan's Complexity Budget; none for a plan with language errors.
+    pub fn budget(&self) -> Option<&Budget> {
+        self.budget
+            .get_or_init(|| {
+                (!self.compilation.has_errors()).then(|| crate::cost::budget::budget(&self.compilation.plan))
+            })
+            .as_ref()
     }
 
     /// Open records of a severity.

@@ -255,69 +255,71 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
         .collect();
     let baselined = o.records.iter().filter(|r| r.disposition == Disposition::Baselined).count();
 
-    let (budget, modalities, checklists, graph) = if c.has_errors() {
-        (Value::Null, json!([]), json!([]), Value::Null)
-    } else {
-        let b = crate::cost::budget::budget(plan);
-        let models: Vec<Value> = b
-            .models
-            .iter()
-            .map(|m| {
-                // a row the cost model cannot size says why once, not as a table of blanks
-                let (known, unknown): (Vec<&Row>, Vec<&Row>) = m.rows.iter().partition(|r| r.estimate.value.is_some());
-                let mut why: Vec<String> = Vec::new();
-                for w in unknown.iter().flat_map(|r| r.estimate.missing.iter()) {
-                    // one reason that extends another replaces it
-                    if why.iter().any(|x| x.starts_with(w.as_str())) {
-                        continue;
+    let (budget, modalities, checklists, graph) = match o.budget() {
+        None => (Value::Null, json!([]), json!([]), Value::Null),
+        Some(b) => {
+            let models: Vec<Value> = b
+                .models
+                .iter()
+                .map(|m| {
+                    // a row the cost model cannot size says why once, not as a table of blanks
+                    let (known, unknown): (Vec<&Row>, Vec<&Row>) =
+                        m.rows.iter().partition(|r| r.estimate.value.is_some());
+                    let mut why: Vec<String> = Vec::new();
+                    for w in unknown.iter().flat_map(|r| r.estimate.missing.iter()) {
+                        // one reason that extends another replaces it
+                        if why.iter().any(|x| x.starts_with(w.as_str())) {
+                            continue;
+                        }
+                        why.retain(|x| !w.starts_with(x.as_str()));
+                        why.push(w.clone());
                     }
-                    why.retain(|x| !w.starts_with(x.as_str()));
-                    why.push(w.clone());
+                    let nothing = known.is_empty();
+                    obj(vec![
+                        ("model", json!(m.model)),
+                        ("nothing_estimated", json!(nothing)),
+                        ("rows", Value::Array(known.into_iter().map(budget_row).collect())),
+                        ("unestimated", json!(unknown.iter().map(|r| r.label.clone()).collect::<Vec<_>>().join("; "))),
+                        ("missing", json!(why)),
+                    ])
+                })
+                .collect();
+            let all_bars: Vec<chart::Bar> =
+                b.models.iter().flat_map(|m| bars(&m.rows)).chain(bars(&b.project)).collect();
+            let budget_picture = match stem {
+                Some(stem) if !all_bars.is_empty() => {
+                    let name = format!("{stem}.budget.svg");
+                    pictures.push(Picture {
+                        name: name.clone(),
+                        svg: chart::budget("Estimates against their budgets", &all_bars),
+                    });
+                    Some(name)
                 }
-                let nothing = known.is_empty();
-                obj(vec![
-                    ("model", json!(m.model)),
-                    ("nothing_estimated", json!(nothing)),
-                    ("rows", Value::Array(known.into_iter().map(budget_row).collect())),
-                    ("unestimated", json!(unknown.iter().map(|r| r.label.clone()).collect::<Vec<_>>().join("; "))),
-                    ("missing", json!(why)),
-                ])
-            })
-            .collect();
-        let all_bars: Vec<chart::Bar> = b.models.iter().flat_map(|m| bars(&m.rows)).chain(bars(&b.project)).collect();
-        let budget_picture = match stem {
-            Some(stem) if !all_bars.is_empty() => {
-                let name = format!("{stem}.budget.svg");
-                pictures.push(Picture {
-                    name: name.clone(),
-                    svg: chart::budget("Estimates against their budgets", &all_bars),
-                });
-                Some(name)
+                _ => None,
+            };
+            let budget = obj(vec![
+                ("models", Value::Array(models)),
+                ("project", Value::Array(b.project.iter().map(budget_row).collect())),
+                ("picture", json!(budget_picture)),
+            ]);
+            // rule options for the findings about a modality, recommended first
+            let mut by_modality: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+            for r in o.records.iter().filter(|r| r.is_reported()) {
+                let Some(rest) = r.entity.as_deref().and_then(|e| e.strip_prefix("modality.")) else { continue };
+                let name = rest.split('.').next().unwrap_or(rest);
+                if let Some(x) = r.options.iter().find(|x| x.recommended) {
+                    by_modality.entry(name).or_default().push(format!("{} (`{}`)", x.text, r.code));
+                }
             }
-            _ => None,
-        };
-        let budget = obj(vec![
-            ("models", Value::Array(models)),
-            ("project", Value::Array(b.project.iter().map(budget_row).collect())),
-            ("picture", json!(budget_picture)),
-        ]);
-        // rule options for the findings about a modality, recommended first
-        let mut by_modality: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
-        for r in o.records.iter().filter(|r| r.is_reported()) {
-            let Some(rest) = r.entity.as_deref().and_then(|e| e.strip_prefix("modality.")) else { continue };
-            let name = rest.split('.').next().unwrap_or(rest);
-            if let Some(x) = r.options.iter().find(|x| x.recommended) {
-                by_modality.entry(name).or_default().push(format!("{} (`{}`)", x.text, r.code));
-            }
+            let options = |name: &str| -> Vec<String> { by_modality.get(name).cloned().unwrap_or_default() };
+            let modalities = serde_json::to_value(modality::map(plan, &c.sources, &options)).unwrap_or(Value::Null);
+            let checklists: Vec<Value> = plan
+                .user_entities()
+                .filter(|(_, e)| plan.schema.kind(e.kind).name == "model")
+                .map(|(m, e)| json!({ "model": e.name, "items": checklist::items(plan, m, project) }))
+                .collect();
+            (budget, modalities, Value::Array(checklists), json!(crate::graph::to_mermaid(plan, &c.graph)))
         }
-        let options = |name: &str| -> Vec<String> { by_modality.get(name).cloned().unwrap_or_default() };
-        let modalities = serde_json::to_value(modality::map(plan, &c.sources, &options)).unwrap_or(Value::Null);
-        let checklists: Vec<Value> = plan
-            .user_entities()
-            .filter(|(_, e)| plan.schema.kind(e.kind).name == "model")
-            .map(|(m, e)| json!({ "model": e.name, "items": checklist::items(plan, m, project) }))
-            .collect();
-        (budget, modalities, Value::Array(checklists), json!(crate::graph::to_mermaid(plan, &c.graph)))
     };
     let findings_picture = match stem {
         Some(stem) if section_counts.iter().any(|(_, c)| c.iter().sum::<usize>() > 0) => {
