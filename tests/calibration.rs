@@ -82,13 +82,25 @@ fn rows() -> Vec<Row> {
             let Some(rest) = line.trim().strip_prefix("// calibrate:") else { continue };
             let spec = rest.split(" -- ").next().unwrap_or("");
             let (target, lit) = spec.split_once('=').unwrap_or_else(|| panic!("{name}: bad calibrate line `{line}`"));
-            let target = target.trim().to_string();
+            // `train.x.train_memory[allocated] = …`: the figure counts tensors only, as
+            // `torch.cuda.max_memory_allocated` does — no CUDA context, no allocator reserve
+            let target = target.trim();
+            let (target, allocated) = match target.strip_suffix("[allocated]") {
+                Some(t) => (t.to_string(), true),
+                None => (target.to_string(), false),
+            };
             let parts: Vec<&str> = target.split('.').collect();
             assert_eq!(parts.len(), 3, "{name}: `{target}` is not KIND.NAME.FIELD");
             let published = literal(lit).unwrap_or_else(|| panic!("{name}: cannot read `{lit}`"));
             let id =
                 c.plan.named(parts[0], parts[1]).unwrap_or_else(|| panic!("{name}: no {} `{}`", parts[0], parts[1]));
-            let estimate = c.plan.costs.get(id, parts[2]).and_then(|e| e.value);
+            let estimate = c.plan.costs.get(id, parts[2]).and_then(|e| {
+                if !allocated {
+                    return e.value;
+                }
+                let tensors = e.terms.iter().filter(|t| t.label != "runtime" && t.label != "allocator reserve");
+                tensors.map(|t| t.value).reduce(|a, b| a + b)
+            });
             let field = format!("{}.{}", parts[0], parts[2]);
             // parameter counts from a plan's own layer shapes are held to 1 % (the target);
             // catalogued counts are exact and checked against their shapes below
@@ -127,10 +139,10 @@ const BARS: &[(&str, f64, f64)] = &[
     ("train.train_flops", 1.0, 1.1),
     ("train.gpu_hours", 0.8, 3.0),
     ("train.est_wallclock", 0.8, 3.0),
-    ("train.train_memory", 0.75, f64::INFINITY),
+    ("train.train_memory", 0.8, 2.0),
     ("deploy.est_latency", 0.9, 3.0),
     ("deploy.est_throughput", 0.8, 2.1),
-    ("deploy.infer_memory", 1.0, 2.6),
+    ("deploy.infer_memory", 1.0, 2.2),
 ];
 
 #[test]

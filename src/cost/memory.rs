@@ -65,15 +65,22 @@ fn stored_activations(plan: &Plan, p: &Part, act_bytes: f64, recompute: bool, e:
             Some(Range::new(1.0, m))
         };
         if let Some((t, tok)) = bb.transformer().and_then(|t| Some((t, p.tokens.or_else(capped)?))) {
-            // the longest sequences of a batch set its padded length
+            // a batch pads to its longest sequence, and peak memory is reached at the
+            // longest batch: with stated lengths that is the long tail (95th percentile
+            // or the static padding), with none anywhere up to `max_len`
             let long = p.tokens_long.unwrap_or(tok.hi).max(tok.hi);
-            let tokens = Range::new(tok.lo, long);
+            let tokens = if p.tokens.is_some() { Range::point(long) } else { Range::new(tok.lo, long) };
             let per_layer = tokens.scale(layer_bytes_per_token(&t) * scale);
             let mut acts = if recompute {
                 // layer inputs only, plus one layer's activations while it is recomputed
                 tokens.scale(t.layers * t.width * act_bytes) + per_layer
             } else {
-                per_layer.scale(t.layers) * share
+                // fused attention (FlashAttention, SDPA) keeps no T² scores; eager
+                // attention keeps softmax input, output and dropout mask, 5·a·T² bytes a
+                // layer at 16 bits (Korthikanti et al. 2022, eq. 2); the plan does not say
+                // which, so the range spans both
+                let scores = Range::new(0.0, 5.0 * t.heads * long * long * scale);
+                (per_layer + scores).scale(t.layers) * share
             };
             if t.causal {
                 // logits over the vocabulary, and their fp32 copy for the loss
@@ -200,6 +207,26 @@ pub fn training(plan: &Plan, t: EntityId, net: &Network) -> Estimate {
         trainable.scale(opt_bytes * sh.states),
         format!("{tcount} × {} B ({})", opt_bytes, opt.as_deref().unwrap_or("adamw")),
     );
+    if opt_bytes >= 8.0 {
+        // an adaptive step allocates temporaries: PyTorch's single-tensor AdamW one
+        // parameter tensor at a time (the largest: an embedding table when it trains),
+        // its multi-tensor ("foreach", the CUDA default since 2.0) one fp32 value per
+        // trainable parameter (`torch.optim.AdamW` source, `_multi_tensor_adamw`)
+        let largest = net
+            .parts
+            .iter()
+            .filter(|p| matches!(p.tuning, Tuning::Full | Tuning::Scratch))
+            .filter_map(|p| p.backbone.as_ref()?.transformer())
+            .map(|t| (t.vocab.unwrap_or(0.0) * t.width).max(t.width * t.ffn))
+            .fold(0.0, f64::max)
+            .min(trainable.lo);
+        let temps = Range::new(4.0 * largest, 4.0 * trainable.hi).scale(sh.states);
+        // a head of a few thousand weights does not need the line
+        let so_far: f64 = e.terms.iter().map(|t| t.value.hi).sum();
+        if temps.hi > 0.01 * so_far {
+            e.term("optimiser step", temps, "temporaries: one parameter tensor (single-tensor AdamW) to one fp32 value per trainable parameter (foreach)");
+        }
+    }
     if frozen.hi > 0.0 {
         let mut fb = Range::ZERO;
         let mut how = "";
@@ -224,7 +251,7 @@ pub fn training(plan: &Plan, t: EntityId, net: &Network) -> Estimate {
             }
             e.term("activations", per_sample.scale(b * sh.acts), detail);
             if net.parts.iter().any(|p| p.tokens.is_some() && backward_share(p).hi > 0.0) {
-                e.assume("fused attention (FlashAttention / PyTorch SDPA) keeps no T² scores (Korthikanti et al. 2022, eq. 2, for the rest)");
+                e.assume("attention from fused (FlashAttention / PyTorch SDPA: no T² scores kept) to eager (5·heads·T² bytes a layer at 16 bits), Korthikanti et al. 2022, eq. 2");
             }
         }
         None => {
@@ -375,20 +402,12 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
         }
     }
     let adetail = what.join(", ");
-    // the input tensor: inside the arena, or a buffer of its own (X-CUBE-AI's and TFLite
-    // Micro's option to allocate inputs outside the activations)
-    let input: f64 = net
-        .parts
-        .iter()
-        .filter_map(|p| p.backbone.as_ref().and_then(|b| b.input.as_ref()))
-        .map(|shape| shape.iter().map(|d| d.unwrap_or(1.0)).product::<f64>())
-        .sum();
     if mcu {
         flash.term("weights", weights, wdetail);
         ram.term("activations", acts, adetail);
-        if input > 0.0 {
-            ram.term("input buffer", Range::new(0.0, input * act_b * batch), "in the arena or apart from it");
-        }
+        // the input tensor lives in the arena by default (TensorFlow Lite Micro's planner,
+        // X-CUBE-AI's `--allocate-inputs`), so the largest layer pair already counts it
+        ram.assume("the input and output tensors sit in the arena (the default of TFLite Micro and X-CUBE-AI)");
         if let Some(r) = &rt {
             ram.term("runtime", r.memory, "interpreter and arena bookkeeping, `runtime mcu`");
             if let Some(f) = r.flash {

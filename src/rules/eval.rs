@@ -466,7 +466,12 @@ fn finding(ev: &mut Eval, rule: &Rule, ri: usize) -> Finding {
         let lines = est.explain();
         if let Some((first, rest)) = lines.split_first() {
             notes.push(format!("{field} of `{owner}`, {}: {first}", est.show()));
-            notes.extend(rest.iter().cloned());
+            // two estimates of one declaration share their assumptions: say each once
+            for r in rest {
+                if !notes.contains(r) {
+                    notes.push(r.clone());
+                }
+            }
         }
     }
     Finding { rule: ri, message, severity, span, entity, path, state: State::Open, notes }
