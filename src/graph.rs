@@ -72,20 +72,9 @@ pub fn build(plan: &Plan) -> DepGraph {
     }
     for (i, e) in plan.entities.iter().enumerate() {
         let from = g.node[&EntityId(i as u32)];
-        let kind = plan.schema.kind(e.kind);
-        for (slot, value) in e.fields.iter().enumerate() {
-            let (Some(value), Some(def)) = (value, kind.field(e.variant, slot)) else {
-                continue;
-            };
-            if def.derived {
-                continue;
-            }
-            let mut found = Vec::new();
-            refs_in(value, &def.name, &mut found);
-            for (to, field, span) in found {
-                if let Some(&t) = g.node.get(&to) {
-                    g.graph.add_edge(from, t, Edge { kind: EdgeKind::Reference, field, span });
-                }
+        for (to, field, span) in written_refs(plan, e) {
+            if let Some(&t) = g.node.get(&to) {
+                g.graph.add_edge(from, t, Edge { kind: EdgeKind::Reference, field, span });
             }
         }
         if let Some(owner) = e.owner {
@@ -95,6 +84,22 @@ pub fn build(plan: &Plan) -> DepGraph {
         }
     }
     g
+}
+
+/// The references a declaration's own fields make (derived back-links left out), each
+/// with its field and where it is written.
+pub fn written_refs(plan: &Plan, e: &crate::plan::Entity) -> Vec<(EntityId, String, Option<Span>)> {
+    let kind = plan.schema.kind(e.kind);
+    let mut found = Vec::new();
+    for (slot, value) in e.fields.iter().enumerate() {
+        let (Some(value), Some(def)) = (value, kind.field(e.variant, slot)) else {
+            continue;
+        };
+        if !def.derived {
+            refs_in(value, &def.name, &mut found);
+        }
+    }
+    found
 }
 
 /// Every reference inside a value, with the field path it sits at.

@@ -67,7 +67,7 @@ fn the_catalogue_follows_its_conventions() {
 fn every_rule_fixture_passes() {
     let mut failures = Vec::new();
     let mut n = 0;
-    for dir in ["stdlib/rules", "specs/team-rules"] {
+    for dir in ["stdlib/rules", "specs/team-rules", "tests/rule-language"] {
         for p in mlarchc::cli::files_under(Path::new(dir), &mlarchc::cli::is_fixture).expect("fixture dir") {
             n += 1;
             let name = p.to_string_lossy().replace('\\', "/");

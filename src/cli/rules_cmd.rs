@@ -118,6 +118,21 @@ fn markdown(c: &crate::Compilation) -> String {
                     o.text
                 );
             }
+            if !r.whys_when.is_empty() || !r.options_when.is_empty() {
+                let _ = writeln!(out, "\n**Where the plan differs:**\n");
+                for c in &r.whys_when {
+                    let _ = writeln!(out, "- when `{}`, why: {}", one_line(&c.condition), c.value);
+                }
+                for c in &r.options_when {
+                    let _ = writeln!(
+                        out,
+                        "- when `{}`, option **{}**: {}",
+                        one_line(&c.condition),
+                        c.value.letter,
+                        c.value.text
+                    );
+                }
+            }
             if let Some(src) = &r.source {
                 let _ = writeln!(out, "\n**Source:** {src}");
             }
@@ -139,6 +154,16 @@ fn rule_json(r: &Rule) -> RuleJson<'_> {
         explanation: &r.docs,
         why: &r.why,
         options: &r.options,
+        cases: r
+            .whys_when
+            .iter()
+            .map(|c| CaseJson { when: one_line(&c.condition), why: Some(&c.value), option: None })
+            .chain(r.options_when.iter().map(|c| CaseJson {
+                when: one_line(&c.condition),
+                why: None,
+                option: Some(&c.value),
+            }))
+            .collect(),
         source: r.source.as_deref(),
         origin: match r.origin {
             crate::source::FileOrigin::Stdlib => "stdlib",
@@ -159,8 +184,25 @@ struct RuleJson<'a> {
     explanation: &'a str,
     why: &'a str,
     options: &'a [crate::rules::RuleOption],
+    /// `why when` and `option … when`: advice for one case of the plan
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cases: Vec<CaseJson<'a>>,
     source: Option<&'a str>,
     origin: &'static str,
+}
+
+#[derive(Serialize)]
+struct CaseJson<'a> {
+    when: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    why: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    option: Option<&'a crate::rules::RuleOption>,
+}
+
+/// A condition written over several lines, on one.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 pub fn explain(selector: &str, json: bool, plan: Option<&str>, stdlib: &Stdlib) -> i32 {
@@ -197,6 +239,15 @@ fn explain_text(r: &Rule) -> String {
     let _ = writeln!(out, "Options:");
     for o in &r.options {
         let _ = writeln!(out, "  {}{}: {}", o.letter, if o.recommended { " (recommended)" } else { "" }, o.text);
+    }
+    if !r.whys_when.is_empty() || !r.options_when.is_empty() {
+        let _ = writeln!(out, "\nWhere the plan differs:");
+        for c in &r.whys_when {
+            let _ = writeln!(out, "  when {}: why: {}", one_line(&c.condition), c.value);
+        }
+        for c in &r.options_when {
+            let _ = writeln!(out, "  when {}: option {}: {}", one_line(&c.condition), c.value.letter, c.value.text);
+        }
     }
     if let Some(s) = &r.source {
         let _ = writeln!(out, "\nSource: {s}");

@@ -964,7 +964,9 @@ fn architecture(input: &Input, budget: &Budget, m: EntityId, links: &HashMap<Str
                 }
             }
         }
-        let mut options: Vec<&crate::rules::RuleOption> = rule.options.iter().collect();
+        // the options as the first of these findings reads them (its plan's case)
+        let advice = fs.first().map(|b| b.finding.advice.clone()).unwrap_or_default();
+        let mut options: Vec<&crate::rules::RuleOption> = rule.options_of(&advice);
         options.sort_by_key(|o| !o.recommended);
         for (n, o) in options.into_iter().enumerate() {
             // an option the team took is part of the chosen design
@@ -989,7 +991,11 @@ fn architecture(input: &Input, budget: &Budget, m: EntityId, links: &HashMap<Str
                 ));
             }
             if o.recommended {
-                opt.pros.push(format!("it is the option {} recommends: {}", code(&rule.code), no_period(&rule.why)));
+                opt.pros.push(format!(
+                    "it is the option {} recommends: {}",
+                    code(&rule.code),
+                    no_period(rule.why_of(&advice))
+                ));
             }
             for b in fs {
                 let f = b.finding;
@@ -1265,7 +1271,9 @@ fn decision(input: &Input, i: usize, links: &HashMap<String, Link>, all: &[Draft
     let findings = decided_by(input, i);
     let rule = input.compilation.rules.find(&d.rule.name).expect("drafts keep decisions of known rules");
     let letter = d.letter.name.chars().next().unwrap_or('?');
-    let option = rule.options.iter().find(|o| o.letter == letter);
+    let advice = findings.first().map(|f| f.advice.clone()).unwrap_or_default();
+    let options = rule.options_of(&advice);
+    let option = options.iter().copied().find(|o| o.letter == letter);
     let rc = code(&rule.code);
     let on = d.target.as_ref().map_or(String::new(), |t| format!(" on {}", code(&t.name.name)));
     let title = format!("{rc}{on}: {}", option.map_or(String::new(), |o| lower_first(no_period(&o.text))));
@@ -1310,7 +1318,7 @@ fn decision(input: &Input, i: usize, links: &HashMap<String, Link>, all: &[Draft
     }
     adr.context = ctx.join("\n\n");
 
-    adr.decision_drivers.push(format!("the risk {rc} names: {}", no_period(&rule.why)));
+    adr.decision_drivers.push(format!("the risk {rc} names: {}", no_period(rule.why_of(&advice))));
     if let Some(f) = findings.first() {
         let sev = severity_word(f.severity);
         adr.decision_drivers.push(format!(
@@ -1320,8 +1328,8 @@ fn decision(input: &Input, i: usize, links: &HashMap<String, Link>, all: &[Draft
         ));
     }
 
-    let recommended = rule.options.iter().find(|o| o.recommended);
-    for o in &rule.options {
+    let recommended = options.iter().copied().find(|o| o.recommended);
+    for o in options.iter().copied() {
         let mut opt = Opt::new(o.letter.to_string(), format!("{}: {}", o.letter, no_period(&o.text)));
         if o.recommended {
             opt.pros.push(format!("it is the option {rc} recommends"));

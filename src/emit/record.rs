@@ -233,10 +233,10 @@ pub fn records(c: &Compilation, r: &Review) -> Vec<Record> {
             message: f.message.clone(),
             location: Some(Location::of(sources, f.span)),
             entity: Some(f.path.clone()),
-            why: Some(rule.why.clone()),
+            why: Some(rule.why_of(&f.advice).to_string()),
             options: rule
-                .options
-                .iter()
+                .options_of(&f.advice)
+                .into_iter()
                 .map(|o| Choice { letter: o.letter, text: o.text.clone(), recommended: o.recommended })
                 .collect(),
             notes: f.notes.clone(),

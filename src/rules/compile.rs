@@ -5,7 +5,7 @@
 //! bare name must be a bound variable, a value of the enum on the other side, or a set.
 
 use super::expr::{Access, IsTest, RTy, TExpr, TKind};
-use super::{At, Binding, Piece, Rule, RuleOption, RuleSet, Section, Status};
+use super::{At, Binding, Case, Piece, Rule, RuleOption, RuleSet, Section, Status};
 use crate::diag::{codes, one_of, suggest, Diagnostic, Severity};
 use crate::plan::{Plan, Progress};
 use crate::schema::{PayloadDef, Schema, SchemaItem};
@@ -100,32 +100,53 @@ impl Compiler<'_> {
             }
         }
         let mut messages_when = Vec::new();
+        let mut whys_when = Vec::new();
+        let mut options_when: Vec<(Case<RuleOption>, Span)> = Vec::new();
         for item in &decl.items {
             match item {
                 RuleItem::For { .. } => {}
-                RuleItem::When { name, cond, value, .. } => {
-                    if name.name != "message" {
+                RuleItem::When { name, cond, value, .. } => match name.name.as_str() {
+                    "message" => {
+                        let c = self.condition(cond);
+                        if let Some(t) = self.template(value) {
+                            messages_when.push((c, t));
+                        }
+                    }
+                    "why" => {
+                        let c = self.condition(cond);
+                        if let Some(t) = self.string_lit(value, "`why`") {
+                            whys_when.push(Case {
+                                when: c,
+                                condition: self.sources.text(cond.span).to_string(),
+                                value: t,
+                            });
+                        }
+                    }
+                    _ => {
                         self.diags.push(
                             Diagnostic::new(
                                 &codes::RULE_UNKNOWN_ITEM,
                                 format!("`{} when` is not a rule item", name.name),
                             )
-                            .primary(name.span, "only `message` takes a condition")
-                            .help("write `message when CONDITION: \"…\"` for a message that fits one case"),
+                            .primary(name.span, "only `message`, `why` and options take a condition")
+                            .help("write `message when CONDITION: \"…\"` (or `why when`, `option B when`) for a text that fits one case"),
                         );
-                        continue;
                     }
-                    let c = self.condition(cond);
-                    if let Some(t) = self.template(value) {
-                        messages_when.push((c, t));
-                    }
-                }
-                RuleItem::Option { letter, recommended, text, span, .. } => {
+                },
+                RuleItem::Option { letter, recommended, cond, text, span, .. } => {
                     let Some(t) = self.string_lit(text, "an option") else {
                         continue;
                     };
                     let l = letter.name.chars().next().unwrap_or('?');
-                    options.push((RuleOption { letter: l, text: t, recommended: *recommended }, *span));
+                    let o = RuleOption { letter: l, text: t, recommended: *recommended };
+                    match cond {
+                        Some(c) => {
+                            let when = self.condition(c);
+                            let condition = self.sources.text(c.span).to_string();
+                            options_when.push((Case { when, condition, value: o }, *span));
+                        }
+                        None => options.push((o, *span)),
+                    }
                 }
                 RuleItem::Field { name, value, .. } => {
                     if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name.name) {
@@ -213,6 +234,33 @@ impl Compiler<'_> {
             );
         }
         self.check_options(&options, head);
+        // a conditional option replaces the option of its letter, and keeps its standing
+        let mut cases = Vec::new();
+        for (mut case, span) in options_when {
+            let o = &mut case.value;
+            match options.iter().find(|(d, _)| d.letter == o.letter) {
+                Some((d, _)) if o.recommended && !d.recommended => self.diags.push(
+                    Diagnostic::new(&codes::RULE_METADATA, format!("option `{}` is not the recommended one", o.letter))
+                        .primary(span, "`recommended` on a case of an option that is not recommended")
+                        .help("the recommended option is the first one, `A`; remove `recommended` here"),
+                ),
+                Some((d, _)) => {
+                    o.recommended = d.recommended;
+                    cases.push(case);
+                }
+                None => self.diags.push(
+                    Diagnostic::new(
+                        &codes::RULE_METADATA,
+                        format!("`option {} when` has no option `{}` to replace", o.letter, o.letter),
+                    )
+                    .primary(span, "a case of an option the rule does not have")
+                    .help(format!(
+                        "write the option itself first: `option {}: \"…\"`, then the cases that replace it",
+                        o.letter
+                    )),
+                ),
+            }
+        }
         // the code's hundreds digit names the section (MLA9xx is free for teams)
         if let (Some(sec), Some(d)) = (section, decl.code.name.as_bytes().get(3)) {
             let digit = d.wrapping_sub(b'0');
@@ -242,7 +290,9 @@ impl Compiler<'_> {
             messages_when,
             explain,
             why: why?,
+            whys_when,
             options: options.into_iter().map(|(o, _)| o).collect(),
+            options_when: cases,
             source,
             span: decl.code.span,
             origin,
@@ -517,20 +567,22 @@ impl Compiler<'_> {
                 TExpr { kind: TKind::Neg(Box::new(x)), ty, span }
             }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span),
-            ExprKind::Quant { quant, var, source, body } => {
-                let src = self.expr(source, None);
-                let elem = self.element_type(&src, "a quantifier runs over", "write `any(x in LIST: condition)`");
-                let slot = self.scope.len();
-                self.scope.push((var.name.clone(), elem));
-                let body = self.condition(body);
-                self.scope.pop();
-                let ty = if *quant == ast::Quant::Count { RTy::Num } else { RTy::Bool };
-                TExpr {
-                    kind: TKind::Quant { quant: *quant, slot, source: Box::new(src), body: Box::new(body) },
-                    ty,
-                    span,
-                }
+            ExprKind::Quant { quant, var, source, filter, body } => {
+                self.quantifier(*quant, var, source, filter.as_deref(), body.as_deref(), span)
             }
+            ExprKind::Call { name, args } if name.name == "abs" && args.len() == 1 => {
+                let x = self.expr(&args[0], None);
+                if !matches!(x.ty, RTy::Num | RTy::Quantity(_) | RTy::Error) {
+                    self.type_error(
+                        x.span,
+                        format!("`abs` takes a number or a quantity, found {}", self.describe(&x.ty)),
+                        "`abs(a - b)` is the distance between two numbers",
+                    );
+                }
+                let ty = x.ty.clone();
+                TExpr { kind: TKind::Abs(Box::new(x)), ty, span }
+            }
+            ExprKind::Call { name, args } if name.name == "referrers" => self.referrers(name, args, span),
             ExprKind::Call { name, args } => {
                 if name.name == "len" && args.len() == 1 {
                     let x = self.expr(&args[0], None);
@@ -546,11 +598,112 @@ impl Compiler<'_> {
                 self.diags.push(
                     Diagnostic::new(&codes::RULE_TYPE, format!("unknown function `{}`", name.name))
                         .primary(name.span, "not a function of the rule language")
-                        .help("the functions are `len(list)` and the quantifiers `any(x in list: …)`, `all(…)` and `count(…)`"),
+                        .help("the functions are `len(list)`, `abs(x)`, `referrers(x, KIND)` and the quantifiers `any(x in list: …)`, `all`, `count`, `sum`, `min` and `max`"),
                 );
                 err(span)
             }
         }
+    }
+
+    /// `any(x in SOURCE where FILTER: BODY)` and its siblings. SOURCE is a list, or the
+    /// name of a kind for every declaration of it (`any(t in train: …)`).
+    fn quantifier(
+        &mut self,
+        quant: ast::Quant,
+        var: &ast::Ident,
+        source: &ast::Expr,
+        filter: Option<&ast::Expr>,
+        body: Option<&ast::Expr>,
+        span: Span,
+    ) -> TExpr {
+        use ast::Quant as Q;
+        let src = match &source.kind {
+            ExprKind::Path(p) if p.len() == 1 && !self.is_var(source) => match self.schema.kind_id(&p[0].name) {
+                Some(k) => TExpr { kind: TKind::AllOf(k), ty: RTy::List(Box::new(RTy::Entity(k))), span: source.span },
+                None => self.expr(source, None),
+            },
+            _ => self.expr(source, None),
+        };
+        let elem = self.element_type(
+            &src,
+            "a quantifier runs over",
+            "write `any(x in LIST: condition)` or `any(x in KIND: condition)`",
+        );
+        let slot = self.scope.len();
+        self.scope.push((var.name.clone(), elem));
+        let filter = filter.map(|f| Box::new(self.condition(f)));
+        let body = match (quant, body) {
+            (Q::Any | Q::All, Some(b)) => Some(self.condition(b)),
+            (Q::Count, b) => b.map(|b| self.condition(b)),
+            (Q::Sum | Q::Min | Q::Max, Some(b)) => {
+                let v = self.expr(b, None);
+                if !matches!(v.ty.scalar(), RTy::Num | RTy::Quantity(_) | RTy::Error) {
+                    self.type_error(
+                        v.span,
+                        format!("`{}` adds up numbers, found {}", quant_str(quant), self.describe(&v.ty)),
+                        "write `sum(d in m.datasets: d.n)`: the part after `:` is the number to add up",
+                    );
+                }
+                Some(v)
+            }
+            (_, None) => {
+                self.type_error(
+                    span,
+                    format!("`{}` needs a body after `:`", quant_str(quant)),
+                    match quant {
+                        Q::Sum | Q::Min | Q::Max => "write `sum(x in LIST: x.n)`",
+                        _ => "write `any(x in LIST: condition)`; only `count` may leave it out",
+                    },
+                );
+                None
+            }
+        };
+        self.scope.pop();
+        let ty = match quant {
+            Q::Count => RTy::Num,
+            Q::Any | Q::All => RTy::Bool,
+            // a body that is no number was reported; its sum compares with anything
+            _ => body.as_ref().map_or(RTy::Error, |b| match b.ty.scalar() {
+                t @ (RTy::Num | RTy::Quantity(_)) => t.clone(),
+                _ => RTy::Error,
+            }),
+        };
+        let body = Box::new(body.unwrap_or(TExpr { kind: TKind::Bool(true), ty: RTy::Bool, span }));
+        TExpr { kind: TKind::Quant { quant, slot, source: Box::new(src), filter, body }, ty, span }
+    }
+
+    /// `referrers(d, train)`: the declarations of a kind whose fields refer to `d`.
+    fn referrers(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> TExpr {
+        let kind = match args.get(1).map(|a| &a.kind) {
+            Some(ExprKind::Path(p)) if args.len() == 2 && p.len() == 1 => match self.schema.kind_id(&p[0].name) {
+                Some(k) => k,
+                None => {
+                    self.diags.push(
+                        Diagnostic::new(&codes::UNKNOWN_KIND, format!("unknown kind `{}`", p[0].name))
+                            .primary(p[0].span, "`referrers(x, KIND)` lists the declarations of a kind")
+                            .help_opt(suggest::help(&p[0].name, self.schema.kind_names())),
+                    );
+                    return err(span);
+                }
+            },
+            _ => {
+                self.type_error(
+                    name.span,
+                    "`referrers` takes a declaration and a kind".into(),
+                    "write `referrers(d, train)`: every `train` that refers to `d`",
+                );
+                return err(span);
+            }
+        };
+        let target = self.expr(&args[0], None);
+        if !matches!(target.ty, RTy::Entity(_) | RTy::Error) {
+            self.type_error(
+                target.span,
+                format!("`referrers` needs a declaration, found {}", self.describe(&target.ty)),
+                "write `referrers(d, train)` with `d` bound to a declaration",
+            );
+        }
+        TExpr { kind: TKind::Referrers(Box::new(target), kind), ty: RTy::List(Box::new(RTy::Entity(kind))), span }
     }
 
     fn literal(&mut self, v: &ast::Value) -> TExpr {
@@ -850,6 +1003,13 @@ impl Compiler<'_> {
                     }
                     (BinOp::Div, RTy::Quantity(x), RTy::Num) => RTy::Quantity(*x),
                     (BinOp::Div, RTy::Quantity(x), RTy::Quantity(y)) if x == y => RTy::Num,
+                    // a rate times a time is a count: `10s * 250Hz`, `frames / fps`
+                    (BinOp::Mul, RTy::Quantity(Dim::Duration), RTy::Quantity(Dim::Frequency))
+                    | (BinOp::Mul, RTy::Quantity(Dim::Frequency), RTy::Quantity(Dim::Duration)) => RTy::Num,
+                    (BinOp::Div, RTy::Num, RTy::Quantity(Dim::Frequency)) => RTy::Quantity(Dim::Duration),
+                    (BinOp::Div, RTy::Num, RTy::Quantity(Dim::Duration)) => RTy::Quantity(Dim::Frequency),
+                    // `a + b` of two lists: the items of both, each once
+                    (BinOp::Add, RTy::List(x), RTy::List(y)) if self.compatible(x, y) => a.ty.clone(),
                     (_, x, y) => {
                         self.type_error(
                             span,
@@ -956,6 +1116,17 @@ impl Compiler<'_> {
     }
 }
 
+fn quant_str(q: ast::Quant) -> &'static str {
+    match q {
+        ast::Quant::Any => "any",
+        ast::Quant::All => "all",
+        ast::Quant::Count => "count",
+        ast::Quant::Sum => "sum",
+        ast::Quant::Min => "min",
+        ast::Quant::Max => "max",
+    }
+}
+
 fn op_str(op: BinOp) -> &'static str {
     match op {
         BinOp::Add => "+",
@@ -975,10 +1146,12 @@ fn relocate(e: &mut ast::Expr, to: Span) {
             relocate(a, to);
             relocate(b, to);
         }
-        ExprKind::Quant { var, source, body, .. } => {
+        ExprKind::Quant { var, source, filter, body, .. } => {
             var.span = to;
             relocate(source, to);
-            relocate(body, to);
+            for x in [filter, body].into_iter().flatten() {
+                relocate(x, to);
+            }
         }
         ExprKind::Call { name, args } => {
             name.span = to;

@@ -94,8 +94,57 @@ impl<'p> V<'p> {
     }
 }
 
+/// What every rule of one evaluation shares: the declarations of each kind, and who
+/// refers to whom (built on first use).
+struct Index {
+    by_kind: std::collections::HashMap<KindId, Vec<EntityId>>,
+    referrers: std::cell::OnceCell<std::collections::HashMap<EntityId, Vec<EntityId>>>,
+}
+
+impl Index {
+    fn new(plan: &Plan) -> Index {
+        let mut by_kind: std::collections::HashMap<KindId, Vec<EntityId>> = std::collections::HashMap::new();
+        for (id, e) in plan.user_entities() {
+            // a broken body, or a duplicate the first declaration shadows, is not bound
+            if !e.broken && plan.lookup(e.kind, &e.name) == Some(id) {
+                by_kind.entry(e.kind).or_default().push(id);
+            }
+        }
+        Index { by_kind, referrers: std::cell::OnceCell::new() }
+    }
+
+    fn of_kind(&self, k: KindId) -> &[EntityId] {
+        self.by_kind.get(&k).map_or(&[], Vec::as_slice)
+    }
+
+    /// The user's declarations whose written fields (or attachment) refer to `id`.
+    fn referrers(&self, plan: &Plan, id: EntityId) -> &[EntityId] {
+        let map = self.referrers.get_or_init(|| {
+            let mut m: std::collections::HashMap<EntityId, Vec<EntityId>> = std::collections::HashMap::new();
+            for ids in self.by_kind.values() {
+                for &from in ids {
+                    let e = plan.entity(from);
+                    let mut to: Vec<EntityId> =
+                        crate::graph::written_refs(plan, e).into_iter().map(|(t, _, _)| t).chain(e.owner).collect();
+                    to.sort_unstable_by_key(|t| t.0);
+                    to.dedup();
+                    for t in to {
+                        m.entry(t).or_default().push(from);
+                    }
+                }
+            }
+            for v in m.values_mut() {
+                v.sort_unstable_by_key(|t| t.0);
+            }
+            m
+        });
+        map.get(&id).map_or(&[], Vec::as_slice)
+    }
+}
+
 struct Eval<'p> {
     plan: &'p Plan,
+    index: &'p Index,
     env: Vec<V<'p>>,
     /// for `for … in` slots bound to written values: their span and path (`preprocess[1]`)
     places: Vec<Option<(crate::source::Span, String)>>,
@@ -157,7 +206,7 @@ impl<'p> Eval<'p> {
                 }
                 V::Bool(holds != *negated)
             }
-            TKind::Quant { quant, slot, source, body } => {
+            TKind::Quant { quant, slot, source, filter, body } => {
                 // an absent list (a plan that is not there, a field left out) is empty
                 let items = match self.eval(source) {
                     V::List(items) => items,
@@ -165,24 +214,60 @@ impl<'p> Eval<'p> {
                     _ => return V::Absent,
                 };
                 let mut hits = 0usize;
-                for item in &items {
+                let mut acc: Option<V<'p>> = None;
+                for item in items {
                     self.env.truncate(*slot);
-                    self.env.push(item.clone());
-                    let ok = self.eval(body).truthy();
+                    self.env.push(item);
+                    if filter.as_ref().is_some_and(|f| !self.eval(f).truthy()) {
+                        continue;
+                    }
+                    let v = self.eval(body);
                     self.env.truncate(*slot);
-                    hits += usize::from(ok);
                     match quant {
-                        Quant::Any if ok => return V::Bool(true),
-                        Quant::All if !ok => return V::Bool(false),
+                        Quant::Any if v.truthy() => return V::Bool(true),
+                        Quant::All if !v.truthy() => return V::Bool(false),
+                        Quant::Count => hits += usize::from(v.truthy()),
+                        // absent numbers are left out of a sum, a minimum and a maximum
+                        Quant::Sum | Quant::Min | Quant::Max if v.scalar().is_some() => {
+                            acc = Some(match acc {
+                                None => v,
+                                Some(a) => fold(*quant, a, v),
+                            });
+                        }
                         _ => {}
                     }
                 }
+                self.env.truncate(*slot);
                 match quant {
                     Quant::Any => V::Bool(false),
                     Quant::All => V::Bool(true),
                     Quant::Count => V::Num(hits as f64),
+                    // the sum of nothing is zero; the minimum of nothing is absent
+                    Quant::Sum => acc.unwrap_or(match &body.ty {
+                        super::expr::RTy::Quantity(d) => V::Qty(*d, 0.0),
+                        _ => V::Num(0.0),
+                    }),
+                    Quant::Min | Quant::Max => acc.unwrap_or(V::Absent),
                 }
             }
+            TKind::Abs(x) => match self.eval(x) {
+                V::Num(n) => V::Num(n.abs()),
+                V::Int(i) => V::Int(i.abs()),
+                V::Qty(d, n) => V::Qty(d, n.abs()),
+                _ => V::Absent,
+            },
+            TKind::AllOf(k) => V::List(self.index.of_kind(*k).iter().map(|&id| V::Entity(id)).collect()),
+            TKind::Referrers(x, k) => match self.eval(x) {
+                V::Entity(id) => V::List(
+                    self.index
+                        .referrers(self.plan, id)
+                        .iter()
+                        .filter(|&&r| self.plan.entity(r).kind == *k)
+                        .map(|&r| V::Entity(r))
+                        .collect(),
+                ),
+                _ => V::List(Vec::new()),
+            },
             TKind::Len(x) => match self.eval(x) {
                 V::List(items) => V::Num(items.len() as f64),
                 V::Absent => V::Num(0.0),
@@ -265,6 +350,17 @@ impl<'p> Eval<'p> {
                     BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => V::Bool(order(op, &x, &y)),
                     BinOp::In => V::Bool(!x.missing() && self.member(&x, &y)),
                     BinOp::NotIn => V::Bool(!x.missing() && !y.missing() && !self.member(&x, &y)),
+                    BinOp::Add if matches!((&x, &y), (V::List(_) | V::Absent, V::List(_) | V::Absent)) => {
+                        let mut out: Vec<V<'p>> = Vec::new();
+                        for v in
+                            [x, y].into_iter().flat_map(|l| if let V::List(items) = l { items } else { Vec::new() })
+                        {
+                            if !out.iter().any(|o| self.equal(o, &v)) {
+                                out.push(v);
+                            }
+                        }
+                        V::List(out)
+                    }
                     BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => arith(op, x, y),
                     _ => V::Absent,
                 }
@@ -306,6 +402,21 @@ impl<'p> Eval<'p> {
     }
 }
 
+/// One step of `sum`, `min` or `max` over two present numbers of one type.
+fn fold<'p>(q: Quant, a: V<'p>, b: V<'p>) -> V<'p> {
+    let (Some(x), Some(y)) = (a.scalar(), b.scalar()) else { return a };
+    let pick = |keep_a: bool| if keep_a { a.clone() } else { b.clone() };
+    match q {
+        Quant::Min => pick(x <= y),
+        Quant::Max => pick(x >= y),
+        _ => match (&a, &b) {
+            (V::Qty(d, _), _) => V::Qty(*d, x + y),
+            (V::Int(i), V::Int(j)) => V::Int(i + j),
+            _ => V::Num(x + y),
+        },
+    }
+}
+
 /// `<`, `<=`, `>`, `>=`; an estimate holds only when its whole range does.
 fn order(op: BinOp, x: &V, y: &V) -> bool {
     let cmp = |a: f64, b: f64| match op {
@@ -344,6 +455,15 @@ fn arith<'p>(op: BinOp, x: V<'p>, y: V<'p>) -> V<'p> {
         }
     };
     let r = match (&x, &y) {
+        // a rate times a time is a count; a count over a rate is a time (and over a time, a rate)
+        (V::Qty(Dim::Duration, a), V::Qty(Dim::Frequency, b))
+        | (V::Qty(Dim::Frequency, a), V::Qty(Dim::Duration, b))
+            if op == BinOp::Mul =>
+        {
+            V::Num(f(*a, *b))
+        }
+        (V::Num(a), V::Qty(Dim::Frequency, b)) if op == BinOp::Div => V::Qty(Dim::Duration, f(*a, *b)),
+        (V::Num(a), V::Qty(Dim::Duration, b)) if op == BinOp::Div => V::Qty(Dim::Frequency, f(*a, *b)),
         (V::Qty(d, a), V::Qty(_, b)) if op == BinOp::Div => V::Num(f(*a, *b)),
         (V::Qty(d, a), V::Qty(_, b)) => V::Qty(*d, f(*a, *b)),
         (V::Qty(d, a), V::Num(b)) => V::Qty(*d, f(*a, *b)),
@@ -366,8 +486,9 @@ fn arith<'p>(op: BinOp, x: V<'p>, y: V<'p>) -> V<'p> {
 /// Runs every rule; findings in rule order, then binding order.
 pub fn evaluate(plan: &Plan, rules: &RuleSet) -> Vec<Finding> {
     let mut out = Vec::new();
+    let index = Index::new(plan);
     for (ri, rule) in rules.rules.iter().enumerate() {
-        let mut ev = Eval { plan, env: Vec::new(), places: Vec::new() };
+        let mut ev = Eval { plan, index: &index, env: Vec::new(), places: Vec::new() };
         bind(&mut ev, rule, ri, 0, &mut out);
     }
     out
@@ -381,12 +502,7 @@ fn bind<'p>(ev: &mut Eval<'p>, rule: &Rule, ri: usize, depth: usize, out: &mut V
         return;
     }
     let items: Vec<(V<'p>, Option<(crate::source::Span, String)>)> = match &rule.bindings[depth].1 {
-        Binding::Kind(k) => ev
-            .plan
-            .user_entities()
-            .filter(|(id, e)| e.kind == *k && !e.broken && ev.plan.lookup(*k, &e.name) == Some(*id))
-            .map(|(id, _)| (V::Entity(id), None))
-            .collect(),
+        Binding::Kind(k) => ev.index.of_kind(*k).iter().map(|&id| (V::Entity(id), None)).collect(),
         Binding::Each(list) => ev.items_with_places(list),
     };
     for (item, place) in items {
@@ -474,7 +590,18 @@ fn finding(ev: &mut Eval, rule: &Rule, ri: usize) -> Finding {
             }
         }
     }
-    Finding { rule: ri, message, severity, span, entity, path, state: State::Open, notes }
+    let advice = super::Advice {
+        why: rule.whys_when.iter().position(|c| ev.eval(&c.when).truthy()),
+        options: rule
+            .options
+            .iter()
+            .filter_map(|o| {
+                let mut cases = rule.options_when.iter().enumerate().filter(|(_, c)| c.value.letter == o.letter);
+                cases.find(|(_, c)| ev.eval(&c.when).truthy()).map(|(i, _)| i)
+            })
+            .collect(),
+    };
+    Finding { rule: ri, message, severity, span, entity, path, state: State::Open, notes, advice }
 }
 
 /// A value as a message shows it.

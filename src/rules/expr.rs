@@ -100,14 +100,21 @@ pub enum TKind {
         test: IsTest,
         negated: bool,
     },
-    /// `any(v in xs: cond)`; the variable is environment slot `slot`
+    /// `any(v in xs where f: body)`; the variable is environment slot `slot`; the body of
+    /// a `count` without one is `true`
     Quant {
         quant: crate::syntax::ast::Quant,
         slot: usize,
         source: Box<TExpr>,
+        filter: Option<Box<TExpr>>,
         body: Box<TExpr>,
     },
     Len(Box<TExpr>),
+    Abs(Box<TExpr>),
+    /// every declaration of a kind in the plan (`any(t in train: …)`)
+    AllOf(KindId),
+    /// `referrers(x, KIND)`: the declarations of a kind that refer to `x`
+    Referrers(Box<TExpr>, KindId),
 }
 
 #[derive(Clone, Debug)]

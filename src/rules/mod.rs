@@ -85,6 +85,15 @@ pub struct RuleOption {
     pub recommended: bool,
 }
 
+/// `why when COND: "…"`, `option B when COND: "…"`: advice for one case of a rule.
+#[derive(Clone, Debug)]
+pub struct Case<T> {
+    pub when: TExpr,
+    /// the condition as written, for `mlarchc rule`
+    pub condition: String,
+    pub value: T,
+}
+
 /// A `for` line: each declaration of a kind, or each element of a list.
 #[derive(Clone, Debug)]
 pub enum Binding {
@@ -135,7 +144,12 @@ pub struct Rule {
     /// estimates whose terms and assumptions the finding lists as notes
     pub explain: Vec<TExpr>,
     pub why: String,
+    /// `why when COND: "…"`: the first whose condition holds replaces `why`
+    pub whys_when: Vec<Case<String>>,
     pub options: Vec<RuleOption>,
+    /// `option B when COND: "…"`: replaces option B where the condition holds (the first
+    /// of a letter that holds wins)
+    pub options_when: Vec<Case<RuleOption>>,
     pub source: Option<String>,
     /// the rule's code in its declaration
     pub span: Span,
@@ -157,6 +171,20 @@ impl Rule {
         } else {
             first
         }
+    }
+
+    /// The why a finding shows: the case its plan matched, or the rule's own.
+    pub fn why_of(&self, a: &Advice) -> &str {
+        a.why.map_or(&self.why, |i| &self.whys_when[i].value)
+    }
+
+    /// The options a finding shows, in letter order: each replaced by the case its plan
+    /// matched, if any.
+    pub fn options_of(&self, a: &Advice) -> Vec<&RuleOption> {
+        self.options
+            .iter()
+            .map(|o| a.options.iter().map(|&i| &self.options_when[i].value).find(|c| c.letter == o.letter).unwrap_or(o))
+            .collect()
     }
 
     /// Does `selector` (a code, a name in snake or kebab case) name this rule?
@@ -196,6 +224,32 @@ pub enum State {
     Baselined,
 }
 
+/// Which conditional `why` and options a finding's plan matched (indices into
+/// [`Rule::whys_when`] and [`Rule::options_when`]); empty: the rule's own advice.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Advice {
+    pub why: Option<usize>,
+    pub options: Vec<usize>,
+}
+
+impl Advice {
+    /// `MLA108` for the rule's own advice, `MLA108/w0o1` for a case: findings with the same
+    /// key read the same why and options.
+    pub fn key(&self, code: &str) -> String {
+        if self.why.is_none() && self.options.is_empty() {
+            return code.to_string();
+        }
+        let mut k = format!("{code}/");
+        if let Some(w) = self.why {
+            k.push_str(&format!("w{w}"));
+        }
+        for o in &self.options {
+            k.push_str(&format!("o{o}"));
+        }
+        k
+    }
+}
+
 /// One rule firing on one binding of the plan.
 #[derive(Clone, Debug)]
 pub struct Finding {
@@ -212,4 +266,6 @@ pub struct Finding {
     pub state: State,
     /// the terms and assumptions of the estimates the rule explains
     pub notes: Vec<String>,
+    /// the case of `why` and options this finding's plan matched
+    pub advice: Advice,
 }

@@ -233,7 +233,9 @@ pub fn review(
         };
         for f in findings.iter_mut().filter(|f| rules.rules[f.rule].code == rule.code && f.state == State::Open) {
             if targets(plan, &d.target, f) {
-                f.state = State::Decided { letter, option: option.text.clone(), reason: d.reason.clone() };
+                // the option as this finding's plan reads it
+                let text = rule.options_of(&f.advice).into_iter().find(|o| o.letter == letter).unwrap_or(option);
+                f.state = State::Decided { letter, option: text.text.clone(), reason: d.reason.clone() };
                 used[i] = true;
             }
         }
@@ -352,8 +354,8 @@ pub fn targets(plan: &Plan, target: &Option<ast::Target>, f: &Finding) -> bool {
 
 fn to_diagnostic(rule: &Rule, f: &Finding) -> Option<Diagnostic> {
     let choices = rule
-        .options
-        .iter()
+        .options_of(&f.advice)
+        .into_iter()
         .map(|o| Choice { letter: o.letter, text: o.text.clone(), recommended: o.recommended })
         .collect();
     let d = match &f.state {
@@ -370,7 +372,7 @@ fn to_diagnostic(rule: &Rule, f: &Finding) -> Option<Diagnostic> {
         for n in &f.notes {
             d = d.note(n.clone());
         }
-        d.why = Some(rule.why.clone());
+        d.why = Some(rule.why_of(&f.advice).to_string());
         d.choices = choices;
     }
     Some(d)

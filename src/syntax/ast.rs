@@ -328,8 +328,9 @@ pub struct RuleDecl {
 pub enum RuleItem {
     /// `for m: model` binds each declaration of a kind; `for i in m.inputs` each element.
     For { docs: Docs, var: Ident, source: ForSource, span: Span },
-    /// `option A recommended: "…"`
-    Option { docs: Docs, letter: Ident, recommended: bool, text: Expr, span: Span },
+    /// `option A recommended: "…"`; with `when COND` it replaces the option of its letter
+    /// where the condition holds
+    Option { docs: Docs, letter: Ident, recommended: bool, cond: Option<Expr>, text: Expr, span: Span },
     /// `when: …`, `message: "…"`, `section: training`, …
     Field { docs: Docs, name: Ident, value: Expr, span: Span },
     /// `message when COND: "…"`
@@ -356,11 +357,14 @@ pub enum ExprKind {
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `any(v in xs: cond)`
+    /// `any(x in xs where F: B)`: `where` filters, the body is a condition (a number for
+    /// `sum`, `min` and `max`); `count` may leave the body out
     Quant {
         quant: Quant,
         var: Ident,
         source: Box<Expr>,
-        body: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        body: Option<Box<Expr>>,
     },
     Call {
         name: Ident,
@@ -400,6 +404,9 @@ pub enum Quant {
     Any,
     All,
     Count,
+    Sum,
+    Min,
+    Max,
 }
 
 /// `decide CODE [on TARGET]: LETTER because "…"`

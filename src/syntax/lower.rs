@@ -578,14 +578,16 @@ impl Lowerer<'_> {
                 inner.next(); // `option`
                 let letter = self.ident(inner.next()?);
                 let mut recommended = false;
+                let mut cond = None;
                 let mut text = None;
                 for q in inner {
                     match q.as_rule() {
                         Rule::kw_recommended => recommended = true,
+                        Rule::option_when => cond = q.into_inner().nth(1).map(|c| self.expr(c)),
                         _ => text = Some(self.expr(q)),
                     }
                 }
-                RuleItem::Option { docs, letter, recommended, text: text?, span }
+                RuleItem::Option { docs, letter, recommended, cond, text: text?, span }
             }
             Rule::rule_field => {
                 let name = self.ident(inner.next()?);
@@ -669,13 +671,23 @@ impl Lowerer<'_> {
                 let quant = match inner.next().map(|q| q.as_str()) {
                     Some("any") => Quant::Any,
                     Some("all") => Quant::All,
+                    Some("sum") => Quant::Sum,
+                    Some("min") => Quant::Min,
+                    Some("max") => Quant::Max,
                     _ => Quant::Count,
                 };
                 let var = self.ident(inner.next().unwrap_or_else(|| unreachable!()));
                 inner.next(); // `in`
                 let source = self.expr(inner.next().unwrap_or_else(|| unreachable!()));
-                let body = self.expr(inner.next().unwrap_or_else(|| unreachable!()));
-                ExprKind::Quant { quant, var, source: Box::new(source), body: Box::new(body) }
+                let (mut filter, mut body) = (None, None);
+                for q in inner {
+                    if q.as_rule() == Rule::quant_where {
+                        filter = q.into_inner().nth(1).map(|c| Box::new(self.expr(c)));
+                    } else {
+                        body = Some(Box::new(self.expr(q)));
+                    }
+                }
+                ExprKind::Quant { quant, var, source: Box::new(source), filter, body }
             }
             Rule::expr_call => {
                 let mut inner = p.into_inner();

@@ -186,6 +186,27 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
         })
     });
 
+    // why and options once per rule and case, not once per finding (a large plan repeats
+    // a rule hundreds of times); templates look them up by `advice`: the code, or
+    // `CODE/2`, `CODE/3` … where a rule's advice fits the plan's domain differently
+    let mut rules = serde_json::Map::new();
+    let mut advice: Vec<(&str, &Option<String>, &Vec<crate::diag::Choice>, String)> = Vec::new();
+    for r in o.records.iter().filter(|r| r.is_reported() && r.why.is_some()) {
+        if advice.iter().any(|(c, w, op, _)| *c == r.code && *w == &r.why && *op == &r.options) {
+            continue;
+        }
+        let n = advice.iter().filter(|(c, ..)| *c == r.code).count();
+        let key = if n == 0 { r.code.clone() } else { format!("{}/{}", r.code, n + 1) };
+        rules.insert(key.clone(), json!({ "why": r.why, "options": r.options }));
+        advice.push((&r.code, &r.why, &r.options, key));
+    }
+    let advice_of = |r: &Record| -> String {
+        advice
+            .iter()
+            .find(|(c, w, op, _)| *c == r.code && *w == &r.why && *op == &r.options)
+            .map_or_else(|| r.code.clone(), |(.., k)| k.clone())
+    };
+
     // findings by section, in the brief's order; decided and allowed ones apart
     let mut sections = Vec::new();
     let mut section_counts = Vec::new();
@@ -196,18 +217,20 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
         let open: Vec<Value> = {
             let mut v: Vec<&&Record> = mine.iter().filter(|r| r.is_reported()).collect();
             v.sort_by_key(|r| r.severity);
-            let mut groups: Vec<(&str, Severity, Vec<&Record>)> = Vec::new();
+            let mut groups: Vec<(&str, Severity, String, Vec<&Record>)> = Vec::new();
             for r in v {
-                match groups.iter_mut().find(|g| g.0 == r.code && g.1 == r.severity) {
-                    Some(g) => g.2.push(r),
-                    None => groups.push((&r.code, r.severity, vec![r])),
+                let key = advice_of(r);
+                match groups.iter_mut().find(|g| g.0 == r.code && g.1 == r.severity && g.2 == key) {
+                    Some(g) => g.3.push(r),
+                    None => groups.push((&r.code, r.severity, key, vec![r])),
                 }
             }
             groups
                 .into_iter()
-                .map(|(code, sev, rs)| {
+                .map(|(code, sev, key, rs)| {
                     obj(vec![
                         ("code", json!(code)),
+                        ("advice", json!(key)),
                         ("name", json!(rs[0].name)),
                         ("severity", json!(sev.as_str())),
                         ("single", json!(rs.len() == 1)),
@@ -329,14 +352,6 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
         }
         _ => None,
     };
-    // why and options once per rule, not once per finding (a large plan repeats a rule
-    // hundreds of times); templates look them up by code
-    let mut rules = serde_json::Map::new();
-    for r in o.records.iter().filter(|r| r.is_reported() && r.why.is_some()) {
-        if !rules.contains_key(&r.code) {
-            rules.insert(r.code.clone(), json!({ "why": r.why, "options": r.options }));
-        }
-    }
     let title = proj.as_ref().and_then(|p| p["name"].as_str().map(String::from)).unwrap_or_else(|| o.file.clone());
     let ctx = obj(vec![
         ("file", json!(o.file)),
