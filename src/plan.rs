@@ -222,6 +222,12 @@ impl Plan {
     }
 
     /// The name of the enum value a field holds, with its payload.
+    /// The kind variant a declaration was written with (`modality cxr: image` → `image`).
+    pub fn kind_variant(&self, id: EntityId) -> Option<&str> {
+        let e = self.entity(id);
+        e.variant.map(|v| self.schema.kind(e.kind).variants[v as usize].name.as_str())
+    }
+
     pub fn variant(&self, id: EntityId, field: &str) -> Option<(&str, &Payload)> {
         self.variant_of(self.field(id, field)?)
     }

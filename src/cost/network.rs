@@ -308,11 +308,7 @@ fn input_of(plan: &Plan, m: EntityId) -> Input {
         input.seconds = Some(secs);
         if let Some(rate) = plan.num(m, "rate") {
             // a time series is a sequence of samples
-            if plan
-                .entity(m)
-                .variant
-                .is_some_and(|v| plan.schema.kind(plan.entity(m).kind).variants[v as usize].name == "timeseries")
-            {
+            if plan.kind_variant(m) == Some("timeseries") {
                 input.tokens = Some(Range::point((rate * secs).round()));
                 input.tokens_long = Some((rate * secs).round());
             }
