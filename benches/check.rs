@@ -56,17 +56,36 @@ fn check(bencher: Bencher, which: &str) {
         .bench(|| mlarchc::compile("plan.mla", black_box(text.clone()), &std, &host));
 }
 
+/// A shipped plan, or a synthetic one of `synthetic_Nk` lines.
+fn plan_named(which: &str) -> String {
+    match which.strip_prefix("synthetic_").and_then(|k| k.strip_suffix('k')).and_then(|k| k.parse::<usize>().ok()) {
+        Some(k) => synth::plan(k * 1_000),
+        None => typical(),
+    }
+}
+
 /// The whole job of `mlarchc check`: parse, check, graph, derive, compile the rules, and
-/// review with every rule on.
-#[divan::bench(args = ["typical", "synthetic_10k"])]
+/// review with every rule on; at 1k, 10k and 100k lines to show it grows linearly.
+#[divan::bench(args = ["typical", "synthetic_1k", "synthetic_10k", "synthetic_100k"], sample_count = 20)]
 fn check_and_review(bencher: Bencher, which: &str) {
-    let text = if which == "typical" { typical() } else { synth::plan(10_000) };
+    let text = plan_named(which);
     let std = Stdlib::embedded();
     let host = MemoryHost::default();
     bencher.counter(BytesCount::of_str(&text)).bench(|| {
         let c = mlarchc::compile("plan.mla", black_box(text.clone()), &std, &host);
         black_box(c.review(&Default::default()))
     });
+}
+
+/// The review alone (every rule evaluated, levels and decisions applied) on a checked plan:
+/// linear in plan size because bindings read a per-kind index.
+#[divan::bench(args = ["typical", "synthetic_1k", "synthetic_10k", "synthetic_100k"], sample_count = 20)]
+fn review(bencher: Bencher, which: &str) {
+    let text = plan_named(which);
+    let std = Stdlib::embedded();
+    let host = MemoryHost::default();
+    let c = mlarchc::compile("plan.mla", text.clone(), &std, &host);
+    bencher.counter(BytesCount::of_str(&text)).bench_local(|| black_box(c.review(&Default::default())));
 }
 
 /// The cost model alone (every estimate of the plan, written into its derived fields), on

@@ -452,7 +452,12 @@ impl Compiler<'_> {
                     let inner = &rest[..close];
                     let span = self.inner_span(e.span, raw_start + i, close + 2);
                     pieces.push(Piece::Text(std::mem::take(&mut buf)));
-                    let parsed = crate::syntax::parse_expr(span.file, inner);
+                    // most placeholders are a plain path (`m`, `m.n_train`): read it
+                    // directly rather than through the expression parser
+                    let parsed = match plain_path(inner, span) {
+                        Some(p) => Ok(p),
+                        None => crate::syntax::parse_expr(span.file, inner),
+                    };
                     match parsed {
                         Ok(mut pe) => {
                             relocate(&mut pe, span);
@@ -1134,6 +1139,23 @@ fn op_str(op: BinOp) -> &'static str {
         BinOp::Mul => "*",
         _ => "/",
     }
+}
+
+/// `m.n_train` as a path expression, if the text is one: identifiers joined by dots, none
+/// of them a keyword of the expression language.
+fn plain_path(text: &str, span: Span) -> Option<ast::Expr> {
+    const KEYWORDS: &[&str] = &["and", "or", "not", "in", "is", "where", "true", "false", "none", "unknown"];
+    let mut idents = Vec::new();
+    for seg in text.split('.') {
+        let ok = seg.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !KEYWORDS.contains(&seg);
+        if !ok {
+            return None;
+        }
+        idents.push(ast::Ident { name: seg.to_string(), span });
+    }
+    Some(ast::Expr { kind: ExprKind::Path(idents), span })
 }
 
 /// Moves the spans of an expression parsed out of a message string onto the string.

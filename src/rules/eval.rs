@@ -216,7 +216,8 @@ impl<'p> Eval<'p> {
                 let mut hits = 0usize;
                 let mut acc: Option<V<'p>> = None;
                 for item in items {
-                    self.env.truncate(*slot);
+                    // a guard runs before the deeper bindings exist: pad up to the slot
+                    self.env.resize(*slot, V::Absent);
                     self.env.push(item);
                     if filter.as_ref().is_some_and(|f| !self.eval(f).truthy()) {
                         continue;
@@ -489,16 +490,72 @@ pub fn evaluate(plan: &Plan, rules: &RuleSet) -> Vec<Finding> {
     let index = Index::new(plan);
     for (ri, rule) in rules.rules.iter().enumerate() {
         let mut ev = Eval { plan, index: &index, env: Vec::new(), places: Vec::new() };
-        bind(&mut ev, rule, ri, 0, &mut out);
+        let g = guards(rule);
+        bind(&mut ev, rule, &g, ri, 0, &mut out);
     }
     out
 }
 
-fn bind<'p>(ev: &mut Eval<'p>, rule: &Rule, ri: usize, depth: usize, out: &mut Vec<Finding>) {
-    if depth == rule.bindings.len() {
-        if ev.eval(&rule.when).truthy() {
-            out.push(finding(ev, rule, ri));
+/// The conjuncts of `when` by the binding they wait for: `guards[k]` holds those whose
+/// deepest variable is binding `k - 1` (`guards[0]`: none), so a nested `for` is entered
+/// only for outer bindings that already pass — `for d: dataset, for t: train` with
+/// `d.role == unlabeled` visits the trains of unlabelled pools only.
+fn guards(rule: &Rule) -> Vec<Vec<&TExpr>> {
+    let n = rule.bindings.len();
+    let mut conj = Vec::new();
+    conjuncts(&rule.when, &mut conj);
+    let mut out: Vec<Vec<&TExpr>> = vec![Vec::new(); n + 1];
+    for c in conj {
+        let level = deepest(c, n).map_or(0, |s| s + 1);
+        out[level.min(n)].push(c);
+    }
+    out
+}
+
+fn conjuncts<'a>(e: &'a TExpr, out: &mut Vec<&'a TExpr>) {
+    match &e.kind {
+        TKind::Binary(BinOp::And, a, b) => {
+            conjuncts(a, out);
+            conjuncts(b, out);
         }
+        _ => out.push(e),
+    }
+}
+
+/// The deepest binding slot (below `n`) an expression reads; quantifier variables sit above.
+fn deepest(e: &TExpr, n: usize) -> Option<usize> {
+    let mut max: Option<usize> = None;
+    let mut see = |x: Option<usize>| max = max.max(x);
+    match &e.kind {
+        TKind::Var(s) if *s < n => see(Some(*s)),
+        TKind::List(items) => items.iter().for_each(|i| see(deepest(i, n))),
+        TKind::Field(x, _) | TKind::Not(x) | TKind::Neg(x) | TKind::Len(x) | TKind::Abs(x) | TKind::Referrers(x, _) => {
+            see(deepest(x, n))
+        }
+        TKind::Is { value, .. } => see(deepest(value, n)),
+        TKind::Binary(_, a, b) => {
+            see(deepest(a, n));
+            see(deepest(b, n));
+        }
+        TKind::Quant { source, filter, body, .. } => {
+            see(deepest(source, n));
+            if let Some(f) = filter {
+                see(deepest(f, n));
+            }
+            see(deepest(body, n));
+        }
+        _ => {}
+    }
+    max
+}
+
+fn bind<'p>(ev: &mut Eval<'p>, rule: &Rule, guards: &[Vec<&TExpr>], ri: usize, depth: usize, out: &mut Vec<Finding>) {
+    // what the bindings so far decide must hold before going deeper
+    if !guards[depth].iter().all(|c| ev.eval(c).truthy()) {
+        return;
+    }
+    if depth == rule.bindings.len() {
+        out.push(finding(ev, rule, ri));
         return;
     }
     let items: Vec<(V<'p>, Option<(crate::source::Span, String)>)> = match &rule.bindings[depth].1 {
@@ -510,7 +567,7 @@ fn bind<'p>(ev: &mut Eval<'p>, rule: &Rule, ri: usize, depth: usize, out: &mut V
         ev.places.truncate(depth);
         ev.env.push(item);
         ev.places.push(place);
-        bind(ev, rule, ri, depth + 1, out);
+        bind(ev, rule, guards, ri, depth + 1, out);
     }
     ev.env.truncate(depth);
     ev.places.truncate(depth);

@@ -11,7 +11,7 @@
 
 pub mod baseline;
 mod compile;
-mod eval;
+pub mod eval;
 pub mod expr;
 pub mod review;
 
