@@ -468,3 +468,56 @@ fn catalog_lists_and_describes_entries() {
         .expect("sh");
     assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
 }
+
+/// Every subcommand that writes to standard output, with arguments that make it write.
+const WRITERS: &[&[&str]] = &[
+    &["rules"],
+    &["rules", "--format", "markdown"],
+    &["rule", "MLA201"],
+    &["schema"],
+    &["schema", "--json-schema"],
+    &["catalog", "backbones"],
+    &["graph", "specs/icu_mortality.mla"],
+    &["budget", "specs/llm_finetune.mla"],
+    &["check", "specs/icu_mortality.mla"],
+    &["check", "--format", "sarif", "specs/icu_mortality.mla"],
+    &["report", "specs/icu_mortality.mla"],
+    &["test", "stdlib/rules"],
+];
+
+#[cfg(unix)]
+#[test]
+fn a_full_disk_is_an_error_and_exit_2_never_a_panic() {
+    for args in WRITERS {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let o = Command::new(env!("CARGO_BIN_EXE_mlarchc"))
+            .args(*args)
+            .stdout(full)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("the binary runs");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("cannot write to standard output"), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?} panicked");
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    for args in WRITERS {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mlarchc"))
+            .args(*args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        // the reader goes away before reading anything, as `| head -0` does
+        drop(child.stdout.take());
+        let o = child.wait_with_output().expect("wait");
+        assert!(!stderr(&o).contains("panicked"), "{args:?} panicked: {}", stderr(&o));
+        // either everything fit the pipe before it closed, or the process ended as a SIGPIPE would
+        let code = o.status.code();
+        assert!(matches!(code, Some(0 | 1 | 141)), "{args:?} exited {code:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("cannot write"), "{args:?} complained about the pipe: {}", stderr(&o));
+    }
+}

@@ -24,6 +24,8 @@ use std::path::{Path, PathBuf};
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
+/// A reader of standard output went away: what a shell reports for a SIGPIPE death.
+pub const EXIT_BROKEN_PIPE: i32 = 141;
 
 #[derive(Parser, Debug)]
 #[command(name = "mlarchc", version, about = "Type-check and review ML project plans written in .mla", long_about = None)]
@@ -233,7 +235,7 @@ fn graph_cmd(file: &str, format: GraphFormat, color: bool, stdlib: &Stdlib) -> i
         GraphFormat::Dot => crate::graph::to_dot(&c.plan, &c.graph),
         GraphFormat::Mermaid => crate::graph::to_mermaid(&c.plan, &c.graph),
     };
-    print!("{out}");
+    write_stdout(out.as_bytes());
     EXIT_OK
 }
 
@@ -253,9 +255,23 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
 }
 
 /// Writes to standard output; a closed pipe (`mlarchc … | head`) ends quietly.
+/// Writes to standard output. A reader that went away (`mlarchc rules | head -1`) ends the
+/// process quietly with the status a shell gives a process killed by SIGPIPE (141); any
+/// other failure (`> /dev/full`) is an error message and exit status 2 — never a panic.
 pub(crate) fn write_stdout(bytes: &[u8]) {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(bytes).and_then(|_| out.flush());
+    if let Err(e) = out.write_all(bytes).and_then(|_| out.flush()) {
+        std::process::exit(stdout_failed(&e));
+    }
+}
+
+/// The exit status for a failed write to standard output, after saying why.
+pub(crate) fn stdout_failed(e: &std::io::Error) -> i32 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return EXIT_BROKEN_PIPE;
+    }
+    eprintln!("error: cannot write to standard output: {e}");
+    EXIT_USAGE
 }
 
 /// Files on disk, named relative to the working directory as the user wrote them.

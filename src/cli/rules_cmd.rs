@@ -225,7 +225,7 @@ pub fn explain(selector: &str, json: bool, plan: Option<&str>, stdlib: &Stdlib) 
         super::write_stdout((serde_json::to_string_pretty(&j).unwrap_or_default() + "\n").as_bytes());
         return EXIT_OK;
     }
-    print!("{}", explain_text(r));
+    super::write_stdout(explain_text(r).as_bytes());
     EXIT_OK
 }
 
@@ -293,17 +293,19 @@ pub fn test(paths: &[PathBuf], stdlib: &Stdlib) -> i32 {
             Ok(text) => crate::testing::run_fixture(&name, text, stdlib, &FsHost),
             Err(e) => vec![format!("cannot read it: {e}")],
         };
+        let mut out = String::new();
         if problems.is_empty() {
-            println!("ok    {name}");
+            let _ = writeln!(out, "ok    {name}");
         } else {
             failed += 1;
-            println!("FAIL  {name}");
+            let _ = writeln!(out, "FAIL  {name}");
             for p in problems {
-                println!("      {p}");
+                let _ = writeln!(out, "      {p}");
             }
         }
+        super::write_stdout(out.as_bytes());
     }
-    println!("\n{}, {failed} failed", plural(fixtures.len(), "fixture", "fixtures"));
+    super::write_stdout(format!("\n{}, {failed} failed\n", plural(fixtures.len(), "fixture", "fixtures")).as_bytes());
     if failed > 0 {
         EXIT_FINDINGS
     } else {
