@@ -43,6 +43,26 @@ fn main() {
     code.push_str("pub static PARSED: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/stdlib_parsed.bin\"));\n");
     write(&out_dir.join("stdlib_files.rs"), code.as_bytes());
 
+    // The UI fixtures, one or more per compiler code: `mlarchc explain CODE` shows one as
+    // the code's example, checked by the compiler at run time.
+    println!("cargo:rerun-if-changed=tests/ui");
+    let ui = manifest.join("tests/ui");
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&ui)
+        .map(|d| {
+            d.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "mla")).collect()
+        })
+        .unwrap_or_default();
+    fixtures.sort();
+    let mut examples = String::from(
+        "/// UI fixtures (`tests/ui/*.mla`): file name, contents.\npub static EXAMPLES: &[(&str, &str)] = &[\n",
+    );
+    for p in &fixtures {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        examples.push_str(&format!("    ({name:?}, include_str!({:?})),\n", p.to_string_lossy()));
+    }
+    examples.push_str("];\n");
+    write(&out_dir.join("code_examples.rs"), examples.as_bytes());
+
     // The stdlib's `.mla` files get file ids 0, 1, … in this order; `compile` adds them to
     // its source map first, in the same order, so the spans line up.
     let texts: Vec<String> = files

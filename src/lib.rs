@@ -60,6 +60,10 @@ impl Compilation {
     }
 }
 
+/// The root name for a compilation of the stdlib alone (`mlarchc rules`, `schema`,
+/// `catalog`): an empty root that is not an empty plan.
+pub const STDLIB_ONLY: &str = "<stdlib only>";
+
 /// Checks the plan rooted at `root_name`: parses the stdlib, the root and its imports,
 /// then resolves and type-checks everything. Never fails and never panics on any input;
 /// every problem is a diagnostic.
@@ -73,7 +77,7 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
         .map(|(path, text)| sources.add(format!("<stdlib>/{path}"), text, FileOrigin::Stdlib))
         .collect();
     let root = sources.add(root_name, root_text, FileOrigin::User);
-    let (parsed, root_module) = match stdlib.parsed() {
+    let (parsed, mut root_module) = match stdlib.parsed() {
         Some(parsed) => (parsed, syntax::parse(root, &sources.get(root).text)),
         None => {
             // a stdlib from disk: parse it with the root, spread over the cores
@@ -83,6 +87,17 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
             (parsed, root_module)
         }
     };
+    // a file with nothing in it (or only comments) is not a clean plan
+    if root_name != STDLIB_ONLY && root_module.0.items.is_empty() && root_module.1.is_empty() {
+        root_module.1.push(
+            diag::Diagnostic::new(
+                &diag::codes::SINGLETON,
+                "the plan is empty: it declares no `project` and nothing else",
+            )
+            .primary(source::Span::new(root, 0, 0), "nothing is declared in this file")
+            .help("start with `project NAME { task: …, target: \"…\" }`; `mlarchc schema project` lists its fields"),
+        );
+    }
     for (id, (m, d)) in ids.into_iter().zip(parsed) {
         diags.extend(d);
         modules.push((id, m));

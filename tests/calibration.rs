@@ -204,7 +204,7 @@ fn published_figures_lie_inside_the_estimates() {
 /// 3 % (norms, biases and position tables make up the rest).
 #[test]
 fn catalogued_shapes_reproduce_the_parameter_counts() {
-    let c = mlarchc::check_str("<none>", "");
+    let c = mlarchc::check_str(mlarchc::STDLIB_ONLY, "");
     let mut checked = 0;
     let mut problems = Vec::new();
     for id in c.plan.ids_of("backbone") {

@@ -521,3 +521,37 @@ fn a_closed_pipe_ends_quietly() {
         assert!(!stderr(&o).contains("cannot write"), "{args:?} complained about the pipe: {}", stderr(&o));
     }
 }
+
+#[test]
+fn explain_knows_every_compiler_code_and_rules_in_any_case() {
+    for c in mlarchc::diag::codes::ALL {
+        let o = mlarchc(&["explain", c.code]);
+        assert_eq!(o.status.code(), Some(0), "{}: {}", c.code, stderr(&o));
+        assert!(stdout(&o).starts_with(c.code), "{}: {}", c.code, stdout(&o));
+    }
+    // an example the compiler checks, with the diagnostic it gets
+    let o = mlarchc(&["explain", "e0303"]);
+    assert!(stdout(&o).contains("error[E0303]"), "{}", stdout(&o));
+    let o = mlarchc(&["explain", "mla408"]);
+    assert!(stdout(&o).starts_with("MLA408 non_independence"), "{}", stdout(&o));
+    let o = mlarchc(&["explain", "E9999"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn an_empty_or_comment_only_plan_is_an_error() {
+    for text in ["", "// nothing yet\n", "/* a draft */\n"] {
+        let o = with_stdin(&["check", "-"], text);
+        assert_eq!(o.status.code(), Some(1), "{text:?}: {}", stdout(&o));
+        assert!(stdout(&o).contains("error[E0211]: the plan is empty"), "{text:?}: {}", stdout(&o));
+    }
+}
+
+#[test]
+fn selectors_take_codes_in_any_case_and_all() {
+    let o = mlarchc(&["check", "--allow", "ALL", "specs/icu_mortality.mla"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = mlarchc(&["check", "--format", "short", "--allow", "ALL", "--deny", "mla408", "specs/icu_mortality.mla"]);
+    assert!(stdout(&o).contains("error[MLA408]"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("MLA403"), "{}", stdout(&o));
+}

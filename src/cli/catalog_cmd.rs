@@ -193,7 +193,7 @@ fn entry_json(plan: &Plan, id: EntityId) -> serde_json::Value {
 }
 
 pub fn run(what: Option<&str>, name: Option<&str>, json: bool, stdlib: &Stdlib) -> i32 {
-    let c = crate::compile("<catalog>", String::new(), stdlib, &MemoryHost::default());
+    let c = crate::compile(crate::STDLIB_ONLY, String::new(), stdlib, &MemoryHost::default());
     let plan = &c.plan;
     let all = kinds(plan);
     // `catalog NAME`: an entry of any kind

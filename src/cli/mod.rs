@@ -6,6 +6,7 @@ mod adr_cmd;
 mod budget_cmd;
 mod catalog_cmd;
 mod check_cmd;
+mod explain_cmd;
 mod report_cmd;
 mod rules_cmd;
 mod schema_cmd;
@@ -97,6 +98,15 @@ pub enum Command {
         /// Also look in the rules a plan declares or imports
         #[arg(long, value_name = "FILE")]
         plan: Option<String>,
+    },
+    /// Explain any code: an architect rule (`MLA408`, in any case) or a compiler diagnostic
+    /// (`E0303`), with an example the compiler checks
+    Explain {
+        /// The code (`E0303`, `W0201`, `MLA408`, `mla408`) or a rule's name
+        code: String,
+        /// Text for reading, JSON for tools
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
     },
     /// Run rule fixtures: every `*_test.mla` file under the paths, checked against its
     /// `//~ CODE` marks
@@ -195,6 +205,7 @@ pub fn main() -> i32 {
             rules_cmd::explain(&rule, format == TextOrJson::Json, plan.as_deref(), &stdlib)
         }
         Command::Test { paths } => rules_cmd::test(&paths, &stdlib),
+        Command::Explain { code, format } => explain_cmd::run(&code, format, &stdlib),
     }
 }
 

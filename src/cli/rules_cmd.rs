@@ -13,7 +13,7 @@ use std::path::PathBuf;
 /// The rules of the stdlib, plus those of a plan when one is given.
 fn load(plan: Option<&str>, stdlib: &Stdlib) -> Result<crate::Compilation, i32> {
     let c = match plan {
-        None => crate::compile("<rules>", String::new(), stdlib, &MemoryHost::default()),
+        None => crate::compile(crate::STDLIB_ONLY, String::new(), stdlib, &MemoryHost::default()),
         Some(p) => match super::read_root(p) {
             Ok((name, text)) => crate::compile(&name, text, stdlib, &FsHost),
             Err(e) => {

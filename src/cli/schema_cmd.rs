@@ -10,7 +10,7 @@ use crate::stdlib::Stdlib;
 use std::fmt::Write;
 
 pub fn run(name: Option<&str>, json: bool, stdlib: &Stdlib) -> i32 {
-    let c = crate::compile("<schema>", String::new(), stdlib, &MemoryHost::default());
+    let c = crate::compile(crate::STDLIB_ONLY, String::new(), stdlib, &MemoryHost::default());
     if c.has_errors() {
         let text = crate::emit::human::render_plain(&c.sources, &c.diagnostics, crate::emit::human::Style::Rich);
         eprint!("{text}");

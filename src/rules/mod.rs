@@ -187,9 +187,9 @@ impl Rule {
             .collect()
     }
 
-    /// Does `selector` (a code, a name in snake or kebab case) name this rule?
+    /// Does `selector` (a code in any case, a name in snake or kebab case) name this rule?
     pub fn is_named(&self, selector: &str) -> bool {
-        self.code == selector || self.name == selector.replace('-', "_")
+        self.code.eq_ignore_ascii_case(selector) || self.name == selector.replace('-', "_")
     }
 }
 

@@ -42,6 +42,8 @@ enum Target {
     Rule(String),
     Pattern(String),
     Section(Section),
+    /// `ALL`: every rule
+    All,
 }
 
 impl Target {
@@ -53,6 +55,7 @@ impl Target {
         match self {
             Target::Rule(code) => rule.code == *code,
             Target::Section(s) => rule.section == *s,
+            Target::All => true,
             Target::Pattern(p) => {
                 p.len() == rule.code.len() && p.bytes().zip(rule.code.bytes()).all(|(a, b)| a == b'x' || a == b)
             }
@@ -60,13 +63,19 @@ impl Target {
     }
 }
 
-/// Resolves `MLA201`, `scratch_deep_tiny_n`, `scratch-deep-tiny-n`, `MLA4xx`, `training`.
+/// Resolves `MLA201` (in any case), `scratch_deep_tiny_n`, `scratch-deep-tiny-n`, `MLA4xx`,
+/// `training`, `ALL`.
 fn resolve(rules: &RuleSet, text: &str) -> Result<Target, String> {
+    if text == "ALL" {
+        return Ok(Target::All);
+    }
     if let Some(s) = Section::parse(text) {
         return Ok(Target::Section(s));
     }
-    if text.starts_with("MLA") && text.len() == 6 && text[3..].contains('x') {
-        return Ok(Target::Pattern(text.to_string()));
+    // codes in any case: `mla4xx`, `Mla4XX`
+    let upper = text.to_ascii_uppercase();
+    if upper.starts_with("MLA") && upper.len() == 6 && upper[3..].contains('X') {
+        return Ok(Target::Pattern(format!("MLA{}", upper[3..].replace('X', "x"))));
     }
     if let Some(r) = rules.find(text) {
         return Ok(Target::Rule(r.code.clone()));
@@ -75,7 +84,8 @@ fn resolve(rules: &RuleSet, text: &str) -> Result<Target, String> {
         .rules
         .iter()
         .flat_map(|r| [r.code.as_str(), r.name.as_str()])
-        .chain(Section::ALL.iter().map(|s| s.as_str()));
+        .chain(Section::ALL.iter().map(|s| s.as_str()))
+        .chain(["ALL"]);
     Err(match suggest::help(text, names) {
         Some(h) => format!("no rule or section is called `{text}`; {h}"),
         None => format!("no rule or section is called `{text}`; `mlarchc rules` lists them"),
