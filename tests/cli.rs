@@ -124,16 +124,23 @@ fn missing_file_is_a_bad_invocation() {
 }
 
 #[test]
-fn a_directory_is_a_bad_invocation() {
-    let o = mlarchc(&["check", "specs"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
+fn a_directory_is_walked_for_plans() {
+    let o = mlarchc(&["check", "--format", "short", "specs"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // every example plan and the team's rule file, not the rule fixtures
+    let n = std::fs::read_dir("specs")
+        .expect("specs")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "mla"))
+        .count()
+        + 1;
+    assert!(stderr(&o).contains(&format!("{n} plans")), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("_test.mla"), "{}", stdout(&o));
 }
 
 #[test]
 fn bad_flags_are_a_bad_invocation() {
     assert_eq!(mlarchc(&["check", "--format", "fancy", "specs/icu_mortality.mla"]).status.code(), Some(2));
-    assert_eq!(mlarchc(&["check"]).status.code(), Some(2));
     assert_eq!(mlarchc(&["frobnicate"]).status.code(), Some(2));
     assert_eq!(mlarchc(&["--color", "sometimes", "check", "x.mla"]).status.code(), Some(2));
 }
@@ -554,4 +561,70 @@ fn selectors_take_codes_in_any_case_and_all() {
     let o = mlarchc(&["check", "--format", "short", "--allow", "ALL", "--deny", "mla408", "specs/icu_mortality.mla"]);
     assert!(stdout(&o).contains("error[MLA408]"), "{}", stdout(&o));
     assert!(!stdout(&o).contains("MLA403"), "{}", stdout(&o));
+}
+
+/// A scratch folder with plans in it, for tests that run in it.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mlarchc-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("drafts")).expect("mkdir");
+    std::fs::copy("specs/kws_edge.mla", dir.join("sub/kws_edge.mla")).expect("copy");
+    std::fs::copy("specs/churn_tabular.mla", dir.join("drafts/churn_tabular.mla")).expect("copy");
+    std::fs::write(dir.join("sub/rule_test.mla"), "// a fixture, not a plan\n").expect("write");
+    dir
+}
+
+fn in_dir(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mlarchc")).args(args).current_dir(dir).output().expect("the binary runs")
+}
+
+#[test]
+fn check_without_arguments_walks_the_folder_with_excludes() {
+    let dir = scratch("walk");
+    let o = in_dir(&dir, &["check", "--format", "short"]);
+    assert!(stdout(&o).contains("sub/kws_edge.mla:"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("drafts/churn_tabular.mla:"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("rule_test.mla"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("2 plans"), "{}", stderr(&o));
+    let o = in_dir(&dir, &["check", "--format", "short", "--exclude", "drafts"]);
+    assert!(!stdout(&o).contains("drafts/"), "{}", stdout(&o));
+    let o = in_dir(&dir, &["check", "--format", "short", "sub"]);
+    assert!(stdout(&o).contains("sub/kws_edge.mla:") && !stdout(&o).contains("drafts/"), "{}", stdout(&o));
+    // project.mla, when there is one, is the plan
+    std::fs::copy("specs/icu_mortality.mla", dir.join("project.mla")).expect("copy");
+    let o = in_dir(&dir, &["check", "--format", "short", "-q"]);
+    assert!(stdout(&o).contains("project.mla:") && !stdout(&o).contains("sub/"), "{}", stdout(&o));
+    assert!(!stderr(&o).contains("1 plan"), "--quiet prints no summary: {}", stderr(&o));
+    let empty = std::env::temp_dir().join(format!("mlarchc-cli-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let o = in_dir(&empty, &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no plan to check"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_baseline_matches_the_plan_however_its_path_is_spelled() {
+    let dir = scratch("baseline");
+    let o = in_dir(&dir, &["check", "--write-baseline", "b.json", "./sub/kws_edge.mla"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let abs = dir.join("sub/kws_edge.mla");
+    for spelling in ["sub/kws_edge.mla", "./sub/kws_edge.mla", "sub/../sub/kws_edge.mla", abs.to_str().expect("utf-8")]
+    {
+        let o = in_dir(&dir, &["check", "--format", "short", "--baseline", "b.json", spelling]);
+        assert_eq!(o.status.code(), Some(0), "{spelling}: {}", stdout(&o));
+        assert!(stderr(&o).contains("in the baseline"), "{spelling}: {}", stderr(&o));
+    }
+    let o = in_dir(&dir, &["check", "--format", "short", "--baseline", "b.json", "drafts/churn_tabular.mla"]);
+    assert!(stderr(&o).contains("has no entries for `drafts/churn_tabular.mla`"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_short_form_keeps_the_fix() {
+    let o = with_stdin(
+        &["check", "--format", "short", "-"],
+        "project p { task: regression, target: \"x\", unit: region, prior_attempts: [] }\nmodality m: image { from: d, representation: pretrained(resnet5, frozen) }\ndataset d { n: 10 }\n",
+    );
+    assert!(stdout(&o).contains("unknown backbone `resnet5` (help: did you mean `resnet50`?)"), "{}", stdout(&o));
+    assert_eq!(stdout(&o).lines().count(), 1, "one line per diagnostic: {}", stdout(&o));
 }

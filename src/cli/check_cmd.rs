@@ -14,9 +14,20 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Plan files to check, each the root of its own plan; `-` reads standard input
-    #[arg(required = true, value_name = "FILE")]
+    /// Plan files or folders to check, each file the root of its own plan; `-` reads
+    /// standard input. Without any: `project.mla`, else every plan under the working
+    /// directory
+    #[arg(value_name = "PATH")]
     pub files: Vec<String>,
+    /// Leave out plans whose path matches (repeatable): `--exclude drafts`, `--exclude '**/old_*.mla'`
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Print only the diagnostics: no summary line
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also say which plans were found and what each one produced (on standard error)
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// What standard output carries (machine formats are one clean document; the run's
     /// summary goes to standard error)
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -178,6 +189,40 @@ fn render(
     }
 }
 
+/// The plans a `check` reads: the files given, the plans under the folders given, or
+/// without any `project.mla`, else the plans under the working directory.
+fn plan_paths(args: &CheckArgs) -> Result<Vec<String>, String> {
+    if args.files.is_empty() {
+        if std::path::Path::new("project.mla").is_file() {
+            return Ok(vec!["project.mla".into()]);
+        }
+        let found = super::plans_under(std::path::Path::new("."), &args.exclude);
+        if found.is_empty() {
+            return Err(
+                "no plan to check: there is no `project.mla` here and no `.mla` file below; pass the plans to check"
+                    .into(),
+            );
+        }
+        return Ok(found);
+    }
+    let mut out = Vec::new();
+    for f in &args.files {
+        let p = std::path::Path::new(f);
+        if f != "-" && p.is_dir() {
+            let found = super::plans_under(p, &args.exclude);
+            if found.is_empty() {
+                return Err(format!(
+                    "no plan under `{f}`: it holds no `.mla` file that is not a rule fixture or excluded"
+                ));
+            }
+            out.extend(found);
+        } else if !args.exclude.iter().any(|g| super::glob_match(g, &super::project_relative(f))) {
+            out.push(f.clone());
+        }
+    }
+    Ok(out)
+}
+
 pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &Stdlib) -> i32 {
     let baseline = match &args.baseline {
         None => None,
@@ -196,7 +241,18 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
     let mut checked: Vec<Checked> = Vec::new();
     let mut language_errors = false;
     let mut recorded = Baseline { format: crate::rules::baseline::FORMAT.into(), entries: Vec::new() };
-    for name in &args.files {
+    let files = match plan_paths(args) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    if args.verbose {
+        eprintln!("checking {}", plural(files.len(), "plan", "plans"));
+    }
+    for name in &files {
+        let started = std::time::Instant::now();
         let (display, text) = match read_root(name) {
             Ok(r) => r,
             Err(e) => {
@@ -214,9 +270,26 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             levels: levels.to_vec(),
             baseline: baseline.as_ref().map(|b| Baseline {
                 format: b.format.clone(),
-                entries: b.entries.iter().filter(|e| e.file == display).cloned().collect(),
+                // an entry written as `./x.mla` or an absolute path is the same plan
+                entries: b
+                    .entries
+                    .iter()
+                    .filter(|e| e.file == display || super::project_relative(&e.file) == display)
+                    .map(|e| crate::rules::baseline::Entry { file: display.clone(), ..e.clone() })
+                    .collect(),
             }),
         };
+        if let (Some(b), Some(path), Some(mine)) = (&baseline, &args.baseline, &config.baseline) {
+            if mine.entries.is_empty() && !b.entries.is_empty() && !args.quiet {
+                let mut files: Vec<&str> = b.entries.iter().map(|e| e.file.as_str()).collect();
+                files.dedup();
+                eprintln!(
+                    "note: the baseline `{}` has no entries for `{display}`; its entries are for {}",
+                    path.display(),
+                    crate::diag::one_of(&files, "and")
+                );
+            }
+        }
         if let Err(e) = review::check_config(&c.rules, &config) {
             eprintln!("error: {e}");
             return EXIT_USAGE;
@@ -228,6 +301,11 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
         for e in &r.stale {
             eprintln!("warning: baseline entry no longer matches a finding: {}", review::describe_stale(e));
         }
+        if args.verbose {
+            let d: Vec<_> = c.diagnostics.iter().chain(&r.diagnostics).cloned().collect();
+            let what = human::summary(&d).unwrap_or_else(|| "clean".into());
+            eprintln!("checked {display}: {what} ({} ms)", started.elapsed().as_millis());
+        }
         checked.push(Checked { display, compilation: c, review: r });
     }
     let outcomes: Vec<Outcome> =
@@ -237,11 +315,11 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
     // standard output: one document; the run's summary goes beside it, never into it
     let human_out = matches!(args.format, Format::Human);
     let mut out = render(args.format, &checked, &outcomes, &summary, &unreadable, color);
-    if human_out && !checked.is_empty() {
+    if human_out && !checked.is_empty() && !args.quiet {
         out.extend(format!("{}\n", summary.text()).into_bytes());
     }
     super::write_stdout(&out);
-    if !human_out && !checked.is_empty() {
+    if !human_out && !checked.is_empty() && !args.quiet {
         eprintln!("{}", summary.text());
     }
     let mut status = if !unreadable.is_empty() {

@@ -217,7 +217,74 @@ pub(crate) fn read_root(name: &str) -> Result<(String, String), String> {
         std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read standard input: {e}"))?;
         return Ok(("<stdin>".to_string(), s));
     }
-    FsHost.read(name).map(|t| (name.to_string(), t)).map_err(|e| format!("cannot read `{name}`: {e}"))
+    let display = project_relative(name);
+    FsHost.read(&display).map(|t| (display.clone(), t)).map_err(|e| format!("cannot read `{name}`: {e}"))
+}
+
+/// A plan's name relative to the project root (the working directory), spelled one way:
+/// `./x.mla`, `x.mla`, `sub/../x.mla` and the absolute path are all `x.mla`, so that
+/// baselines, fingerprints and messages agree however the path was typed. A file outside
+/// the root keeps its absolute path.
+pub(crate) fn project_relative(name: &str) -> String {
+    let Ok(root) = std::env::current_dir() else { return name.to_string() };
+    let path = Path::new(name);
+    let abs = if path.is_absolute() { path.to_path_buf() } else { root.join(path) };
+    let mut parts: Vec<std::path::Component> = Vec::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if matches!(parts.last(), Some(std::path::Component::Normal(_))) {
+                    parts.pop();
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let norm: PathBuf = parts.iter().collect();
+    match norm.strip_prefix(&root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().replace('\\', "/"),
+        _ => norm.to_string_lossy().into_owned(),
+    }
+}
+
+/// The plans under a directory: every `.mla` file at any depth, except rule fixtures
+/// (`*_test.mla`), hidden folders, `target` and `node_modules`, and what `exclude` names.
+pub(crate) fn plans_under(dir: &Path, exclude: &[String]) -> Vec<String> {
+    let keep = |p: &Path| {
+        let name = project_relative(&p.to_string_lossy());
+        p.extension().is_some_and(|e| e == "mla")
+            && !is_fixture(p)
+            && !name
+                .split('/')
+                .any(|c| (c.starts_with('.') && c.len() > 1 && c != "..") || c == "target" || c == "node_modules")
+            && !exclude.iter().any(|g| glob_match(g, &name))
+    };
+    files_under(dir, &keep)
+        .map(|v| v.iter().map(|p| project_relative(&p.to_string_lossy())).collect())
+        .unwrap_or_default()
+}
+
+/// `*` matches within one path segment, `**` across segments, `?` one character; a
+/// pattern without `/` also matches any single segment (`drafts`, `*_old.mla`).
+pub(crate) fn glob_match(pattern: &str, path: &str) -> bool {
+    fn m(p: &[u8], s: &[u8]) -> bool {
+        match (p.first(), s.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) if p.get(1) == Some(&b'*') => {
+                let rest = if p.get(2) == Some(&b'/') { &p[3..] } else { &p[2..] };
+                (0..=s.len()).any(|i| m(rest, &s[i..]))
+            }
+            (Some(b'*'), _) => (0..=s.len()).take_while(|&i| i == 0 || s[i - 1] != b'/').any(|i| m(&p[1..], &s[i..])),
+            (Some(b'?'), Some(c)) if *c != b'/' => m(&p[1..], &s[1..]),
+            (Some(a), Some(b)) if a == b => m(&p[1..], &s[1..]),
+            _ => false,
+        }
+    }
+    let pattern = pattern.trim_end_matches('/');
+    m(pattern.as_bytes(), path.as_bytes())
+        || (!pattern.contains('/') && path.split('/').any(|seg| m(pattern.as_bytes(), seg.as_bytes())))
+        || path.starts_with(&format!("{pattern}/"))
 }
 
 /// Reads and checks a root file for a command that needs a plan without errors (`graph`,

@@ -60,6 +60,22 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], style: Style, color: bo
             let plain = cs::Diagnostic::<FileId>::new(cs::Severity::Bug).with_message(&d.message);
             let _ = term::emit_to_write_style(&mut buf, &cfg, sources, &plain);
         }
+        // the one-line form keeps a language diagnostic's fix (the did-you-mean), on the
+        // same line so that editors and CI problem matchers still see one line each
+        if style == Style::Short {
+            if let Some(h) = d.help.iter().find(|h| !h.ends_with("explains this check")) {
+                use std::io::Write as _;
+                let text = buf.as_slice();
+                if text.last() == Some(&b'\n') {
+                    let keep = text.len() - 1;
+                    let fresh = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+                    let mut v = std::mem::replace(&mut buf, fresh).into_inner();
+                    v.truncate(keep);
+                    let _ = buf.write_all(&v);
+                }
+                let _ = writeln!(buf, " (help: {})", h.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+        }
     }
     buf.into_inner()
 }
