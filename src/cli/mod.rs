@@ -154,6 +154,9 @@ pub enum ColorChoice {
 
 /// Runs the command line and returns the exit status.
 pub fn main() -> i32 {
+    if let Some(n) = std::env::var("MLARCHC_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok()) {
+        crate::syntax::set_max_threads(n);
+    }
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
