@@ -147,6 +147,16 @@ impl Checker<'_> {
                 d = d.note(format!("`{}` is a field of {} declarations", f.name.name, one_of(&elsewhere, "and")));
             }
         }
+        // a field of a record one level down (`source` of `labels: { … }`, `weight_decay` of
+        // `optimizer: adamw { … }`) belongs inside it: say where, before any look-alike
+        let exact = format!("`{}` in ", f.name.name);
+        let nested = self.doc_candidates(set).into_iter().find(|(label, _)| label.starts_with(&exact)).map(|(l, _)| l);
+        if let Some(label) = nested {
+            let inside = label[exact.len()..].to_string();
+            d = d.help(format!("`{}` belongs inside a record here: write {inside}", f.name.name));
+            self.diags.push(d);
+            return;
+        }
         match (suggest::help(&f.name.name, names.iter()), suggest::by_docs(&f.name.name, self.doc_candidates(set))) {
             (Some(h), _) => d = d.help(h),
             (None, Some(field)) => {
@@ -221,6 +231,10 @@ impl Checker<'_> {
                     "name the value before the braces, such as `{} {{ … }}`",
                     with_record.map_or("value", |v| v.name.as_str())
                 )
+            }
+            // `labels: Labels { … }`: a record is written by its fields alone
+            (Ty::Record(r), ValueKind::Tagged { name, .. }) if self.schema.record(*r).name == name.name => {
+                format!("drop the record's name: write `{{ … }}` with the fields of `{}`", name.name)
             }
             (Ty::Bool, _) => "write `true` or `false`".into(),
             (Ty::Enum(e), ValueKind::Str(text)) if self.schema.enum_(*e).variant_of(text).is_some() => {

@@ -317,6 +317,45 @@ fn hint(before: &str, rest: &str) -> Option<String> {
         .into_iter()
         .rev()
         .collect();
+    let this_line_start = before.rsplit('\n').next().unwrap_or("").trim_start();
+    // slips from other formats: YAML, JSON, shell comments, semicolons, bullet lists
+    // `dataset icu:` then indented `n: 5` (YAML): the error lands on the indented field
+    let lines: Vec<&str> = before.rsplit('\n').take(2).collect();
+    if next == ':' && lines.len() == 2 && lines[1].trim_end().ends_with(':') && lines[0].starts_with([' ', '\t']) {
+        let head = lines[1].trim().trim_end_matches(':');
+        let mut w = head.split_whitespace();
+        if let (Some(kind), Some(name), None) = (w.next(), w.next(), w.next()) {
+            return Some(format!(
+                "declarations use braces, not a colon and indentation: `{kind} {name} {{ … }}`, with the fields inside, separated by commas or new lines"
+            ));
+        }
+    }
+    if next == '#' {
+        return Some("comments start with `//` (or `/* … */`), not `#`".into());
+    }
+    if next == ';' {
+        return Some("separate fields with a comma or a new line, not `;`".into());
+    }
+    if next == '"' && rest[1..].split('"').nth(1).is_some_and(|after| after.trim_start().starts_with(':')) {
+        let key = rest[1..].split('"').next().unwrap_or("name");
+        return Some(format!("field names are not quoted: write `{key}:`"));
+    }
+    if this_line_start == "-"
+        || this_line_start.starts_with("- ")
+        || (next == '-' && next2 == ' ' && this_line_start.is_empty())
+    {
+        return Some("lists are written in brackets: `[a, b, c]`, not as `- item` lines".into());
+    }
+    // `a100 x 4`: the count comes first
+    if let Some(head) = before.trim_end().strip_suffix(" x") {
+        let device: String =
+            head.trim_end().chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let device: String = device.chars().rev().collect();
+        if next.is_ascii_digit() && device.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            return Some(format!("the count comes first: write `{n} x {device}`"));
+        }
+    }
     if first_word == "import" && !before.contains('"') {
         return Some("put the path in double quotes: `import \"plan/data.mla\"`".into());
     }
