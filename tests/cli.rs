@@ -628,3 +628,13 @@ fn the_short_form_keeps_the_fix() {
     assert!(stdout(&o).contains("unknown backbone `resnet5` (help: did you mean `resnet50`?)"), "{}", stdout(&o));
     assert_eq!(stdout(&o).lines().count(), 1, "one line per diagnostic: {}", stdout(&o));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_folder_with_a_link_back_up_is_walked_once() {
+    let dir = scratch("symlink");
+    std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).expect("symlink");
+    let o = in_dir(&dir, &["check", "--format", "short"]);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("2 plans"), "{}", stderr(&o));
+}

@@ -27,7 +27,9 @@ fn walk(dir: &Path, keep: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) -> std
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
-        if path.is_dir() {
+        // a linked folder is not followed: a link back up would never end
+        let linked = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        if path.is_dir() && !linked {
             walk(&path, keep, out)?;
         } else if keep(&path) {
             out.push(path);
