@@ -51,8 +51,23 @@ impl Compilation {
         if self.has_errors() {
             return rules::review::Review::default();
         }
-        let findings = rules::evaluate(&self.plan, &self.rules);
+        let (findings, stopped) = rules::eval::evaluate_bounded(&self.plan, &self.rules);
         let mut r = rules::review::review(&self.plan, &self.rules, &self.sources, findings, config);
+        for ri in stopped {
+            let rule = &self.rules.rules[ri];
+            r.diagnostics.push(
+                diag::Diagnostic::new(
+                    &diag::codes::RULE_WORK_LIMIT,
+                    format!(
+                        "rule `{}` stopped after {} evaluation steps, so its findings are not reported",
+                        rule.code,
+                        cost::range::thousands(rules::eval::MAX_STEPS)
+                    ),
+                )
+                .primary(rule.span, "its bindings and quantifiers multiply on this plan")
+                .help("bind the most selective kind first and test it early in `when`, or use `referrers(x, KIND)` instead of a scan of every declaration"),
+            );
+        }
         let mut sorted = diag::Diagnostics::default();
         sorted.extend(std::mem::take(&mut r.diagnostics));
         r.diagnostics = if r.mode == rules::review::Mode::Quick { sorted.into_list() } else { sorted.into_sorted() };

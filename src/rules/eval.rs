@@ -142,9 +142,16 @@ impl Index {
     }
 }
 
+/// Bindings visited and quantifier items read that one rule may cost: a rule whose `for`s
+/// multiply into a cartesian product stops here, with a diagnostic, instead of running for
+/// minutes.
+pub const MAX_STEPS: u64 = 2_000_000;
+
 struct Eval<'p> {
     plan: &'p Plan,
     index: &'p Index,
+    /// work done for this rule; past [`MAX_STEPS`] everything is false and binding stops
+    steps: u64,
     env: Vec<V<'p>>,
     /// for `for … in` slots bound to written values: their span and path (`preprocess[1]`)
     places: Vec<Option<(crate::source::Span, String)>>,
@@ -216,6 +223,10 @@ impl<'p> Eval<'p> {
                 let mut hits = 0usize;
                 let mut acc: Option<V<'p>> = None;
                 for item in items {
+                    self.steps += 1;
+                    if self.steps > MAX_STEPS {
+                        return V::Absent;
+                    }
                     // a guard runs before the deeper bindings exist: pad up to the slot
                     self.env.resize(*slot, V::Absent);
                     self.env.push(item);
@@ -486,14 +497,26 @@ fn arith<'p>(op: BinOp, x: V<'p>, y: V<'p>) -> V<'p> {
 
 /// Runs every rule; findings in rule order, then binding order.
 pub fn evaluate(plan: &Plan, rules: &RuleSet) -> Vec<Finding> {
+    evaluate_bounded(plan, rules).0
+}
+
+/// The findings, and the rules that stopped at [`MAX_STEPS`] (their findings are dropped:
+/// a partial answer would look complete).
+pub fn evaluate_bounded(plan: &Plan, rules: &RuleSet) -> (Vec<Finding>, Vec<usize>) {
     let mut out = Vec::new();
+    let mut stopped = Vec::new();
     let index = Index::new(plan);
     for (ri, rule) in rules.rules.iter().enumerate() {
-        let mut ev = Eval { plan, index: &index, env: Vec::new(), places: Vec::new() };
+        let mut ev = Eval { plan, index: &index, steps: 0, env: Vec::new(), places: Vec::new() };
         let g = guards(rule);
+        let before = out.len();
         bind(&mut ev, rule, &g, ri, 0, &mut out);
+        if ev.steps > MAX_STEPS {
+            out.truncate(before);
+            stopped.push(ri);
+        }
     }
-    out
+    (out, stopped)
 }
 
 /// The conjuncts of `when` by the binding they wait for: `guards[k]` holds those whose
@@ -563,6 +586,10 @@ fn bind<'p>(ev: &mut Eval<'p>, rule: &Rule, guards: &[Vec<&TExpr>], ri: usize, d
         Binding::Each(list) => ev.items_with_places(list),
     };
     for (item, place) in items {
+        ev.steps += 1;
+        if ev.steps > MAX_STEPS {
+            return;
+        }
         ev.env.truncate(depth);
         ev.places.truncate(depth);
         ev.env.push(item);

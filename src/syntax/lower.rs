@@ -15,6 +15,22 @@ use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use std::sync::OnceLock;
 
+/// Long input quoted in a message: its start and end around an ellipsis, with its length
+/// (`99999999999999999999…99999 (10,000 characters)`), so a message stays one line.
+pub fn excerpt(text: &str) -> String {
+    const KEEP: usize = 24;
+    let n = text.chars().count();
+    if n <= 2 * KEEP + 8 {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(KEEP).collect();
+    let tail: String = text.chars().skip(n - 8).collect();
+    format!("{head}…{tail} ({n} characters)")
+}
+
+/// The most operators one expression may have (`and`, `not`, `+`, comparisons …).
+pub const MAX_OPERATORS: usize = 256;
+
 pub(super) struct Lowerer<'a> {
     pub file: FileId,
     /// offset of the parsed segment in the file
@@ -269,7 +285,7 @@ impl Lowerer<'_> {
                         self.diags.push(
                             Diagnostic::new(
                                 &codes::NUMBER_RANGE,
-                                format!("a dimension of `{}` is too large", p.as_str()),
+                                format!("a dimension of `{}` is too large", excerpt(p.as_str())),
                             )
                             .primary(span, "out of range")
                             .help("shape dimensions must fit in 64 bits"),
@@ -396,7 +412,7 @@ impl Lowerer<'_> {
                 ("too large", "numbers must stay below about 1.8e308")
             };
             self.diags.push(
-                Diagnostic::new(&codes::NUMBER_RANGE, format!("the number `{text}` is {what}"))
+                Diagnostic::new(&codes::NUMBER_RANGE, format!("the number `{}` is {what}", excerpt(text)))
                     .primary(span, "out of range")
                     .help(help),
             );
@@ -611,6 +627,40 @@ impl Lowerer<'_> {
             return self.expr_primary(p);
         }
         let pairs = p.into_inner();
+        // every later pass recurses over the operator tree: bound its size here, with a
+        // diagnostic, rather than let a generated rule overflow the stack
+        let operators = pairs
+            .clone()
+            .filter(|q| {
+                matches!(
+                    q.as_rule(),
+                    Rule::op_not
+                        | Rule::op_neg
+                        | Rule::op_or
+                        | Rule::op_and
+                        | Rule::op_in
+                        | Rule::op_not_in
+                        | Rule::op_is
+                        | Rule::op_is_not
+                        | Rule::op_cmp
+                        | Rule::op_add
+                        | Rule::op_sub
+                        | Rule::op_mul
+                        | Rule::op_div
+                )
+            })
+            .count();
+        if operators > MAX_OPERATORS {
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::TOO_DEEP,
+                    format!("expression too long: {operators} operators, the limit is {MAX_OPERATORS}"),
+                )
+                .primary(span, "this expression")
+                .help("split the condition into named parts: several rules, or `escalate` and `relax` for its cases"),
+            );
+            return Expr { kind: ExprKind::Lit(Value { kind: ValueKind::Error, span }), span };
+        }
         // The Pratt parser's closures cannot borrow `self` mutably at once, so lower the
         // primaries first and let the parser combine indices into them.
         let this = std::cell::RefCell::new(self);
