@@ -638,3 +638,36 @@ fn a_folder_with_a_link_back_up_is_walked_once() {
     assert!(o.status.code().is_some_and(|c| c <= 1), "{}", stderr(&o));
     assert!(stderr(&o).contains("2 plans"), "{}", stderr(&o));
 }
+
+#[test]
+fn settings_come_from_mlarchc_toml_or_pyproject_upwards() {
+    let dir = scratch("config");
+    std::fs::write(
+        dir.join("mlarchc.toml"),
+        "deny = [\"mla408\"]\nexclude = [\"drafts\"]\nformat = \"short\"\nfail-on = \"never\"\n",
+    )
+    .expect("write");
+    // found from a folder below, as Ruff finds its settings
+    let o = in_dir(&dir.join("sub"), &["check"]);
+    assert_eq!(o.status.code(), Some(0), "fail-on never: {}", stdout(&o));
+    assert!(stdout(&o).contains("error[MLA408]"), "deny from the file: {}", stdout(&o));
+    let o = in_dir(&dir, &["check"]);
+    assert!(!stdout(&o).contains("drafts/"), "exclude from the file: {}", stdout(&o));
+    // the command line wins; --isolated ignores the file
+    let o = in_dir(&dir, &["check", "--fail-on", "error", "--allow", "MLA408"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!stdout(&o).contains("MLA408"), "{}", stdout(&o));
+    let o = in_dir(&dir, &["check", "--isolated", "--format", "short"]);
+    assert!(stdout(&o).contains("drafts/"), "{}", stdout(&o));
+    // a misspelt setting is a bad invocation with a did-you-mean
+    std::fs::write(dir.join("mlarchc.toml"), "denny = [\"MLA408\"]\n").expect("write");
+    let o = in_dir(&dir, &["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `deny`?"), "{}", stderr(&o));
+    // pyproject.toml's [tool.mlarchc]
+    std::fs::remove_file(dir.join("mlarchc.toml")).expect("rm");
+    std::fs::write(dir.join("pyproject.toml"), "[project]\nname = \"x\"\n\n[tool.mlarchc]\nwarn = [\"ALL\"]\n")
+        .expect("write");
+    let o = in_dir(&dir, &["check", "--format", "short", "sub"]);
+    assert!(!stdout(&o).contains("error["), "{}", stdout(&o));
+}

@@ -12,7 +12,7 @@ use crate::stdlib::Stdlib;
 use clap::{ArgMatches, Args, ValueEnum};
 use std::path::PathBuf;
 
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct CheckArgs {
     /// Plan files or folders to check, each file the root of its own plan; `-` reads
     /// standard input. Without any: `project.mla`, else every plan under the working
@@ -29,15 +29,22 @@ pub struct CheckArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
     /// What standard output carries (machine formats are one clean document; the run's
-    /// summary goes to standard error)
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// summary goes to standard error) [default: human]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Read the settings from this file (`mlarchc.toml`, or a `pyproject.toml` with
+    /// `[tool.mlarchc]`) instead of the one found from the working directory upwards
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore every settings file
+    #[arg(long)]
+    pub isolated: bool,
     /// Also write FORMAT to PATH (repeatable): `--output sarif=mlarchc.sarif`
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub output: Vec<OutputSpec>,
-    /// The lowest severity that makes the run fail with exit status 1
-    #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
-    pub fail_on: FailOnArg,
+    /// The lowest severity that makes the run fail with exit status 1 [default: error]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOnArg>,
     /// Exit 0 even when findings are reported (`--fail-on never`); a file that cannot be
     /// read still exits 2
     #[arg(long)]
@@ -223,7 +230,55 @@ fn plan_paths(args: &CheckArgs) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
+/// The command line with the settings file under it: the file's levels first (a later
+/// one wins), its excludes and outputs added, its format, `fail-on`, mode and baseline
+/// where the command line gives none.
+fn with_settings(args: &CheckArgs, levels: &[(Level, String)]) -> Result<(CheckArgs, Vec<(Level, String)>), String> {
+    let settings = match (&args.config, args.isolated) {
+        (_, true) => None,
+        (Some(file), false) => Some(super::config::load(file)?),
+        (None, false) => super::config::discover(&std::env::current_dir().unwrap_or_default())?,
+    };
+    let Some(s) = settings else { return Ok((args.clone(), levels.to_vec())) };
+    let mut merged = args.clone();
+    let mut all: Vec<(Level, String)> = Vec::new();
+    all.extend(s.deny.iter().map(|r| (Level::Deny, r.clone())));
+    all.extend(s.warn.iter().map(|r| (Level::Warn, r.clone())));
+    all.extend(s.allow.iter().map(|r| (Level::Allow, r.clone())));
+    all.extend(levels.iter().cloned());
+    merged.exclude = s.exclude.iter().cloned().chain(args.exclude.iter().cloned()).collect();
+    merged.output = s.output.iter().cloned().chain(args.output.iter().cloned()).collect();
+    merged.format = args.format.or(s.format);
+    merged.fail_on = args.fail_on.or(s.fail_on);
+    merged.mode = args.mode.or(s.mode);
+    if merged.baseline.is_none() && merged.write_baseline.is_none() {
+        match &s.baseline {
+            Some(b) if b.is_file() => merged.baseline = Some(b.clone()),
+            Some(b) => eprintln!(
+                "note: the baseline `{}` that `{}` names does not exist yet; `--write-baseline {}` records one",
+                b.display(),
+                s.file.display(),
+                b.display()
+            ),
+            None => {}
+        }
+    }
+    if args.verbose {
+        eprintln!("settings from `{}`", s.file.display());
+    }
+    Ok((merged, all))
+}
+
 pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &Stdlib) -> i32 {
+    let (args, levels) = match with_settings(args, levels) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let (args, levels) = (&args, levels.as_slice());
+    let format = args.format.unwrap_or(Format::Human);
     let baseline = match &args.baseline {
         None => None,
         Some(path) => {
@@ -236,7 +291,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             }
         }
     };
-    let fail_on = if args.exit_zero { FailOn::Never } else { args.fail_on.into() };
+    let fail_on = if args.exit_zero { FailOn::Never } else { args.fail_on.unwrap_or(FailOnArg::Error).into() };
     let mut unreadable: Vec<(String, String)> = Vec::new();
     let mut checked: Vec<Checked> = Vec::new();
     let mut language_errors = false;
@@ -313,8 +368,8 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
     let summary = Summary::of(&outcomes, unreadable.len(), fail_on);
 
     // standard output: one document; the run's summary goes beside it, never into it
-    let human_out = matches!(args.format, Format::Human);
-    let mut out = render(args.format, &checked, &outcomes, &summary, &unreadable, color);
+    let human_out = matches!(format, Format::Human);
+    let mut out = render(format, &checked, &outcomes, &summary, &unreadable, color);
     if human_out && !checked.is_empty() && !args.quiet {
         out.extend(format!("{}\n", summary.text()).into_bytes());
     }

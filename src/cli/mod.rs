@@ -6,6 +6,7 @@ mod adr_cmd;
 mod budget_cmd;
 mod catalog_cmd;
 mod check_cmd;
+mod config;
 mod explain_cmd;
 mod report_cmd;
 mod rules_cmd;
