@@ -91,7 +91,11 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
         .sources()
         .map(|(path, text)| sources.add(format!("<stdlib>/{path}"), text, FileOrigin::Stdlib))
         .collect();
+    let (root_text, bad) = syntax::clean_text(root_text);
     let root = sources.add(root_name, root_text, FileOrigin::User);
+    if let Some((at, what)) = bad {
+        diags.push(syntax::bad_text(root, &sources.get(root).text, at, &what));
+    }
     let (parsed, mut root_module) = match stdlib.parsed() {
         Some(parsed) => (parsed, syntax::parse(root, &sources.get(root).text)),
         None => {

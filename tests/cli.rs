@@ -671,3 +671,28 @@ fn settings_come_from_mlarchc_toml_or_pyproject_upwards() {
     let o = in_dir(&dir, &["check", "--format", "short", "sub"]);
     assert!(!stdout(&o).contains("error["), "{}", stdout(&o));
 }
+
+#[test]
+fn bytes_that_are_not_utf8_are_a_diagnostic_with_a_place() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mlarchc"))
+        .args(["check", "--format", "short", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let plan: &[u8] =
+        b"project p { task: regression, target: \"x\", unit: region, prior_attempts: [] }\ndataset d\xff { n: 5 }\n";
+    child.stdin.take().expect("stdin").write_all(plan).expect("write stdin");
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("<stdin>:2:10: error[E0111]: the file holds bytes that are not UTF-8 text"),
+        "{}",
+        stdout(&o)
+    );
+    // a control character is never written raw to the terminal
+    let o = with_stdin(&["check", "-"], "project p { task: regression, target: \"x\u{1b}[2J\", unit: region }\n");
+    assert!(!stdout(&o).contains('\u{1b}'), "{}", stdout(&o));
+    assert!(stdout(&o).contains("control character U+001B"), "{}", stdout(&o));
+}

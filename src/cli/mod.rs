@@ -217,9 +217,9 @@ pub fn main() -> i32 {
 /// name and text, or the message for a bad invocation.
 pub(crate) fn read_root(name: &str) -> Result<(String, String), String> {
     if name == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read standard input: {e}"))?;
-        return Ok(("<stdin>".to_string(), s));
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(("<stdin>".to_string(), String::from_utf8_lossy(&bytes).into_owned()));
     }
     let display = project_relative(name);
     FsHost.read(&display).map(|t| (display.clone(), t)).map_err(|e| format!("cannot read `{name}`: {e}"))
@@ -376,9 +376,8 @@ impl Host for FsHost {
                 name.trim_end_matches('/')
             ));
         }
-        std::fs::read(path)
-            .map_err(|e| io_error(&e))
-            .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "is not valid UTF-8 text".to_string()))
+        // bytes that are not UTF-8 become `�`, which the compiler reports with its place
+        std::fs::read(path).map_err(|e| io_error(&e)).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
     }
 }
 

@@ -34,6 +34,7 @@ codes! {
     BAD_ESCAPE          = "E0108", Error, "unknown escape in a string";
     NUMBER_RANGE        = "E0109", Error, "number out of range";
     TOO_DEEP            = "E0110", Error, "brackets nested too deeply";
+    BAD_TEXT            = "E0111", Error, "text that is not UTF-8, or a control character";
 
     UNKNOWN_NAME        = "E0201", Error, "unknown name";
     DUPLICATE           = "E0202", Error, "duplicate declaration";

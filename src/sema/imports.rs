@@ -89,7 +89,11 @@ fn visit(
         }
         match host.read(&name) {
             Ok(text) => {
+                let (text, bad) = syntax::clean_text(text);
                 let id = sources.add(name.clone(), text, FileOrigin::User);
+                if let Some((at, what)) = bad {
+                    diags.push(syntax::bad_text(id, &sources.get(id).text, at, &what));
+                }
                 loaded.insert(key.clone(), id);
                 stack.push((key, name));
                 let parsed = syntax::parse(id, &sources.get(id).text);

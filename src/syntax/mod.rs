@@ -179,6 +179,35 @@ fn salvage(file: FileId, base: usize, src: &str) -> Option<Item> {
     }))
 }
 
+/// A plan is UTF-8 text without control characters. Returns the text with each control
+/// character and each `�` (where the reader replaced bytes that were not UTF-8) turned into
+/// a space — so that no diagnostic ever writes one raw to a terminal, and one problem gives
+/// one diagnostic rather than a cascade of syntax errors — and the first problem's place.
+pub fn clean_text(text: String) -> (String, Option<(usize, String)>) {
+    let bad = |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}';
+    let first = text.char_indices().find(|(_, c)| bad(*c) || *c == '\u{fffd}');
+    let Some((at, c)) = first else { return (text, None) };
+    let what = match c {
+        '\u{fffd}' => "bytes that are not UTF-8 text (shown as `�`)".to_string(),
+        '\0' => "a NUL byte".to_string(),
+        c => format!("the control character U+{:04X}", c as u32),
+    };
+    // a space of the same width in bytes keeps every later offset where it was
+    let cleaned = text
+        .chars()
+        .map(|c| if bad(c) || c == '\u{fffd}' { " ".repeat(c.len_utf8()) } else { c.to_string() })
+        .collect();
+    (cleaned, Some((at, what)))
+}
+
+/// The diagnostic for what [`clean_text`] found, at byte `at` of file `file`.
+pub fn bad_text(file: FileId, text: &str, at: usize, what: &str) -> Diagnostic {
+    let len = text[at..].chars().next().map_or(0, char::len_utf8).max(1);
+    Diagnostic::new(&crate::diag::codes::BAD_TEXT, format!("the file holds {what}"))
+        .primary(Span::new(file, at, at + len), format!("at byte {at}"))
+        .help("a plan is UTF-8 text without control characters: save it as UTF-8 and remove the character")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
