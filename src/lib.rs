@@ -53,7 +53,15 @@ impl Compilation {
         }
         let (findings, stopped) = rules::eval::evaluate_bounded(&self.plan, &self.rules);
         let mut r = rules::review::review(&self.plan, &self.rules, &self.sources, findings, config);
-        for ri in stopped {
+        // a `decide`, `allow` or `review` that is wrong (E0508–E0510) leaves the review's
+        // state unknown: like a language error it blocks the findings, so none is shown as
+        // open that the team meant to decide, or decided with an option that does not exist
+        let blocked = r.diagnostics.iter().any(|d| d.is_error() && !d.code.starts_with("MLA"));
+        if blocked {
+            r.findings.clear();
+            r.diagnostics.retain(|d| !d.code.starts_with("MLA"));
+        }
+        for ri in stopped.into_iter().filter(|_| !blocked) {
             let rule = &self.rules.rules[ri];
             r.diagnostics.push(
                 diag::Diagnostic::new(

@@ -696,3 +696,13 @@ fn bytes_that_are_not_utf8_are_a_diagnostic_with_a_place() {
     assert!(!stdout(&o).contains('\u{1b}'), "{}", stdout(&o));
     assert!(stdout(&o).contains("control character U+001B"), "{}", stdout(&o));
 }
+
+#[test]
+fn a_wrong_decide_blocks_the_review_as_a_language_error_does() {
+    let plan = std::fs::read_to_string("specs/icu_mortality.mla").expect("plan")
+        + "\ndecide MLA999 on fusion: A because \"x\"\ndecide MLA408 on admissions: Z because \"y\"\n";
+    let o = with_stdin(&["check", "--format", "short", "-"], &plan);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("error[E0509]") && stdout(&o).contains("error[E0508]"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("[MLA"), "no finding while decisions are wrong: {}", stdout(&o));
+}
