@@ -64,6 +64,13 @@ fn plan_named(which: &str) -> String {
     }
 }
 
+/// A plan checked and reviewed with every rule on, for the emitters to start from.
+fn reviewed(text: &str) -> (mlarchc::Compilation, mlarchc::rules::review::Review) {
+    let c = mlarchc::compile("plan.mla", text.to_string(), &Stdlib::embedded(), &MemoryHost::default());
+    let r = c.review(&Default::default());
+    (c, r)
+}
+
 /// The whole job of `mlarchc check`: parse, check, graph, derive, compile the rules, and
 /// review with every rule on; at 1k, 10k and 100k lines to show it grows linearly.
 #[divan::bench(args = ["typical", "synthetic_1k", "synthetic_10k", "synthetic_100k"], sample_count = 20)]
@@ -99,18 +106,12 @@ fn cost_model(bencher: Bencher, which: &str) {
     bencher.bench_local(|| mlarchc::cost::run(black_box(&mut c.plan)));
 }
 
-/// Every output format of one run at once — JSON, SARIF, GitHub annotations, JUnit and the
-/// Markdown report with its pictures — from a checked and reviewed plan: what
-/// `--output …` and `mlarchc report` add to the check.
 /// Every format `check --output` writes, at once: human, short, JSON, SARIF, GitHub, JUnit.
 #[divan::bench(args = ["typical", "synthetic_10k"])]
 fn emit_all_formats(bencher: Bencher, which: &str) {
     use mlarchc::emit::{github, human, json, junit, record::Outcome, sarif, summary};
-    let text = if which == "typical" { typical() } else { synth::plan(10_000) };
-    let std = Stdlib::embedded();
-    let host = MemoryHost::default();
-    let c = mlarchc::compile("plan.mla", text.clone(), &std, &host);
-    let r = c.review(&Default::default());
+    let text = plan_named(which);
+    let (c, r) = reviewed(&text);
     let mut diags = c.diagnostics.clone();
     diags.extend(r.diagnostics.iter().cloned());
     bencher.counter(BytesCount::of_str(&text)).bench_local(|| {
@@ -129,11 +130,8 @@ fn emit_all_formats(bencher: Bencher, which: &str) {
 #[divan::bench(args = ["typical", "synthetic_10k"])]
 fn emit_report(bencher: Bencher, which: &str) {
     use mlarchc::emit::{record::Outcome, report};
-    let text = if which == "typical" { typical() } else { synth::plan(10_000) };
-    let std = Stdlib::embedded();
-    let host = MemoryHost::default();
-    let c = mlarchc::compile("plan.mla", text.clone(), &std, &host);
-    let r = c.review(&Default::default());
+    let text = plan_named(which);
+    let (c, r) = reviewed(&text);
     bencher.counter(BytesCount::of_str(&text)).bench_local(|| {
         let o = Outcome::new("plan.mla", &c, &r);
         black_box(report::render(&o, report::Length::Full, Some("plan"), report::TEMPLATE).map(|r| r.markdown.len()))
@@ -145,10 +143,7 @@ fn emit_report(bencher: Bencher, which: &str) {
 fn emit_one_format(bencher: Bencher, format: &str) {
     use mlarchc::emit::{github, json, junit, record::Outcome, report, sarif, summary};
     let text = synth::plan(10_000);
-    let std = Stdlib::embedded();
-    let host = MemoryHost::default();
-    let c = mlarchc::compile("plan.mla", text.clone(), &std, &host);
-    let r = c.review(&Default::default());
+    let (c, r) = reviewed(&text);
     let outcomes = vec![Outcome::new("plan.mla", &c, &r)];
     let s = summary::Summary::of(&outcomes, 0, summary::FailOn::Error);
     bencher.bench_local(|| match format {

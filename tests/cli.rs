@@ -706,3 +706,11 @@ fn a_wrong_decide_blocks_the_review_as_a_language_error_does() {
     assert!(stdout(&o).contains("error[E0509]") && stdout(&o).contains("error[E0508]"), "{}", stdout(&o));
     assert!(!stdout(&o).contains("[MLA"), "no finding while decisions are wrong: {}", stdout(&o));
 }
+
+#[test]
+fn explain_takes_a_rule_name_that_starts_like_a_code() {
+    // `events_per_variable` starts with `E` but is no compiler code
+    let o = mlarchc(&["explain", "events_per_variable"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("MLA205"), "{}", stdout(&o));
+}

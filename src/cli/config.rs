@@ -47,19 +47,26 @@ pub fn discover(start: &Path) -> Result<Option<Settings>, String> {
         }
         let py = dir.join("pyproject.toml");
         if py.is_file() {
-            let text = std::fs::read_to_string(&py).map_err(|e| format!("cannot read `{}`: {e}", py.display()))?;
+            let text = read(&py)?;
             if text.contains("[tool.mlarchc]") {
-                return load(&py).map(Some);
+                return parse(&py, &text).map(Some);
             }
         }
     }
     Ok(None)
 }
 
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))
+}
+
 /// Reads one settings file (`mlarchc.toml`, or a `pyproject.toml`'s `[tool.mlarchc]`).
 pub fn load(path: &Path) -> Result<Settings, String> {
+    parse(path, &read(path)?)
+}
+
+fn parse(path: &Path, text: &str) -> Result<Settings, String> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
     let doc: toml::Table =
         text.parse().map_err(|e: toml::de::Error| format!("`{shown}` is not valid TOML: {}", e.message()))?;
     let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");

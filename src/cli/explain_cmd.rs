@@ -21,7 +21,10 @@ const LANGUAGE_MD: &str = include_str!("../../docs/language.md");
 pub fn run(code: &str, format: TextOrJson, stdlib: &Stdlib) -> i32 {
     let upper = code.to_ascii_uppercase();
     let Some(c) = codes::find(&upper) else {
-        if upper.starts_with('E') || upper.starts_with('W') || upper.starts_with('N') && upper.len() == 5 {
+        // shaped like a compiler code (`E0999`) but unknown; anything else is a rule's code or name
+        let code_like =
+            upper.len() == 5 && upper.starts_with(['E', 'W', 'N']) && upper[1..].bytes().all(|b| b.is_ascii_digit());
+        if code_like {
             eprintln!("error: `{code}` is not a diagnostic code of mlarchc");
             let known = codes::ALL.iter().map(|c| c.code);
             match crate::diag::suggest::help(&upper, known) {

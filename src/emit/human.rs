@@ -55,27 +55,23 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], style: Style, color: bo
     let mut buf = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
     let cfg = config(style);
     for d in diags {
-        // an out-of-range span is a compiler bug; render the message without the snippet
-        if term::emit_to_write_style(&mut buf, &cfg, sources, &to_codespan(d)).is_err() {
-            let plain = cs::Diagnostic::<FileId>::new(cs::Severity::Bug).with_message(&d.message);
-            let _ = term::emit_to_write_style(&mut buf, &cfg, sources, &plain);
-        }
         // the one-line form keeps a language diagnostic's fix (the did-you-mean), on the
         // same line so that editors and CI problem matchers still see one line each
-        if style == Style::Short {
-            if let Some(h) = d.help.iter().find(|h| !h.ends_with("explains this check")) {
-                use std::io::Write as _;
-                let text = buf.as_slice();
-                if text.last() == Some(&b'\n') {
-                    let keep = text.len() - 1;
-                    let fresh = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
-                    let mut v = std::mem::replace(&mut buf, fresh).into_inner();
-                    v.truncate(keep);
-                    let _ = buf.write_all(&v);
-                }
-                let _ = writeln!(buf, " (help: {})", h.split_whitespace().collect::<Vec<_>>().join(" "));
-            }
+        let fix = d.help.iter().find(|h| style == Style::Short && !h.ends_with("explains this check"));
+        let mut one = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+        // an out-of-range span is a compiler bug; render the message without the snippet
+        if term::emit_to_write_style(&mut one, &cfg, sources, &to_codespan(d)).is_err() {
+            let plain = cs::Diagnostic::<FileId>::new(cs::Severity::Bug).with_message(&d.message);
+            let _ = term::emit_to_write_style(&mut one, &cfg, sources, &plain);
         }
+        let mut bytes = one.into_inner();
+        if let Some(h) = fix {
+            if bytes.last() == Some(&b'\n') {
+                bytes.pop();
+            }
+            bytes.extend(format!(" (help: {})\n", h.split_whitespace().collect::<Vec<_>>().join(" ")).into_bytes());
+        }
+        let _ = std::io::Write::write_all(&mut buf, &bytes);
     }
     buf.into_inner()
 }
