@@ -20,6 +20,7 @@ pub mod source;
 pub mod stdlib;
 pub mod syntax;
 pub mod testing;
+pub mod timing;
 pub mod units;
 
 use diag::Diagnostic;
@@ -51,8 +52,11 @@ impl Compilation {
         if self.has_errors() {
             return rules::review::Review::default();
         }
+        let mut laps = timing::Laps::start();
         let (findings, stopped) = rules::eval::evaluate_bounded(&self.plan, &self.rules);
+        laps.lap("evaluate");
         let mut r = rules::review::review(&self.plan, &self.rules, &self.sources, findings, config);
+        laps.lap("review");
         // a `decide`, `allow` or `review` that is wrong (E0508–E0510) leaves the review's
         // state unknown: like a language error it blocks the findings, so none is shown as
         // open that the team meant to decide, or decided with an option that does not exist
@@ -91,6 +95,7 @@ pub const STDLIB_ONLY: &str = "<stdlib only>";
 /// then resolves and type-checks everything. Never fails and never panics on any input;
 /// every problem is a diagnostic.
 pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn Host) -> Compilation {
+    let mut laps = timing::Laps::start();
     let mut sources = SourceMap::new();
     let mut modules = Vec::new();
     let mut diags = Vec::new();
@@ -125,16 +130,22 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
             .help("start with `project NAME { task: …, target: \"…\" }`; `mlarchc schema project` lists its fields"),
         );
     }
+    laps.lap("parse");
     for (id, (m, d)) in ids.into_iter().zip(parsed) {
         diags.extend(d);
         modules.push((id, m));
     }
     sema::load_plan(root, root_module, host, &mut sources, &mut modules, &mut diags);
+    laps.lap("imports");
     let mut plan = sema::check(&sources, &modules, &mut diags);
+    laps.lap("sema");
     let graph = graph::build(&plan);
     graph::check(&plan, &graph, &mut diags);
+    laps.lap("graph");
     derive::run(&mut plan, &graph);
+    laps.lap("derive+cost");
     let rules = rules::compile(&plan, &sources, &mut diags);
+    laps.lap("rules compile");
     let mut all = diag::Diagnostics::default();
     all.extend(diags);
     Compilation { sources, plan, graph, rules, diagnostics: all.into_sorted() }

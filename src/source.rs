@@ -112,6 +112,11 @@ impl SourceMap {
         self.files.is_empty()
     }
 
+    /// The files the user wrote: the root plan and what it imports, not the stdlib.
+    pub fn user_files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter().filter(|f| f.origin == FileOrigin::User)
+    }
+
     pub fn ids(&self) -> impl Iterator<Item = FileId> {
         (0..self.files.len() as u32).map(FileId)
     }

@@ -530,6 +530,48 @@ fn a_closed_pipe_ends_quietly() {
 }
 
 #[test]
+fn a_closed_standard_error_ends_quietly() {
+    // `mlarchc check plan 2>&1 | head -1`: the summary goes to a pipe nobody reads any more
+    let bad = ["check", "--format", "short", "tests/ui/import_not_found.mla"];
+    for args in WRITERS.iter().copied().chain([&bad[..]]) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mlarchc"))
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        drop(child.stderr.take());
+        let status = child.wait().expect("wait");
+        // a panic exits 101; the message about it would have gone nowhere
+        assert!(matches!(status.code(), Some(0 | 1 | 2 | 141)), "{args:?} exited {:?}", status.code());
+    }
+}
+
+#[test]
+fn a_killed_run_leaves_its_output_file_whole() {
+    // kill `check --output` at moments spread over its run: the file is always the old
+    // document or the whole new one, never a part
+    let dir = scratch("killed-write");
+    let out = dir.join("review.json");
+    let old = "{\"old\": true}";
+    for delay_ms in (0..30).step_by(3) {
+        std::fs::write(&out, old).expect("write");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mlarchc"))
+            .args(["check", "-q", "--output", &format!("json={}", out.display()), "specs/icu_mortality.mla"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary runs");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = std::fs::read_to_string(&out).expect("the file is still there");
+        let parsed: Result<serde_json::Value, _> = serde_json::from_str(&text);
+        assert!(parsed.is_ok(), "killed after {delay_ms} ms, the file is torn: {}", &text[..text.len().min(200)]);
+    }
+}
+
+#[test]
 fn explain_knows_every_compiler_code_and_rules_in_any_case() {
     for c in mlarchc::diag::codes::ALL {
         let o = mlarchc(&["explain", c.code]);
@@ -617,6 +659,89 @@ fn a_baseline_matches_the_plan_however_its_path_is_spelled() {
     }
     let o = in_dir(&dir, &["check", "--format", "short", "--baseline", "b.json", "drafts/churn_tabular.mla"]);
     assert!(stderr(&o).contains("has no entries for `drafts/churn_tabular.mla`"), "{}", stderr(&o));
+}
+
+#[test]
+fn baseline_keys_are_relative_to_the_settings_file_folder() {
+    let dir = scratch("baseline-root");
+    std::fs::write(dir.join("mlarchc.toml"), "baseline = \"b.json\"\n").expect("write");
+    let o = in_dir(&dir, &["check", "--write-baseline", "b.json", "sub/kws_edge.mla"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = std::fs::read_to_string(dir.join("b.json")).expect("baseline");
+    assert!(written.contains("\"sub/kws_edge.mla\""), "{written}");
+    // from inside `sub/` the plan is `kws_edge.mla`, the key still `sub/kws_edge.mla`
+    let o = in_dir(&dir.join("sub"), &["check", "--format", "short", "kws_edge.mla"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stderr(&o).contains("in the baseline"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("no entries"), "{}", stderr(&o));
+}
+
+#[test]
+fn imports_stay_inside_the_project_and_read_only_plan_files() {
+    let dir = scratch("import-root");
+    let outside = dir.with_extension("shared");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(outside.join("data.mla"), "dataset e { n: 5, unit: patient }\n").expect("write");
+    std::fs::write(dir.join("mlarchc.toml"), "").expect("write");
+    let import = format!("import \"{}\"\n", outside.join("data.mla").display());
+    let plan = format!("{import}project p {{ task: binary_classification, target: \"x\", prior_attempts: [] }}\n");
+    std::fs::write(dir.join("sub/p.mla"), &plan).expect("write");
+    let o = in_dir(&dir, &["check", "--format", "short", "sub/p.mla"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("E0204") && stdout(&o).contains("imports stay inside the project"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("--allow-import"), "the fix is named: {}", stdout(&o));
+    // allowed on the command line or in the settings
+    let o =
+        in_dir(&dir, &["check", "--format", "short", "--allow-import", outside.to_str().expect("utf-8"), "sub/p.mla"]);
+    assert!(!stdout(&o).contains("E0204"), "{}", stdout(&o));
+    std::fs::write(dir.join("mlarchc.toml"), format!("allow-imports = [{:?}]\n", outside.display().to_string()))
+        .expect("write");
+    let o = in_dir(&dir, &["check", "--format", "short", "sub/p.mla"]);
+    assert!(!stdout(&o).contains("E0204"), "{}", stdout(&o));
+    #[cfg(unix)]
+    {
+        // a FIFO is refused instead of waiting for a writer; a symlink loop ends
+        let fifo = dir.join("sub/fifo.mla");
+        let made = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        std::os::unix::fs::symlink("loop_b.mla", dir.join("sub/loop_a.mla")).expect("symlink");
+        std::os::unix::fs::symlink("loop_a.mla", dir.join("sub/loop_b.mla")).expect("symlink");
+        let mut text = String::from("import \"loop_a.mla\"\n");
+        if made {
+            text.push_str("import \"fifo.mla\"\n");
+        }
+        text.push_str("project p { task: binary_classification, target: \"x\", prior_attempts: [] }\n");
+        std::fs::write(dir.join("sub/q.mla"), text).expect("write");
+        let o = in_dir(&dir, &["check", "sub/q.mla"]);
+        assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+        assert!(stdout(&o).contains("symbolic links"), "{}", stdout(&o));
+        if made {
+            assert!(stdout(&o).contains("not a regular file"), "{}", stdout(&o));
+        }
+    }
+}
+
+#[test]
+fn imports_from_standard_input_resolve_against_the_working_directory() {
+    let dir = scratch("stdin-import");
+    std::fs::write(dir.join("data.mla"), "dataset e { n: 5, unit: patient }\n").expect("write");
+    let run = |text: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mlarchc"))
+            .args(["check", "--format", "short", "-"])
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("wait")
+    };
+    let project = "project p { task: binary_classification, target: \"x\", prior_attempts: [] }\n";
+    let o = run(&format!("import \"data.mla\"\n{project}"));
+    assert!(!stdout(&o).contains("E0204"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("relative to the working directory"), "{}", stderr(&o));
+    let o = run(&format!("import \"nope.mla\"\n{project}"));
+    assert!(stdout(&o).contains("E0204") && stdout(&o).contains("relative to the working directory"), "{}", stdout(&o));
 }
 
 #[test]

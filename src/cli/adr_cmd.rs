@@ -149,14 +149,14 @@ pub fn run(args: &AdrArgs, color: bool, stdlib: &Stdlib) -> i32 {
     let new_date = match date(args.date.as_deref()) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return EXIT_USAGE;
         }
     };
     let dir = match folder(args.adr_dir.as_deref()) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return EXIT_USAGE;
         }
     };
@@ -197,7 +197,7 @@ pub fn run(args: &AdrArgs, color: bool, stdlib: &Stdlib) -> i32 {
     let existing = match read_folder(&dir_path) {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return EXIT_USAGE;
         }
     };
@@ -214,7 +214,7 @@ pub fn run(args: &AdrArgs, color: bool, stdlib: &Stdlib) -> i32 {
     let mut listed_files: HashSet<String> = HashSet::new();
     let (mut unchanged, mut kept, mut deprecated) = (0, 0, 0);
     let warn_kept = |name: &str, what: &str| {
-        eprintln!(
+        say!(
             "warning: `{}` was edited by hand, so `mlarchc adr` {what}; `--force` overwrites it",
             dir_path.join(name).display()
         );
@@ -305,21 +305,21 @@ pub fn run(args: &AdrArgs, color: bool, stdlib: &Stdlib) -> i32 {
 
     if !writes.is_empty() {
         if let Err(e) = std::fs::create_dir_all(&dir_path) {
-            eprintln!("error: cannot create `{dir}`: {}", super::io_error(&e));
+            say!("error: cannot create `{dir}`: {}", super::io_error(&e));
             return EXIT_USAGE;
         }
     }
     for (name, text) in &writes {
         let path = dir_path.join(name);
         if let Err(e) = write_atomic(&path, text) {
-            eprintln!("error: cannot write `{}`: {}", path.display(), super::io_error(&e));
+            say!("error: cannot write `{}`: {}", path.display(), super::io_error(&e));
             return EXIT_USAGE;
         }
     }
 
     let total = all.len() + deprecated;
     if total == 0 {
-        eprintln!("no decisions to record in `{dir}`: the plans have no `model` and no `decide`");
+        say!("no decisions to record in `{dir}`: the plans have no `model` and no `decide`");
     } else {
         let mut notes = Vec::new();
         if unchanged > 0 {
@@ -332,7 +332,7 @@ pub fn run(args: &AdrArgs, color: bool, stdlib: &Stdlib) -> i32 {
             notes.push(format!("{deprecated} deprecated"));
         }
         let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join(", ")) };
-        eprintln!("wrote {} to `{dir}`{notes}", plural(total, "ADR", "ADRs"));
+        say!("wrote {} to `{dir}`{notes}", plural(total, "ADR", "ADRs"));
     }
     status
 }

@@ -203,10 +203,10 @@ pub fn run(what: Option<&str>, name: Option<&str>, json: bool, stdlib: &Stdlib) 
             Some(k) => (Some(k), n),
             None if n.is_none() => (None, Some(w)),
             None => {
-                eprintln!("error: the catalog has no `{w}` entries");
+                say!("error: the catalog has no `{w}` entries");
                 let words: Vec<String> = all.iter().map(|k| format!("{k}s")).chain(all.iter().cloned()).collect();
                 if let Some(h) = suggest::help(w, words.iter()) {
-                    eprintln!("help: {h}");
+                    say!("help: {h}");
                 }
                 return EXIT_USAGE;
             }
@@ -257,11 +257,11 @@ pub fn run(what: Option<&str>, name: Option<&str>, json: bool, stdlib: &Stdlib) 
                 Some(id) => entry(plan, *id),
                 None => {
                     let what = k.as_deref().unwrap_or("entry");
-                    eprintln!("error: the catalog has no {what} `{n}`");
+                    say!("error: the catalog has no {what} `{n}`");
                     let names: Vec<String> = pool.iter().map(|id| plan.entity(*id).name.clone()).collect();
                     match suggest::help(n, names.iter()) {
-                        Some(h) => eprintln!("help: {h}"),
-                        None => eprintln!("help: `mlarchc catalog {}` lists them", k.as_deref().unwrap_or("")),
+                        Some(h) => say!("help: {h}"),
+                        None => say!("help: `mlarchc catalog {}` lists them", k.as_deref().unwrap_or("")),
                     }
                     return EXIT_USAGE;
                 }

@@ -10,7 +10,7 @@ use crate::rules::baseline::Baseline;
 use crate::rules::review::{self, Config, Level, Mode};
 use crate::stdlib::Stdlib;
 use clap::{ArgMatches, Args, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug, Clone)]
 pub struct CheckArgs {
@@ -39,6 +39,9 @@ pub struct CheckArgs {
     /// Ignore every settings file
     #[arg(long)]
     pub isolated: bool,
+    /// Let plans import files from this folder outside the project root (repeatable)
+    #[arg(long, value_name = "DIR")]
+    pub allow_import: Vec<PathBuf>,
     /// Also write FORMAT to PATH (repeatable): `--output sarif=mlarchc.sarif`
     #[arg(long, value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub output: Vec<OutputSpec>,
@@ -239,6 +242,9 @@ fn with_settings(args: &CheckArgs, levels: &[(Level, String)]) -> Result<(CheckA
         (Some(file), false) => Some(super::config::load(file)?),
         (None, false) => super::config::discover(&std::env::current_dir().unwrap_or_default())?,
     };
+    let root = settings.as_ref().and_then(|s| s.file.parent()).map(Path::to_path_buf);
+    let allowed = settings.iter().flat_map(|s| s.allow_imports.iter()).chain(&args.allow_import).cloned().collect();
+    super::set_project(root, allowed);
     let Some(s) = settings else { return Ok((args.clone(), levels.to_vec())) };
     let mut merged = args.clone();
     let mut all: Vec<(Level, String)> = Vec::new();
@@ -254,7 +260,7 @@ fn with_settings(args: &CheckArgs, levels: &[(Level, String)]) -> Result<(CheckA
     if merged.baseline.is_none() && merged.write_baseline.is_none() {
         match &s.baseline {
             Some(b) if b.is_file() => merged.baseline = Some(b.clone()),
-            Some(b) => eprintln!(
+            Some(b) => say!(
                 "note: the baseline `{}` that `{}` names does not exist yet; `--write-baseline {}` records one",
                 b.display(),
                 s.file.display(),
@@ -264,7 +270,7 @@ fn with_settings(args: &CheckArgs, levels: &[(Level, String)]) -> Result<(CheckA
         }
     }
     if args.verbose {
-        eprintln!("settings from `{}`", s.file.display());
+        say!("settings from `{}`", s.file.display());
     }
     Ok((merged, all))
 }
@@ -273,7 +279,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
     let (args, levels) = match with_settings(args, levels) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return EXIT_USAGE;
         }
     };
@@ -285,7 +291,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| Baseline::parse(&t)) {
                 Ok(b) => Some(b),
                 Err(e) => {
-                    eprintln!("error: cannot read the baseline `{}`: {e}", path.display());
+                    say!("error: cannot read the baseline `{}`: {e}", path.display());
                     return EXIT_USAGE;
                 }
             }
@@ -299,24 +305,30 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
     let files = match plan_paths(args) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return EXIT_USAGE;
         }
     };
     if args.verbose {
-        eprintln!("checking {}", plural(files.len(), "plan", "plans"));
+        say!("checking {}", plural(files.len(), "plan", "plans"));
     }
     for name in &files {
         let started = std::time::Instant::now();
         let (display, text) = match read_root(name) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 unreadable.push((name.clone(), e));
                 continue;
             }
         };
         let c = crate::compile(&display, text, stdlib, &FsHost);
+        let imports = c.sources.user_files().count() > 1;
+        if display == "<stdin>" && imports && !args.quiet {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            say!("note: `<stdin>` has no folder of its own; its imports were read relative to the working directory `{}`", cwd.display());
+        }
+        let key = super::baseline_key(&display, false);
         let config = Config {
             mode: args.mode.map(|m| match m {
                 ModeArg::Full => Mode::Full,
@@ -329,7 +341,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
                 entries: b
                     .entries
                     .iter()
-                    .filter(|e| e.file == display || super::project_relative(&e.file) == display)
+                    .filter(|e| super::baseline_key(&e.file, true) == key)
                     .map(|e| crate::rules::baseline::Entry { file: display.clone(), ..e.clone() })
                     .collect(),
             }),
@@ -338,7 +350,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             if mine.entries.is_empty() && !b.entries.is_empty() && !args.quiet {
                 let mut files: Vec<&str> = b.entries.iter().map(|e| e.file.as_str()).collect();
                 files.dedup();
-                eprintln!(
+                say!(
                     "note: the baseline `{}` has no entries for `{display}`; its entries are for {}",
                     path.display(),
                     crate::diag::one_of(&files, "and")
@@ -346,26 +358,32 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             }
         }
         if let Err(e) = review::check_config(&c.rules, &config) {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return EXIT_USAGE;
         }
         language_errors |= c.has_errors();
         // empty for a plan with language errors
         let r = c.review(&config);
-        recorded.entries.extend(crate::rules::baseline::record(&r.findings, &c.rules, &c.sources).entries);
+        recorded.entries.extend(
+            crate::rules::baseline::record(&r.findings, &c.rules, &c.sources).entries.into_iter().map(|e| {
+                crate::rules::baseline::Entry { file: if e.file == display { key.clone() } else { e.file }, ..e }
+            }),
+        );
         for e in &r.stale {
-            eprintln!("warning: baseline entry no longer matches a finding: {}", review::describe_stale(e));
+            say!("warning: baseline entry no longer matches a finding: {}", review::describe_stale(e));
         }
         if args.verbose {
             let d: Vec<_> = c.diagnostics.iter().chain(&r.diagnostics).cloned().collect();
             let what = human::summary(&d).unwrap_or_else(|| "clean".into());
-            eprintln!("checked {display}: {what} ({} ms)", started.elapsed().as_millis());
+            say!("checked {display}: {what} ({} ms)", started.elapsed().as_millis());
         }
         checked.push(Checked { display, compilation: c, review: r });
     }
+    let mut laps = crate::timing::Laps::start();
     let outcomes: Vec<Outcome> =
         checked.iter().map(|ch| Outcome::new(&ch.display, &ch.compilation, &ch.review)).collect();
     let summary = Summary::of(&outcomes, unreadable.len(), fail_on);
+    laps.lap("outcomes");
 
     // standard output: one document; the run's summary goes beside it, never into it
     let human_out = matches!(format, Format::Human);
@@ -373,9 +391,11 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
     if human_out && !checked.is_empty() && !args.quiet {
         out.extend(format!("{}\n", summary.text()).into_bytes());
     }
+    laps.lap("render");
     super::write_stdout(&out);
+    laps.lap("write");
     if !human_out && !checked.is_empty() && !args.quiet {
-        eprintln!("{}", summary.text());
+        say!("{}", summary.text());
     }
     let mut status = if !unreadable.is_empty() {
         EXIT_USAGE
@@ -387,22 +407,22 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
     for o in &args.output {
         let bytes = render(o.format, &checked, &outcomes, &summary, &unreadable, false);
         if let Err(e) = super::write_atomically(&o.path, &bytes) {
-            eprintln!("error: cannot write `{}`: {e}", o.path.display());
+            say!("error: cannot write `{}`: {e}", o.path.display());
             status = EXIT_USAGE;
         }
     }
     if let Some(path) = &args.write_baseline {
         // the review did not run on a plan with errors: writing would drop its entries
         if language_errors {
-            eprintln!("error: the baseline `{}` was not written: fix the errors above first", path.display());
+            say!("error: the baseline `{}` was not written: fix the errors above first", path.display());
             return EXIT_FINDINGS;
         }
         if let Err(e) = super::write_atomically(path, recorded.to_json().as_bytes()) {
-            eprintln!("error: cannot write the baseline `{}`: {e}", path.display());
+            say!("error: cannot write the baseline `{}`: {e}", path.display());
             return EXIT_USAGE;
         }
         let n: usize = recorded.entries.iter().map(|e| e.count).sum();
-        eprintln!("wrote {} with {}", path.display(), plural(n, "finding", "findings"));
+        say!("wrote {} with {}", path.display(), plural(n, "finding", "findings"));
         // a baseline is written to adopt the checker: the findings it records are accepted
         if status == EXIT_FINDINGS {
             status = EXIT_OK;

@@ -33,9 +33,12 @@ pub struct Settings {
     pub format: Option<Format>,
     pub fail_on: Option<FailOnArg>,
     pub mode: Option<ModeArg>,
+    /// folders outside the project root that plans may import from
+    pub allow_imports: Vec<PathBuf>,
 }
 
-const KEYS: &[&str] = &["deny", "warn", "allow", "exclude", "baseline", "output", "format", "fail-on", "mode"];
+const KEYS: &[&str] =
+    &["deny", "warn", "allow", "exclude", "baseline", "output", "format", "fail-on", "mode", "allow-imports"];
 
 /// The settings that apply from `start`: the nearest `mlarchc.toml`, or `pyproject.toml`
 /// with a `[tool.mlarchc]` table, in `start` or a folder above it.
@@ -121,6 +124,7 @@ fn parse(path: &Path, text: &str) -> Result<Settings, String> {
                     .collect();
             }
             "baseline" => s.baseline = Some(rel(&word()?)),
+            "allow-imports" | "allow_imports" => s.allow_imports = strings()?.iter().map(|d| rel(d)).collect(),
             "output" => {
                 for o in strings()? {
                     let mut spec = parse_output(&o).map_err(|e| format!("`output` in `{shown}`: {e}"))?;

@@ -25,11 +25,11 @@ pub fn run(code: &str, format: TextOrJson, stdlib: &Stdlib) -> i32 {
         let code_like =
             upper.len() == 5 && upper.starts_with(['E', 'W', 'N']) && upper[1..].bytes().all(|b| b.is_ascii_digit());
         if code_like {
-            eprintln!("error: `{code}` is not a diagnostic code of mlarchc");
+            say!("error: `{code}` is not a diagnostic code of mlarchc");
             let known = codes::ALL.iter().map(|c| c.code);
             match crate::diag::suggest::help(&upper, known) {
-                Some(h) => eprintln!("help: {h}"),
-                None => eprintln!("help: the codes are listed in docs/language.md §7.3"),
+                Some(h) => say!("help: {h}"),
+                None => say!("help: the codes are listed in docs/language.md §7.3"),
             }
             return EXIT_USAGE;
         }

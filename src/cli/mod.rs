@@ -2,6 +2,22 @@
 //! terminal and knows exit codes: 0 clean or warnings only, 1 errors in a plan, 2 a bad
 //! invocation or a file that cannot be read.
 
+/// `eprintln!` that never panics. Standard error closed under the process
+/// (`mlarchc check 2>&1 | head -1`) ends it quietly as a closed standard output does (141);
+/// any other failure is dropped, there being nowhere left to report it.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stderr(format_args!($($arg)*), true)
+    };
+}
+
+/// `eprint!` that never panics, as [`say!`].
+macro_rules! say_raw {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stderr(format_args!($($arg)*), false)
+    };
+}
+
 mod adr_cmd;
 mod budget_cmd;
 mod catalog_cmd;
@@ -17,6 +33,7 @@ pub use stdlib_dir::{files_under, is_fixture};
 
 use crate::emit::human::{self, Style};
 use crate::sema::imports::join_lexically;
+use crate::sema::imports::Refusal;
 use crate::sema::Host;
 use crate::stdlib::Stdlib;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -178,7 +195,7 @@ pub fn main() -> i32 {
         Some(dir) => match read_stdlib_dir(dir) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("error: cannot read the stdlib in `{}`: {e}", dir.display());
+                say!("error: cannot read the stdlib in `{}`: {e}", dir.display());
                 return EXIT_USAGE;
             }
         },
@@ -225,7 +242,64 @@ pub(crate) fn read_root(name: &str) -> Result<(String, String), String> {
     FsHost.read(&display).map(|t| (display.clone(), t)).map_err(|e| format!("cannot read `{name}`: {e}"))
 }
 
-/// A plan's name relative to the project root (the working directory), spelled one way:
+/// Where the project is: the folder of its settings file, and the folders outside it that
+/// plans may import from. Set once by `check` (which knows `--config` and `--isolated`);
+/// every other command finds the settings file from the working directory upwards.
+struct Project {
+    root: Option<PathBuf>,
+    allowed: Vec<PathBuf>,
+}
+
+static PROJECT: std::sync::OnceLock<Project> = std::sync::OnceLock::new();
+
+pub(crate) fn set_project(root: Option<PathBuf>, allowed: Vec<PathBuf>) {
+    let canon = |p: PathBuf| std::fs::canonicalize(&p).unwrap_or(p);
+    let _ = PROJECT.set(Project { root: root.map(canon), allowed: allowed.into_iter().map(canon).collect() });
+}
+
+fn project() -> &'static Project {
+    PROJECT.get_or_init(|| {
+        let found = std::env::current_dir().ok().and_then(|d| config::discover(&d).ok().flatten());
+        let root = found.as_ref().and_then(|s| s.file.parent()).map(Path::to_path_buf);
+        let allowed = found.map(|s| s.allow_imports).unwrap_or_default();
+        let canon = |p: PathBuf| std::fs::canonicalize(&p).unwrap_or(p);
+        Project { root: root.map(canon), allowed: allowed.into_iter().map(canon).collect() }
+    })
+}
+
+/// The folder that holds the plan `root_plan` and everything it may import: the settings
+/// file's folder, else the working directory, else (for a plan outside both) its own folder.
+fn import_root(root_plan: &str) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    if root_plan == "<stdin>" {
+        return project().root.clone().unwrap_or(cwd);
+    }
+    let plan = std::fs::canonicalize(root_plan).unwrap_or_else(|_| cwd.join(root_plan));
+    [project().root.clone(), Some(cwd)]
+        .into_iter()
+        .flatten()
+        .find(|r| plan.starts_with(r))
+        .unwrap_or_else(|| plan.parent().map(Path::to_path_buf).unwrap_or_default())
+}
+
+/// A plan's name relative to the project root (the settings file's folder, else the
+/// working directory), the key a baseline stores it under: `plans/x.mla` from the root and
+/// `x.mla` from inside `plans/` are the same plan. A baseline key that is not absolute is
+/// already relative to the root and is returned as written (without `./`).
+pub(crate) fn baseline_key(name: &str, from_baseline: bool) -> String {
+    if from_baseline && !Path::new(name).is_absolute() {
+        return name.trim_start_matches("./").to_string();
+    }
+    let Some(root) = project().root.as_ref() else { return project_relative(name) };
+    let abs = std::fs::canonicalize(name).unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(name));
+    match abs.strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().replace('\\', "/"),
+        _ => project_relative(name),
+    }
+}
+
+/// A plan's name relative to the working directory, spelled one way:
 /// `./x.mla`, `x.mla`, `sub/../x.mla` and the absolute path are all `x.mla`, so that
 /// baselines, fingerprints and messages agree however the path was typed. A file outside
 /// the root keeps its absolute path.
@@ -296,7 +370,7 @@ pub(crate) fn glob_match(pattern: &str, path: &str) -> bool {
 /// (2 for a file that cannot be read, 1 for a plan with errors, which are shown).
 pub(crate) fn compile_root(file: &str, color: bool, stdlib: &Stdlib) -> Result<(String, crate::Compilation), i32> {
     let (display, text) = read_root(file).map_err(|e| {
-        eprintln!("error: {e}");
+        say!("error: {e}");
         EXIT_USAGE
     })?;
     let c = crate::compile(&display, text, stdlib, &FsHost);
@@ -329,14 +403,27 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
     // a missing folder is made, as `ruff --output-file` does
     std::fs::create_dir_all(dir).map_err(|e| std::io::Error::new(e.kind(), io_error(&e)))?;
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+    let result = fill_then_rename(&tmp, path, |f| f.write_all(bytes));
     result.map_err(|e| std::io::Error::new(e.kind(), io_error(&e)))
 }
 
-/// Writes to standard output; a closed pipe (`mlarchc … | head`) ends quietly.
+/// Writes a new file at `tmp` with `fill`, flushes it to the disk and renames it over
+/// `path`, so that a reader, a crash or a kill sees the old file or the whole new one,
+/// never a part. A failure removes `tmp` and leaves `path` as it was.
+fn fill_then_rename(
+    tmp: &Path,
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let result = std::fs::File::create(tmp)
+        .and_then(|mut f| fill(&mut f).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(tmp);
+    }
+    result
+}
+
 /// Writes to standard output. A reader that went away (`mlarchc rules | head -1`) ends the
 /// process quietly with the status a shell gives a process killed by SIGPIPE (141); any
 /// other failure (`> /dev/full`) is an error message and exit status 2 — never a panic.
@@ -347,12 +434,23 @@ pub(crate) fn write_stdout(bytes: &[u8]) {
     }
 }
 
+/// Writes a message to standard error (see [`say!`]).
+pub(crate) fn write_stderr(args: std::fmt::Arguments, newline: bool) {
+    let mut err = std::io::stderr().lock();
+    let written = if newline { writeln!(err, "{args}") } else { write!(err, "{args}") };
+    if let Err(e) = written.and_then(|()| err.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(EXIT_BROKEN_PIPE);
+        }
+    }
+}
+
 /// The exit status for a failed write to standard output, after saying why.
 pub(crate) fn stdout_failed(e: &std::io::Error) -> i32 {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         return EXIT_BROKEN_PIPE;
     }
-    eprintln!("error: cannot write to standard output: {e}");
+    say!("error: cannot write to standard output: {e}");
     EXIT_USAGE
 }
 
@@ -362,6 +460,29 @@ pub struct FsHost;
 impl Host for FsHost {
     fn join(&self, from: &str, path: &str) -> String {
         join_lexically(from, path)
+    }
+
+    fn check_import(&self, root_plan: &str, name: &str) -> Result<(), Refusal> {
+        // a FIFO would block the check until something writes to it; a device never ends
+        let meta = std::fs::metadata(name).map_err(|e| io_error(&e))?;
+        if !meta.is_file() && !meta.is_dir() {
+            return Err(Refusal {
+                why: "not a regular file (a FIFO, socket or device)".into(),
+                help: Some("import plan files only; reading this one would wait for input that may never come".into()),
+            });
+        }
+        let real = std::fs::canonicalize(name).map_err(|e| io_error(&e))?;
+        let root = import_root(root_plan);
+        if real.starts_with(&root) || project().allowed.iter().any(|a| real.starts_with(a)) {
+            return Ok(());
+        }
+        let dir = real.parent().unwrap_or(&real).display().to_string();
+        Err(Refusal {
+            why: format!("outside the project `{}`", root.display()),
+            help: Some(format!(
+                "imports stay inside the project unless allowed: to import from `{dir}`, list it under `allow-imports` in `mlarchc.toml` or pass `--allow-import {dir}`"
+            )),
+        })
     }
 
     fn key(&self, name: &str) -> String {
@@ -399,4 +520,32 @@ fn read_stdlib_dir(dir: &Path) -> Result<Stdlib, String> {
         files.push((rel, text));
     }
     Ok(Stdlib::from_files(files))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interrupted_write_leaves_the_old_file_intact() {
+        let dir = std::env::temp_dir().join(format!("mlarchc-atomic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let path = dir.join("baseline.json");
+        std::fs::write(&path, "old and complete").expect("write");
+        let tmp = dir.join(".baseline.json.tmp");
+        // the write stops half-way, as a full disk or a signal would stop it
+        let r = fill_then_rename(&tmp, &path, |f| {
+            f.write_all(b"new but")?;
+            Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted"))
+        });
+        assert!(r.is_err());
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "old and complete");
+        assert!(!tmp.exists(), "the partial file is removed");
+        // a write that completes replaces the file whole
+        write_atomically(&path, b"new and complete").expect("write");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "new and complete");
+        let left: Vec<_> = std::fs::read_dir(&dir).expect("ls").flatten().map(|e| e.file_name()).collect();
+        assert_eq!(left.len(), 1, "no temporary file is left: {left:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -42,7 +42,7 @@ fn stem_of(file: &str) -> String {
 
 pub fn run(args: &ReportArgs, stdlib: &Stdlib) -> i32 {
     if args.output.is_some() && args.files.len() > 1 {
-        eprintln!("error: `-o` names one report; for several plans use `--out-dir DIR`");
+        say!("error: `-o` names one report; for several plans use `--out-dir DIR`");
         return EXIT_USAGE;
     }
     let template = match &args.template {
@@ -50,7 +50,7 @@ pub fn run(args: &ReportArgs, stdlib: &Stdlib) -> i32 {
         Some(dir) => match std::fs::read_to_string(dir.join("report.md.hbs")) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", dir.join("report.md.hbs").display());
+                say!("error: cannot read `{}`: {e}", dir.join("report.md.hbs").display());
                 return EXIT_USAGE;
             }
         },
@@ -61,7 +61,7 @@ pub fn run(args: &ReportArgs, stdlib: &Stdlib) -> i32 {
     };
     if let Some(dir) = &args.out_dir {
         if let Err(e) = std::fs::create_dir_all(dir) {
-            eprintln!("error: cannot create `{}`: {e}", dir.display());
+            say!("error: cannot create `{}`: {e}", dir.display());
             return EXIT_USAGE;
         }
     }
@@ -71,7 +71,7 @@ pub fn run(args: &ReportArgs, stdlib: &Stdlib) -> i32 {
         let (display, text) = match read_root(name) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 return EXIT_USAGE;
             }
         };
@@ -95,7 +95,7 @@ pub fn run(args: &ReportArgs, stdlib: &Stdlib) -> i32 {
         let rendered = match report::render(&o, length, stem.as_deref(), &template) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 return EXIT_USAGE;
             }
         };
@@ -112,11 +112,11 @@ pub fn run(args: &ReportArgs, stdlib: &Stdlib) -> i32 {
                 files.extend(rendered.pictures.into_iter().map(|p| (dir.join(p.name), p.svg.into_bytes())));
                 for (p, bytes) in &files {
                     if let Err(e) = write_atomically(p, bytes) {
-                        eprintln!("error: cannot write `{}`: {e}", p.display());
+                        say!("error: cannot write `{}`: {e}", p.display());
                         return EXIT_USAGE;
                     }
                 }
-                eprintln!("wrote {} ({} file{})", path.display(), files.len(), if files.len() == 1 { "" } else { "s" });
+                say!("wrote {} ({} file{})", path.display(), files.len(), if files.len() == 1 { "" } else { "s" });
             }
         }
     }

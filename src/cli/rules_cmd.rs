@@ -17,14 +17,14 @@ fn load(plan: Option<&str>, stdlib: &Stdlib) -> Result<crate::Compilation, i32> 
         Some(p) => match super::read_root(p) {
             Ok((name, text)) => crate::compile(&name, text, stdlib, &FsHost),
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {e}");
                 return Err(EXIT_USAGE);
             }
         },
     };
     let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
     if !errors.is_empty() {
-        eprint!("{}", human::render_plain(&c.sources, &errors, Style::Rich));
+        say_raw!("{}", human::render_plain(&c.sources, &errors, Style::Rich));
         return Err(EXIT_FINDINGS);
     }
     Ok(c)
@@ -211,12 +211,12 @@ pub fn explain(selector: &str, json: bool, plan: Option<&str>, stdlib: &Stdlib) 
         Err(code) => return code,
     };
     let Some(r) = c.rules.find(selector) else {
-        eprintln!("error: no rule is called `{selector}`");
+        say!("error: no rule is called `{selector}`");
         let names = c.rules.rules.iter().flat_map(|r| [r.code.as_str(), r.name.as_str()]);
         if let Some(h) = crate::diag::suggest::help(selector, names) {
-            eprintln!("help: {h}");
+            say!("help: {h}");
         } else {
-            eprintln!("help: `mlarchc rules` lists them");
+            say!("help: `mlarchc rules` lists them");
         }
         return EXIT_USAGE;
     };
@@ -268,19 +268,19 @@ pub fn test(paths: &[PathBuf], stdlib: &Stdlib) -> i32 {
             match stdlib_dir::files_under(p, &stdlib_dir::is_fixture) {
                 Ok(f) => fixtures.extend(f),
                 Err(e) => {
-                    eprintln!("error: cannot read `{}`: {e}", p.display());
+                    say!("error: cannot read `{}`: {e}", p.display());
                     return EXIT_USAGE;
                 }
             }
         } else if p.is_file() {
             fixtures.push(p.clone());
         } else {
-            eprintln!("error: cannot read `{}`: no such file or directory", p.display());
+            say!("error: cannot read `{}`: no such file or directory", p.display());
             return EXIT_USAGE;
         }
     }
     if fixtures.is_empty() {
-        eprintln!(
+        say!(
             "error: no fixtures (`*_test.mla` files) under {}",
             paths.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", ")
         );

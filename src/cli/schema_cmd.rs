@@ -13,7 +13,7 @@ pub fn run(name: Option<&str>, json: bool, stdlib: &Stdlib) -> i32 {
     let c = crate::compile(crate::STDLIB_ONLY, String::new(), stdlib, &MemoryHost::default());
     if c.has_errors() {
         let text = crate::emit::human::render_plain(&c.sources, &c.diagnostics, crate::emit::human::Style::Rich);
-        eprint!("{text}");
+        say_raw!("{text}");
         return EXIT_FINDINGS;
     }
     let s = &c.plan.schema;
@@ -25,9 +25,9 @@ pub fn run(name: Option<&str>, json: bool, stdlib: &Stdlib) -> i32 {
             Some(item) => describe(s, &c.sources, *item),
             None => {
                 let all = s.names.keys();
-                eprintln!("error: nothing in the schema is called `{n}`");
+                say!("error: nothing in the schema is called `{n}`");
                 if let Some(h) = suggest::help(n, all) {
-                    eprintln!("help: {h}");
+                    say!("help: {h}");
                 }
                 return EXIT_USAGE;
             }

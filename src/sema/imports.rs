@@ -19,6 +19,23 @@ pub trait Host {
     fn key(&self, name: &str) -> String;
     /// The contents of a file, or why it cannot be read.
     fn read(&self, name: &str) -> Result<String, String>;
+    /// Whether the plan `root_plan` may import the file `name` (the CLI keeps imports
+    /// inside the project and refuses FIFOs and devices), or why not and what to do.
+    fn check_import(&self, _root_plan: &str, _name: &str) -> Result<(), Refusal> {
+        Ok(())
+    }
+}
+
+/// Why a file may not be imported (the label under the import) and what to do about it.
+pub struct Refusal {
+    pub why: String,
+    pub help: Option<String>,
+}
+
+impl From<String> for Refusal {
+    fn from(why: String) -> Refusal {
+        Refusal { why, help: None }
+    }
 }
 
 /// Takes the parsed root file and loads, depth first, every file it imports.
@@ -87,7 +104,8 @@ fn visit(
         if loaded.contains_key(&key) {
             continue;
         }
-        match host.read(&name) {
+        let root_plan = stack.first().map_or(from.as_str(), |(_, n)| n.as_str());
+        match host.check_import(root_plan, &name).and_then(|()| host.read(&name).map_err(Refusal::from)) {
             Ok(text) => {
                 let (text, bad) = syntax::clean_text(text);
                 let id = sources.add(name.clone(), text, FileOrigin::User);
@@ -100,10 +118,16 @@ fn visit(
                 visit(id, parsed, host, sources, modules, diags, loaded, stack);
                 stack.pop();
             }
-            Err(why) => diags.push(
-                Diagnostic::new(&codes::IMPORT_NOT_FOUND, format!("cannot read `{name}`"))
-                    .primary(span, why)
-                    .help(format!("import paths are relative to the importing file, here the folder of `{from}`")),
+            Err(Refusal { why, help }) => diags.push(
+                Diagnostic::new(&codes::IMPORT_NOT_FOUND, format!("cannot read `{name}`")).primary(span, why).help(
+                    if let Some(h) = help {
+                        h
+                    } else if from == "<stdin>" {
+                        "a plan read from standard input imports relative to the working directory".to_string()
+                    } else {
+                        format!("import paths are relative to the importing file, here the folder of `{from}`")
+                    },
+                ),
             ),
         }
     }

@@ -165,6 +165,9 @@ pub(super) fn to_diagnostic(
             .help("put `///` comments right before the declaration or field they describe, or use `//`");
     }
     let prev = src[..pos].trim_end();
+    if let Some(d) = valueless_field(file, base, prev, rest).or_else(|| non_ascii_name(file, base, src, pos)) {
+        return d;
+    }
     if expected == ["`:`"] {
         // `n 4200` or a stray word: say what the colon should follow
         let word_start = prev
@@ -176,6 +179,9 @@ pub(super) fn to_diagnostic(
         let shape_like = word == "x" && prev[..word_start].trim_end().ends_with(|c: char| c.is_ascii_digit());
         if word.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && !shape_like {
             let span = Span::new(file, base + word_start, base + prev.len());
+            if rest.starts_with('{') && DECLARATION_KINDS.contains(&word) {
+                return misplaced_declaration(span, word, src);
+            }
             return Diagnostic::new(&codes::SYNTAX, format!("expected `:` after `{word}`"))
                 .primary(span, "a field name needs a `:` and a value")
                 .help(format!("write `{word}: value`, or remove `{word}` if it is left over"));
@@ -205,6 +211,128 @@ pub(super) fn to_diagnostic(
         d = d.help(h);
     }
     d
+}
+
+/// The kinds of the stdlib's declarations, which never nest in another declaration.
+const DECLARATION_KINDS: &[&str] =
+    &["project", "dataset", "modality", "model", "train", "evaluate", "deploy", "compute", "backbone", "device"];
+
+/// `train { … }` written inside a `model` block: say where the declaration belongs.
+fn misplaced_declaration(span: Span, kind: &str, src: &str) -> Diagnostic {
+    // the enclosing declaration's head: the words before its first `{`
+    let head: Vec<&str> = src
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("//"))
+        .unwrap_or("")
+        .split('{')
+        .next()
+        .unwrap_or("")
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let (outer_kind, outer_name) = (head.first().copied().unwrap_or("declaration"), head.get(1).copied());
+    let d =
+        Diagnostic::new(&codes::SYNTAX, format!("`{kind}` is a declaration of its own, not a field of `{outer_kind}`"))
+            .primary(span, format!("a `{kind}` block cannot sit inside a `{outer_kind}`"));
+    match (kind, outer_kind, outer_name) {
+        ("train" | "evaluate" | "deploy", "model", Some(m)) => d.help(format!(
+            "move it after the closing `}}` of `model {m}` and name the model it belongs to: `{kind} {m} {{ … }}`"
+        )),
+        (_, _, Some(n)) => {
+            d.help(format!("move it out of `{outer_kind} {n}` to the top level of the file: `{kind} NAME {{ … }}`"))
+        }
+        _ => d.help(format!("move it to the top level of the file: `{kind} NAME {{ … }}`")),
+    }
+}
+
+/// `target:` with nothing after it, then the next field on the following line: pest reads
+/// the next field's name as the value and stops at its colon. Point at the empty field.
+fn valueless_field(file: FileId, base: usize, prev: &str, rest: &str) -> Option<Diagnostic> {
+    if !rest.starts_with(':') {
+        return None;
+    }
+    let line_start = prev.rfind('\n')? + 1;
+    let word = prev[line_start..].trim();
+    if word.is_empty() || !word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    // the field's line, without a trailing `// comment`
+    let before = prev[..line_start].trim_end();
+    let field_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let before = match before[field_start..].find("//") {
+        Some(c) => before[..field_start + c].trim_end(),
+        None => before,
+    };
+    let colon = before.strip_suffix(':')?;
+    let field_line = &colon[colon.rfind('\n').map_or(0, |i| i + 1)..];
+    // one word before the colon (`  target:`); `dataset icu:` is YAML, handled by `hint`
+    let field = field_line.trim().trim_start_matches(['{', ',']).trim();
+    if field.is_empty() || !field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let at = base + colon.len();
+    Some(
+        Diagnostic::new(&codes::SYNTAX, format!("`{field}` has no value"))
+            .primary(Span::new(file, at, at + 1), "a value goes after this colon")
+            .help("write a value after the colon, or `unknown` if it is not known yet"),
+    )
+}
+
+/// A name with letters outside ASCII (`données`): quote the whole word, not its first
+/// foreign letter, and suggest its ASCII spelling where there is one.
+fn non_ascii_name(file: FileId, base: usize, src: &str, pos: usize) -> Option<Diagnostic> {
+    let c = src[pos..].chars().next()?;
+    if c.is_ascii() || !c.is_alphanumeric() {
+        return None;
+    }
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let start = src[..pos].char_indices().rev().take_while(|(_, c)| is_word(*c)).last().map_or(pos, |(i, _)| i);
+    let end = src[pos..].find(|c: char| !is_word(c)).map_or(src.len(), |i| pos + i);
+    let word = &src[start..end];
+    let ascii: Option<String> = word.chars().map(ascii_letter).collect();
+    let d = Diagnostic::new(&codes::SYNTAX, format!("`{word}` is not a name: names use ASCII letters, digits and `_`"))
+        .primary(Span::new(file, base + start, base + end), "letters outside ASCII");
+    Some(match ascii {
+        Some(a) => d.help(format!("write `{a}`; text in any script goes in strings (`\"{word}\"`) or doc comments")),
+        None => d.help("spell the name in ASCII letters; text in any script goes in strings or doc comments"),
+    })
+}
+
+/// The ASCII letter a Latin letter with a diacritic is written as, if it is one.
+fn ascii_letter(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return Some(c);
+    }
+    const TABLE: &[(&str, char)] = &[
+        ("àáâãäåāăą", 'a'),
+        ("ÀÁÂÃÄÅĀĂĄ", 'A'),
+        ("çćĉċč", 'c'),
+        ("ÇĆĈĊČ", 'C'),
+        ("ďđ", 'd'),
+        ("ĎĐ", 'D'),
+        ("èéêëēĕėęě", 'e'),
+        ("ÈÉÊËĒĔĖĘĚ", 'E'),
+        ("ĝğġģ", 'g'),
+        ("ìíîïĩīĭįı", 'i'),
+        ("ÌÍÎÏĨĪĬĮİ", 'I'),
+        ("ĺļľŀł", 'l'),
+        ("ĹĻĽĿŁ", 'L'),
+        ("ñńņňŉ", 'n'),
+        ("ÑŃŅŇ", 'N'),
+        ("òóôõöøōŏő", 'o'),
+        ("ÒÓÔÕÖØŌŎŐ", 'O'),
+        ("ŕŗř", 'r'),
+        ("śŝşš", 's'),
+        ("ŚŜŞŠ", 'S'),
+        ("ţťŧ", 't'),
+        ("ùúûüũūŭůűų", 'u'),
+        ("ÙÚÛÜŨŪŬŮŰŲ", 'U'),
+        ("ýÿŷ", 'y'),
+        ("źżž", 'z'),
+        ("ŹŻŽ", 'Z'),
+    ];
+    TABLE.iter().find(|(set, _)| set.contains(c)).map(|(_, a)| *a)
 }
 
 pub(super) fn empty(file: FileId) -> Diagnostic {

@@ -144,7 +144,9 @@ fn salvage(file: FileId, base: usize, src: &str) -> Option<Item> {
             break;
         }
     }
-    let word = |s: &str| -> usize { s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len()) };
+    // a name with non-ASCII letters is an error of its own, but the declaration keeps it
+    // whole, so that the references spelled the same way resolve and nothing cascades
+    let word = |s: &str| -> usize { s.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(s.len()) };
     let k_len = word(rest);
     if k_len == 0 || rest.as_bytes()[0].is_ascii_digit() {
         return None;
@@ -232,6 +234,17 @@ mod tests {
         assert_eq!(m.items.len(), 2);
         match &m.items[0] {
             Item::Decl(d) => assert!(d.body.is_none() && d.name.name == "a"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_recovered_name_keeps_its_non_ascii_letters() {
+        let (m, d) = parse(FileId(0), "dataset données_patiënt {\n  n: 4\n}\n");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.starts_with("`données_patiënt` is not a name"), "{}", d[0].message);
+        match &m.items[0] {
+            Item::Decl(d) => assert_eq!(d.name.name, "données_patiënt"),
             other => panic!("unexpected {other:?}"),
         }
     }
