@@ -69,6 +69,14 @@ impl SourceFile {
         }
     }
 
+    /// The byte range of the 0-based line `line`, without its line break.
+    pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        let start = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.text.len());
+        let text = &self.text[start..end];
+        start..start + text.trim_end_matches(['\n', '\r']).len()
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let line = self.line_index(offset);

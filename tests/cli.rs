@@ -572,6 +572,18 @@ fn a_killed_run_leaves_its_output_file_whole() {
 }
 
 #[test]
+fn a_file_over_the_size_limit_is_refused_without_reading_it_whole() {
+    let dir = scratch("huge");
+    let huge = dir.join("huge.mla");
+    let f = std::fs::File::create(&huge).expect("create");
+    f.set_len(33_000_000).expect("a sparse 33 MB file");
+    let o = mlarchc(&["check", huge.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("over the 32 MB limit"), "{}", stderr(&o));
+    let _ = std::fs::remove_file(&huge);
+}
+
+#[test]
 fn explain_knows_every_compiler_code_and_rules_in_any_case() {
     for c in mlarchc::diag::codes::ALL {
         let o = mlarchc(&["explain", c.code]);

@@ -235,7 +235,13 @@ pub fn main() -> i32 {
 pub(crate) fn read_root(name: &str) -> Result<(String, String), String> {
     if name == "-" {
         let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin()
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(format!("standard input is over the {} MB limit for a plan", MAX_FILE_BYTES / 1_000_000));
+        }
         return Ok(("<stdin>".to_string(), String::from_utf8_lossy(&bytes).into_owned()));
     }
     let display = project_relative(name);
@@ -497,10 +503,31 @@ impl Host for FsHost {
                 name.trim_end_matches('/')
             ));
         }
+        // a plan is text a person writes: anything this large is a mistake, and reading it
+        // whole would only exhaust memory (a 100,000-line plan is 2 MB)
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.is_file() && meta.len() > MAX_FILE_BYTES {
+                return Err(format!(
+                    "is {} MB, over the {} MB limit for a plan file",
+                    meta.len() / 1_000_000,
+                    MAX_FILE_BYTES / 1_000_000
+                ));
+            }
+        }
         // bytes that are not UTF-8 become `�`, which the compiler reports with its place
-        std::fs::read(path).map_err(|e| io_error(&e)).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| io_error(&e))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(format!("is over the {} MB limit for a plan file", MAX_FILE_BYTES / 1_000_000));
+        }
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 }
+
+/// The largest plan file read, from disk or standard input.
+const MAX_FILE_BYTES: u64 = 32_000_000;
 
 fn io_error(e: &std::io::Error) -> String {
     match e.kind() {

@@ -49,6 +49,7 @@ codes! {
     SINGLETON           = "E0211", Error, "a plan needs exactly one declaration of this kind";
     BAD_RULE_CODE       = "E0212", Error, "malformed rule code";
     EMPTY_REASON        = "E0213", Error, "decision or suppression without a reason";
+    IMPORT_LIMIT        = "E0214", Error, "imports nested too deeply or too many files";
     REFERENCE_CYCLE     = "E0220", Error, "reference cycle";
     UNUSED              = "W0201", Warning, "declaration that nothing uses";
 

@@ -12,24 +12,52 @@ pub enum Style {
     Short,
 }
 
-fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<FileId> {
+/// A source line longer than this is not shown in a snippet: the label becomes a note with
+/// an excerpt around its place, so a generated one-line plan cannot flood the terminal.
+const MAX_SHOWN_LINE: usize = 1_000;
+
+/// Characters of context on each side of a place in an over-long line.
+const EXCERPT: usize = 40;
+
+fn to_codespan(sources: &SourceMap, d: &Diagnostic, style: Style) -> cs::Diagnostic<FileId> {
     let severity = match d.severity {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
         Severity::Note => cs::Severity::Note,
     };
+    let mut long_lines = Vec::new();
     let labels = d
         .labels
         .iter()
+        .filter(|l| {
+            if style == Style::Short || l.span.file.0 as usize >= sources.len() {
+                return true;
+            }
+            let f = sources.get(l.span.file);
+            let at = l.span.start as usize;
+            let line = f.line_index(at);
+            let range = f.line_range(line);
+            if range.end - range.start <= MAX_SHOWN_LINE {
+                return true;
+            }
+            let (ln, col) = f.line_col(at);
+            long_lines.push(format!(
+                "{}:{ln}:{col}: {} (line {ln} is {} characters long; shown around the place): `{}`",
+                f.name,
+                l.message,
+                crate::cost::range::thousands(f.text[range.clone()].chars().count() as u64),
+                excerpt(&f.text[range.clone()], at.clamp(range.start, range.end) - range.start)
+            ));
+            false
+        })
         .map(|l| {
             let style = if l.primary { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
             cs::Label::new(style, l.span.file, l.span.range()).with_message(&l.message)
         })
         .collect();
-    let notes = d
-        .why
-        .iter()
-        .map(|w| format!("why: {w}"))
+    let notes = long_lines
+        .into_iter()
+        .chain(d.why.iter().map(|w| format!("why: {w}")))
         .chain(d.choices.iter().map(|c| {
             let rec = if c.recommended { " (recommended)" } else { "" };
             format!("option {}{rec}: {}", c.letter, c.text)
@@ -38,6 +66,24 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<FileId> {
         .chain(d.help.iter().map(|h| format!("help: {h}")))
         .collect();
     cs::Diagnostic::new(severity).with_code(&d.code).with_message(&d.message).with_labels(labels).with_notes(notes)
+}
+
+/// The text around byte `at` of `line`, at most [`EXCERPT`] characters each side, with `…`
+/// where it was cut.
+fn excerpt(line: &str, at: usize) -> String {
+    let at = (0..=at).rev().find(|i| line.is_char_boundary(*i)).unwrap_or(0);
+    let before: Vec<char> = line[..at].chars().rev().take(EXCERPT + 1).collect();
+    let after: Vec<char> = line[at..].chars().take(EXCERPT + 1).collect();
+    let mut s = String::new();
+    if before.len() > EXCERPT {
+        s.push('…');
+    }
+    s.extend(before.iter().take(EXCERPT).rev());
+    s.extend(after.iter().take(EXCERPT));
+    if after.len() > EXCERPT {
+        s.push('…');
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn config(style: Style) -> Config {
@@ -60,7 +106,7 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], style: Style, color: bo
         let fix = d.help.iter().find(|h| style == Style::Short && !h.ends_with("explains this check"));
         let mut one = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
         // an out-of-range span is a compiler bug; render the message without the snippet
-        if term::emit_to_write_style(&mut one, &cfg, sources, &to_codespan(d)).is_err() {
+        if term::emit_to_write_style(&mut one, &cfg, sources, &to_codespan(sources, d, style)).is_err() {
             let plain = cs::Diagnostic::<FileId>::new(cs::Severity::Bug).with_message(&d.message);
             let _ = term::emit_to_write_style(&mut one, &cfg, sources, &plain);
         }

@@ -38,6 +38,12 @@ impl From<String> for Refusal {
     }
 }
 
+/// The longest chain of imports a plan may have (a real plan has two or three levels).
+pub const MAX_IMPORT_DEPTH: usize = 32;
+
+/// The most files one plan may load, the root included.
+pub const MAX_IMPORTED_FILES: usize = 1_000;
+
 /// Takes the parsed root file and loads, depth first, every file it imports.
 pub fn load_plan(
     root: FileId,
@@ -102,6 +108,36 @@ fn visit(
             continue;
         }
         if loaded.contains_key(&key) {
+            continue;
+        }
+        if stack.len() >= MAX_IMPORT_DEPTH {
+            let first = stack.first().map_or(String::new(), |(_, n)| n.clone());
+            diags.push(
+                Diagnostic::new(
+                    &codes::IMPORT_LIMIT,
+                    format!("imports nested more than {MAX_IMPORT_DEPTH} deep, from `{first}` to `{from}`"),
+                )
+                .primary(span, format!("import number {} of one chain", stack.len() + 1))
+                .help("import the shared files from the plan itself, or from one file that gathers them, not each from the last"),
+            );
+            continue;
+        }
+        if loaded.len() >= MAX_IMPORTED_FILES {
+            if loaded.len() == MAX_IMPORTED_FILES {
+                diags.push(
+                    Diagnostic::new(
+                        &codes::IMPORT_LIMIT,
+                        format!(
+                            "the plan loads more than {} files",
+                            crate::cost::range::thousands(MAX_IMPORTED_FILES as u64)
+                        ),
+                    )
+                    .primary(span, "this import and the ones after it are not read")
+                    .help("gather related declarations into fewer files"),
+                );
+                // one diagnostic: mark the limit as reported
+                loaded.insert(String::from("\0limit"), file);
+            }
             continue;
         }
         let root_plan = stack.first().map_or(from.as_str(), |(_, n)| n.as_str());
@@ -189,5 +225,20 @@ mod tests {
         assert_eq!(join_lexically("a.mla", "rules/r.mla"), "rules/r.mla");
         assert_eq!(join_lexically("a.mla", "../r.mla"), "../r.mla");
         assert_eq!(join_lexically("/abs/a.mla", "b.mla"), "/abs/b.mla");
+    }
+
+    #[test]
+    fn a_plan_loads_at_most_a_thousand_files_and_says_so_once() {
+        let mut host = super::MemoryHost::default();
+        let mut root = String::from("project p { task: regression, target: \"x\", prior_attempts: [] }\n");
+        for i in 0..1_100 {
+            root.push_str(&format!("import \"f{i}.mla\"\n"));
+            host.files.insert(format!("f{i}.mla"), format!("dataset d{i} {{ n: 5, unit: region }}\n"));
+        }
+        let c = crate::compile("p.mla", root, &crate::stdlib::Stdlib::embedded(), &host);
+        let limit: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "E0214").collect();
+        assert_eq!(limit.len(), 1, "{:?}", limit.iter().map(|d| &d.message).collect::<Vec<_>>());
+        assert!(limit[0].message.contains("more than 1,000 files"), "{}", limit[0].message);
+        assert_eq!(c.sources.user_files().count(), super::MAX_IMPORTED_FILES);
     }
 }

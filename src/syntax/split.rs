@@ -32,6 +32,17 @@ pub const MAX_DEPTH: usize = 64;
 pub(super) const KEYWORDS: &[&str] =
     &["kind", "singleton", "record", "enum", "set", "rule", "import", "decide", "allow", "review"];
 
+/// Whether a segment (its text so far) declares schema: only there are `<` and `>` the
+/// brackets of a generic type rather than comparisons.
+fn schema_segment(text: &str) -> bool {
+    let first = text
+        .lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with("//"))
+        .and_then(|l| l.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next());
+    matches!(first, Some("kind" | "singleton" | "record" | "enum" | "set"))
+}
+
 pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
     let bytes = text.as_bytes();
     let mut segments = Vec::new();
@@ -43,6 +54,8 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
     let mut doc_start: Option<usize> = None;
     let mut i = 0usize;
     let mut line_start = true;
+    // open `<` of generic types (`list<…>`) in a schema declaration, and the segment counted
+    let (mut angle, mut angle_seg) = (0usize, usize::MAX);
 
     let close_segment = |segments: &mut Vec<Segment>, start: usize, end: usize, poisoned: bool, too_deep: bool| {
         if text[start..end].trim().is_empty() && !segments.is_empty() {
@@ -154,6 +167,28 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                     poisoned = true;
                     i = end;
                 }
+            }
+            b'<' if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_') => {
+                if angle_seg != seg_start {
+                    (angle, angle_seg) = (0, seg_start);
+                }
+                if schema_segment(&text[seg_start..i]) {
+                    angle += 1;
+                    if stack.len() + angle == MAX_DEPTH + 1 && !too_deep {
+                        too_deep = true;
+                        poisoned = true;
+                        diags.push(
+                            Diagnostic::new(&codes::TOO_DEEP, format!("types nested more than {MAX_DEPTH} deep"))
+                                .primary(Span::new(file, i, i + 1), "nested too deeply")
+                                .help("a schema never needs this much nesting; name the inner types as records"),
+                        );
+                    }
+                }
+                i += 1;
+            }
+            b'>' if angle > 0 && angle_seg == seg_start => {
+                angle -= 1;
+                i += 1;
             }
             b'{' | b'[' | b'(' => {
                 stack.push((b, i));
