@@ -73,7 +73,7 @@ impl Diagnostic {
         Diagnostic {
             code: code.into(),
             severity,
-            message: message.into(),
+            message: bounded(message.into()),
             labels: Vec::new(),
             notes: Vec::new(),
             help: Vec::new(),
@@ -84,23 +84,23 @@ impl Diagnostic {
 
     /// The span the diagnostic is about.
     pub fn primary(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label { span, message: label.into(), primary: true });
+        self.labels.push(Label { span, message: bounded(label.into()), primary: true });
         self
     }
 
     /// A span that explains the primary one ("first declared here").
     pub fn secondary(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label { span, message: label.into(), primary: false });
+        self.labels.push(Label { span, message: bounded(label.into()), primary: false });
         self
     }
 
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
-        self.notes.push(note.into());
+        self.notes.push(bounded(note.into()));
         self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help.push(help.into());
+        self.help.push(bounded(help.into()));
         self
     }
 
@@ -176,4 +176,34 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     } else {
         format!("{n} {many}")
     }
+}
+
+/// Longest text quoted in backticks that a message shows whole: a 100,000-letter name in a
+/// plan is quoted by its start and end, so one hostile line cannot flood the terminal.
+const MAX_QUOTED: usize = 80;
+
+/// The message with every over-long `quoted` part cut to its start, `…` and its end.
+fn bounded(text: String) -> String {
+    if text.len() <= MAX_QUOTED {
+        return text;
+    }
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.iter().skip(1).step_by(2).all(|q| q.chars().count() <= MAX_QUOTED) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len().min(4 * MAX_QUOTED));
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let n = part.chars().count();
+        if i % 2 == 1 && n > MAX_QUOTED {
+            out.extend(part.chars().take(MAX_QUOTED - 20));
+            out.push('…');
+            out.extend(part.chars().skip(n - 10));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
