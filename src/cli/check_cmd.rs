@@ -393,7 +393,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
     }
     laps.lap("render");
     super::write_stdout(&out);
-    laps.lap("write");
+    laps.lap("write stdout");
     if !human_out && !checked.is_empty() && !args.quiet {
         say!("{}", summary.text());
     }

@@ -172,6 +172,13 @@ pub enum ColorChoice {
 
 /// Runs the command line and returns the exit status.
 pub fn main() -> i32 {
+    let mut laps = crate::timing::Laps::start();
+    let status = run_cli();
+    laps.lap("whole run");
+    status
+}
+
+fn run_cli() -> i32 {
     if let Some(n) = std::env::var("MLARCHC_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok()) {
         crate::syntax::set_max_threads(n);
     }
