@@ -400,7 +400,7 @@ impl Lowerer<'_> {
     }
 
     /// Decodes a number; `None` (after a diagnostic) when it cannot be represented.
-    fn number(&mut self, text: &str, approx: bool, unit: Option<UnitRef>, span: Span) -> Option<Number> {
+    pub(super) fn number(&mut self, text: &str, approx: bool, unit: Option<UnitRef>, span: Span) -> Option<Number> {
         let (raw, exact) = number::decode(text);
         let value = raw * unit.as_ref().map_or(1.0, |u| u.def.factor);
         let underflow =
@@ -438,7 +438,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn unescape(&mut self, s: &str, start: usize) -> String {
+    pub(super) fn unescape(&mut self, s: &str, start: usize) -> String {
         let mut out = String::with_capacity(s.len());
         let mut reported = false;
         let mut chars = s.char_indices();
@@ -476,7 +476,7 @@ impl Lowerer<'_> {
     }
 
     /// Two items on one line need a comma between them.
-    fn check_separators(&mut self, spans: &[Span], what: &str) {
+    pub(super) fn check_separators(&mut self, spans: &[Span], what: &str) {
         for w in spans.windows(2) {
             let gap = self.text.get(w[0].end as usize..w[1].start as usize).unwrap_or("");
             let gap = without_block_comments(gap);
@@ -782,7 +782,7 @@ fn pratt() -> &'static PrattParser<Rule> {
 
 /// `99` → 99; `999` → 99.9 and `9999` → 99.99 (the SRE convention for the nines above
 /// 99); anything else over 100 stays over 100 and is reported by the type checker.
-fn percentile_value(digits: &str) -> f64 {
+pub(super) fn percentile_value(digits: &str) -> f64 {
     let n: f64 = digits.parse().unwrap_or(f64::MAX);
     if n > 100.0 && digits.len() >= 3 && digits.bytes().all(|b| b == b'9') {
         100.0 - 10f64.powi(2 - digits.len() as i32)
@@ -848,7 +848,7 @@ fn line_comment_start(line: &str) -> Option<usize> {
 }
 
 /// Removes the common indentation of a `"""` string and its first and last blank lines.
-fn dedent(s: &str) -> String {
+pub(super) fn dedent(s: &str) -> String {
     let lines: Vec<&str> = s.lines().collect();
     let start = usize::from(lines.first().is_some_and(|l| l.trim().is_empty()));
     let end = lines.len() - usize::from(lines.len() > start && lines.last().is_some_and(|l| l.trim().is_empty()));

@@ -6,6 +6,7 @@
 
 pub mod ast;
 mod errors;
+mod fast;
 mod lower;
 pub mod number;
 mod split;
@@ -83,11 +84,49 @@ pub fn parse_many(files: &[(FileId, &str)]) -> Vec<(Module, Vec<Diagnostic>)> {
 fn parse_segment(file: FileId, text: &str, seg: split::Segment) -> (Vec<Item>, Vec<Diagnostic>) {
     let src = &text[seg.start..seg.end];
     let mut items = Vec::new();
-    let mut diags = Vec::new();
+    let diags = Vec::new();
     if seg.too_deep {
         items.extend(salvage(file, seg.start, src));
         return (items, diags);
     }
+    if !seg.poisoned {
+        if let Some(parsed) = fast::segment(file, text, seg.start, seg.end) {
+            return parsed;
+        }
+    }
+    pest_segment(file, text, seg)
+}
+
+/// Compares the fast path with pest on every segment of `text`: `Err` with the first
+/// segment where both parse it and the trees or diagnostics differ. For tests.
+#[doc(hidden)]
+pub fn fast_path_agrees(file: FileId, text: &str) -> Result<usize, String> {
+    let (segs, _) = split::split(file, text);
+    let mut fast_count = 0;
+    for seg in segs.into_iter().filter(|s| !s.poisoned && !s.too_deep) {
+        let Some(fast) = fast::segment(file, text, seg.start, seg.end) else { continue };
+        fast_count += 1;
+        let slow = pest_segment(file, text, seg);
+        let (a, b) = (format!("{fast:?}"), format!("{slow:?}"));
+        if a != b {
+            let at = a.bytes().zip(b.bytes()).position(|(x, y)| x != y).unwrap_or(0);
+            return Err(format!(
+                "segment {}..{} `{}`:\n fast: …{}\n pest: …{}",
+                seg.start,
+                seg.end,
+                crate::syntax::lower::excerpt(&text[seg.start..seg.end]),
+                &a[at.saturating_sub(80)..(at + 200).min(a.len())],
+                &b[at.saturating_sub(80)..(at + 200).min(b.len())]
+            ));
+        }
+    }
+    Ok(fast_count)
+}
+
+fn pest_segment(file: FileId, text: &str, seg: split::Segment) -> (Vec<Item>, Vec<Diagnostic>) {
+    let src = &text[seg.start..seg.end];
+    let mut items = Vec::new();
+    let mut diags = Vec::new();
     match MlaParser::parse(Rule::file, src) {
         Ok(mut pairs) => {
             let mut lowerer = lower::Lowerer { file, base: seg.start, text, diags: &mut diags };
