@@ -263,20 +263,25 @@ struct Project {
     allowed: Vec<PathBuf>,
 }
 
+impl Project {
+    /// Paths compared as the file system resolves them (symlinks followed).
+    fn new(root: Option<PathBuf>, allowed: Vec<PathBuf>) -> Project {
+        let canon = |p: PathBuf| std::fs::canonicalize(&p).unwrap_or(p);
+        Project { root: root.map(canon), allowed: allowed.into_iter().map(canon).collect() }
+    }
+}
+
 static PROJECT: std::sync::OnceLock<Project> = std::sync::OnceLock::new();
 
 pub(crate) fn set_project(root: Option<PathBuf>, allowed: Vec<PathBuf>) {
-    let canon = |p: PathBuf| std::fs::canonicalize(&p).unwrap_or(p);
-    let _ = PROJECT.set(Project { root: root.map(canon), allowed: allowed.into_iter().map(canon).collect() });
+    let _ = PROJECT.set(Project::new(root, allowed));
 }
 
 fn project() -> &'static Project {
     PROJECT.get_or_init(|| {
         let found = std::env::current_dir().ok().and_then(|d| config::discover(&d).ok().flatten());
         let root = found.as_ref().and_then(|s| s.file.parent()).map(Path::to_path_buf);
-        let allowed = found.map(|s| s.allow_imports).unwrap_or_default();
-        let canon = |p: PathBuf| std::fs::canonicalize(&p).unwrap_or(p);
-        Project { root: root.map(canon), allowed: allowed.into_iter().map(canon).collect() }
+        Project::new(root, found.map(|s| s.allow_imports).unwrap_or_default())
     })
 }
 
