@@ -851,3 +851,20 @@ fn explain_takes_a_rule_name_that_starts_like_a_code() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).starts_with("MLA205"), "{}", stdout(&o));
 }
+
+#[test]
+fn the_command_line_never_writes_to_stderr_with_a_panicking_macro() {
+    // `eprintln!` panics when standard error is closed; the CLI writes through `say!`
+    for entry in std::fs::read_dir("src/cli").expect("src/cli").flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            assert!(
+                !code.contains("eprintln!(") && !code.contains("eprint!("),
+                "{}:{}: use `say!`",
+                entry.path().display(),
+                n + 1
+            );
+        }
+    }
+}
