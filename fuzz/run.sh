@@ -3,8 +3,8 @@
 # fixtures, then runs libFuzzer with the language's dictionary.
 #   fuzz/run.sh parse 1800        # target, seconds
 # The timeout is 30 s per input: the instrumented build runs about 40x slower than a release
-# build, and the costliest legal rule (one that reaches the 500,000-step work limit) takes
-# about 0.5 s in release.
+# build, and the costliest legal rule (one that reaches the 200,000-step work limit) takes
+# about 0.2 s in release.
 set -e
 cd "$(dirname "$0")"
 target=${1:?usage: fuzz/run.sh TARGET [SECONDS]}

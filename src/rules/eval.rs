@@ -145,7 +145,7 @@ impl Index {
 /// Bindings visited and quantifier items read that one rule may cost: a rule whose `for`s
 /// multiply into a cartesian product stops here, with a diagnostic, instead of running for
 /// minutes.
-pub const MAX_STEPS: u64 = 500_000;
+pub const MAX_STEPS: u64 = 200_000;
 
 struct Eval<'p> {
     plan: &'p Plan,
