@@ -11,8 +11,13 @@ fn mlarchc(args: &[&str]) -> Output {
 }
 
 fn with_stdin(args: &[&str], input: &str) -> Output {
+    with_stdin_in(Path::new("."), args, input)
+}
+
+fn with_stdin_in(dir: &Path, args: &[&str], input: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mlarchc"))
         .args(args)
+        .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -736,18 +741,7 @@ fn imports_stay_inside_the_project_and_read_only_plan_files() {
 fn imports_from_standard_input_resolve_against_the_working_directory() {
     let dir = scratch("stdin-import");
     std::fs::write(dir.join("data.mla"), "dataset e { n: 5, unit: patient }\n").expect("write");
-    let run = |text: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mlarchc"))
-            .args(["check", "--format", "short", "-"])
-            .current_dir(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary runs");
-        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write stdin");
-        child.wait_with_output().expect("wait")
-    };
+    let run = |text: &str| with_stdin_in(&dir, &["check", "--format", "short", "-"], text);
     let project = "project p { task: binary_classification, target: \"x\", prior_attempts: [] }\n";
     let o = run(&format!("import \"data.mla\"\n{project}"));
     assert!(!stdout(&o).contains("E0204"), "{}", stdout(&o));

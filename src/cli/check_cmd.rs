@@ -323,8 +323,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             }
         };
         let c = crate::compile(&display, text, stdlib, &FsHost);
-        let imports = c.sources.user_files().count() > 1;
-        if display == "<stdin>" && imports && !args.quiet {
+        if display == "<stdin>" && !args.quiet && c.sources.user_files().count() > 1 {
             let cwd = std::env::current_dir().unwrap_or_default();
             say!("note: `<stdin>` has no folder of its own; its imports were read relative to the working directory `{}`", cwd.display());
         }

@@ -337,13 +337,7 @@ impl Parser<'_, '_> {
             BoundOp::Gt
         };
         self.skip();
-        let vfrom = self.i;
-        let approx = self.eat(b'~').is_some();
-        if !approx && !matches!(self.peek(), b'0'..=b'9' | b'-') {
-            return None;
-        }
-        let n = self.numeric(approx)?;
-        let value = Value { kind: ValueKind::Number(n), span: self.span(vfrom) };
+        let value = self.range_end()?;
         let kind = ValueKind::Bound { percentile, op, value: Box::new(value) };
         Some(Value { kind, span: self.span(from) })
     }
@@ -399,14 +393,19 @@ impl Parser<'_, '_> {
         }
         self.i += 2;
         self.skip();
-        let vfrom = self.i;
+        let second = self.range_end()?;
+        Some(Value { kind: ValueKind::Range(Box::new(first), Box::new(second)), span: self.span(from) })
+    }
+
+    /// `approx | numeric`: the value of a bound and each end of a range.
+    fn range_end(&mut self) -> Option<Value> {
+        let from = self.i;
         let approx = self.eat(b'~').is_some();
         if !approx && !matches!(self.peek(), b'0'..=b'9' | b'-') {
             return None;
         }
         let n = self.numeric(approx)?;
-        let second = Value { kind: ValueKind::Number(n), span: self.span(vfrom) };
-        Some(Value { kind: ValueKind::Range(Box::new(first), Box::new(second)), span: self.span(from) })
+        Some(Value { kind: ValueKind::Number(n), span: self.span(from) })
     }
 
     /// The length of a shape (`512x512x3`, `_x_x3`) at the cursor, if one is there.

@@ -32,6 +32,13 @@ pub const MAX_DEPTH: usize = 64;
 pub(super) const KEYWORDS: &[&str] =
     &["kind", "singleton", "record", "enum", "set", "rule", "import", "decide", "allow", "review"];
 
+/// E0110 at byte `at`: `what` nested deeper than [`MAX_DEPTH`].
+fn too_deep_at(file: FileId, at: usize, what: &str, who: &str, name: &str) -> Diagnostic {
+    Diagnostic::new(&codes::TOO_DEEP, format!("{what} nested more than {MAX_DEPTH} deep"))
+        .primary(Span::new(file, at, at + 1), "nested too deeply")
+        .help(format!("{who} never needs this much nesting; name {name}"))
+}
+
 /// Whether a segment (its text so far) declares schema: only there are `<` and `>` the
 /// brackets of a generic type rather than comparisons.
 fn schema_segment(text: &str) -> bool {
@@ -175,13 +182,8 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                 if schema_segment(&text[seg_start..i]) {
                     angle += 1;
                     if stack.len() + angle == MAX_DEPTH + 1 && !too_deep {
-                        too_deep = true;
-                        poisoned = true;
-                        diags.push(
-                            Diagnostic::new(&codes::TOO_DEEP, format!("types nested more than {MAX_DEPTH} deep"))
-                                .primary(Span::new(file, i, i + 1), "nested too deeply")
-                                .help("a schema never needs this much nesting; name the inner types as records"),
-                        );
+                        (too_deep, poisoned) = (true, true);
+                        diags.push(too_deep_at(file, i, "types", "a schema", "the inner types as records"));
                     }
                 }
                 i += 1;
@@ -193,13 +195,8 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
             b'{' | b'[' | b'(' => {
                 stack.push((b, i));
                 if stack.len() == MAX_DEPTH + 1 && !too_deep {
-                    too_deep = true;
-                    poisoned = true;
-                    diags.push(
-                        Diagnostic::new(&codes::TOO_DEEP, format!("brackets nested more than {MAX_DEPTH} deep"))
-                            .primary(Span::new(file, i, i + 1), "nested too deeply")
-                            .help("a plan never needs this much nesting; name the inner parts as declarations"),
-                    );
+                    (too_deep, poisoned) = (true, true);
+                    diags.push(too_deep_at(file, i, "brackets", "a plan", "the inner parts as declarations"));
                 }
                 i += 1;
             }
