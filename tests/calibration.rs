@@ -140,9 +140,9 @@ const BARS: &[(&str, f64, f64)] = &[
     ("train.gpu_hours", 0.8, 3.0),
     ("train.est_wallclock", 0.8, 3.0),
     ("train.train_memory", 0.8, 2.0),
-    ("deploy.est_latency", 0.9, 2.01),
+    ("deploy.est_latency", 0.9, 2.0),
     ("deploy.est_throughput", 0.8, 2.1),
-    ("deploy.infer_memory", 1.0, 2.2),
+    ("deploy.infer_memory", 0.8, 2.0),
 ];
 
 #[test]

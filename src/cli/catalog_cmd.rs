@@ -172,13 +172,15 @@ fn entry(plan: &Plan, id: EntityId) -> String {
     let e = plan.entity(id);
     let mut out = String::new();
     let _ = writeln!(out, "{} {}", plan.schema.kind(e.kind).name, e.name);
-    for (n, v) in fields(plan, id) {
+    let fields = fields(plan, id);
+    let w = fields.iter().map(|(n, _)| n.len()).max().unwrap_or(0) + 2;
+    for (n, v) in fields {
         // counts in full: `25,557,032` is what a reader checks against a model card
         let text = match v.val {
             Val::Count(c) => range::thousands(c),
             _ => show(plan, &v),
         };
-        let _ = writeln!(out, "  {n:<14}{text}");
+        let _ = writeln!(out, "  {n:<w$}{text}");
     }
     out
 }

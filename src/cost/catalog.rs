@@ -257,6 +257,8 @@ pub struct Runtime {
     pub flash: Option<Range>,
     pub overhead: Range,
     pub per_layer: Range,
+    /// issuing one op from an eager framework
+    pub eager_op: Option<Range>,
     pub bandwidth_use: Range,
     pub p90: Range,
     pub p99: Range,
@@ -273,6 +275,7 @@ impl Runtime {
             flash: r("flash"),
             overhead: r("overhead").unwrap_or(Range::ZERO),
             per_layer: r("per_layer").unwrap_or(Range::ZERO),
+            eager_op: r("eager_op"),
             bandwidth_use: r("bandwidth_use").unwrap_or(Range::point(1.0)),
             p90: r("p90").unwrap_or(Range::point(1.0)),
             p99: r("p99").unwrap_or(Range::point(1.0)),

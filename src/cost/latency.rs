@@ -106,11 +106,25 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                 let ctx = memory::context(plan, d, p, &mut lat);
                 let prompt = memory::prompt(p);
                 let out = plan.num(d, "output_tokens").unwrap_or(1.0);
-                let weights = p.params.scale(wb);
+                let w = memory::weights(std::slice::from_ref(p), wb);
+                if let Some(n) = w.note {
+                    lat.assume(n);
+                }
+                let weights = w.streamed;
                 let bw = dev.bandwidth.map(|b| rt.bandwidth_use.scale(b));
-                // prefill: every prompt token through the matrices, compute-bound
+                let dispatch = match p.class.and_then(|c| dispatch(plan, c, fused, &rt)) {
+                    Some((d, why)) => {
+                        if let Some(w) = why {
+                            lat.assume(w);
+                        }
+                        d.scale(t.layers)
+                    }
+                    None => Range::ZERO,
+                };
+                // prefill: every prompt token through the matrices, compute-bound unless
+                // issuing the layers' ops takes longer
                 let pre_flops = Range::new(2.0 * t.macs(prompt.lo) * batch, 2.0 * t.macs(prompt.hi) * batch);
-                let prefill = pre_flops / e.scale(peak);
+                let prefill = (pre_flops / e.scale(peak)).max(dispatch);
                 // one decode step: read every weight and the cache; compute 2·P + attention
                 let kv_b = memory::kv_bytes(&prec, wb);
                 let step_bytes = weights + ctx.scale(t.kv_per_token(kv_b) * batch);
@@ -135,10 +149,6 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                         Range::ZERO
                     }
                 };
-                let dispatch = p
-                    .class
-                    .and_then(|c| kernels(plan, c, fused))
-                    .map_or(Range::ZERO, |k| k.scale(t.layers) * rt.per_layer);
                 let step = (step_flops / e.scale(peak)).max(mem).max(dispatch);
                 basis = Some(match bw {
                     Some(_) => format!(
@@ -167,8 +177,22 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                     continue;
                 };
                 if p.backbone.is_none() && p.class.is_none() {
-                    // a head or a small custom layer: a few kernels
-                    (rt.per_layer.scale(p.layers.unwrap_or(1.0)), "a small dense layer".to_string())
+                    // a head or a small custom layer: a kernel per layer, less the one of a
+                    // backbone's own classifier, which its catalogued forward cost and layer
+                    // count hold and its measured efficiency timed
+                    let replaced =
+                        net.parts.iter().filter_map(|q| q.backbone.as_ref()).find(|b| b.head_params.is_some());
+                    let layers = p.layers.unwrap_or(1.0) - if replaced.is_some() { 1.0 } else { 0.0 };
+                    if layers <= 0.0 {
+                        if let Some(b) = replaced {
+                            lat.assume(format!(
+                                "the {} takes the place of `{}`'s own classifier, timed with it",
+                                p.label, b.name
+                            ));
+                        }
+                        continue;
+                    }
+                    (rt.per_layer.scale(layers), "a small dense layer".to_string())
                 } else {
                     let Some((e, why)) = eff(plan, p, &dev.class, batch) else {
                         known = false;
@@ -189,8 +213,13 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                         None => p.acts.map_or(Range::ZERO, |a| a.scale(2.0 * wb * batch)),
                     };
                     let mem = dev.bandwidth.map_or(Range::ZERO, |b| (streamed + act_bytes) / rt.bandwidth_use.scale(b));
-                    let dispatch = match (p.layers, p.class.and_then(|c| kernels(plan, c, fused))) {
-                        (Some(l), Some(k)) => k.scale(l) * rt.per_layer,
+                    let dispatch = match (p.layers, p.class.and_then(|c| dispatch(plan, c, fused, &rt))) {
+                        (Some(l), Some((d, why))) => {
+                            if let Some(w) = why {
+                                lat.assume(w);
+                            }
+                            d.scale(l)
+                        }
                         _ => Range::ZERO,
                     };
                     let t = compute.max(mem).max(dispatch);
@@ -329,8 +358,26 @@ fn compiled(plan: &Plan, d: EntityId) -> bool {
     plan.variant(d, "export").is_some() || optimized
 }
 
-/// Kernels per layer of a network class: the fewest when a compiler fuses them.
-fn kernels(plan: &Plan, class: EntityId, fused: bool) -> Option<Range> {
+/// Dispatch time per layer of a network class: its kernels, the fewest when a compiler
+/// fuses them, each at the runtime's launch cost; without one, the ops an eager framework
+/// issues, where the class counts them, each at the cost of issuing an op from Python.
+/// Returns the time and, on the eager path, what it assumes.
+fn dispatch(plan: &Plan, class: EntityId, fused: bool, rt: &Runtime) -> Option<(Range, Option<String>)> {
     let k = catalog::range_field(plan, class, "kernels")?;
-    Some(if fused { Range::point(k.lo) } else { k })
+    if fused {
+        return Some((rt.per_layer.scale(k.lo), None));
+    }
+    match catalog::range_field(plan, class, "eager_kernels") {
+        Some(e) => {
+            let op = rt.eager_op.unwrap_or(rt.per_layer);
+            let why = format!(
+                "an eager framework issues {} ops per layer at {} each; a compiled or fused stack (`optimize: [compile]` or `[fuse]`: torch.compile, vLLM, TensorRT-LLM) launches about {}",
+                Measure::Count.show_range(e),
+                Measure::Seconds.show_range(op),
+                range::count(k.lo)
+            );
+            Some((e * op, Some(why)))
+        }
+        None => Some((k * rt.per_layer, None)),
+    }
 }

@@ -27,6 +27,64 @@ fn bytes(plan: &Plan, precision: &str) -> f64 {
     catalog::bytes_of(plan, precision).unwrap_or(4.0)
 }
 
+/// Bytes of a network's weights at a deploy precision, and the bytes a decoder streams
+/// per generated token.
+pub struct Weights {
+    pub total: Range,
+    pub streamed: Range,
+    /// what the bounds assume, for an estimate's assumptions
+    pub note: Option<String>,
+}
+
+/// Weights at `wb` bytes each, with a language model's vocabulary matrices apart:
+/// quantisers below 16 bits (bitsandbytes, GPTQ, AWQ, torchao, fbgemm FP8; Dettmers et al.
+/// 2022, Frantar et al. 2023) convert the linear layers of the blocks and keep the token
+/// embedding at 16 bits, and most keep the output head too; gpt-fast quantises the head.
+/// Whether a catalogued model ties its head to the embedding follows from its counts:
+/// `(params − L·per_layer) / (vocab·width)` is 1 when tied, 2 when not. Decoding reads the
+/// whole head per token but one row of an untied embedding.
+pub fn weights(parts: &[Part], wb: f64) -> Weights {
+    let mut total = Range::ZERO;
+    let mut streamed = Range::ZERO;
+    let mut note = None;
+    for p in parts {
+        let lm = p.backbone.as_ref().filter(|b| b.family == "llm").and_then(|b| b.transformer());
+        let (t, v) = match lm.and_then(|t| Some((t, t.vocab?))) {
+            Some(x) => x,
+            None => {
+                total = total + p.params.scale(wb);
+                streamed = streamed + p.params.scale(wb);
+                continue;
+            }
+        };
+        let e = v * t.width;
+        let matrices = ((p.params.lo - t.layers * t.per_layer) / e).round().clamp(1.0, 2.0);
+        let tied = matrices < 2.0;
+        let embed_b = if wb < 2.0 { 2.0 } else { wb };
+        // bytes of the blocks and the head, the head quantised (lo) or kept at 16 bits (hi)
+        let blocks = Range::new(p.params.lo - matrices * e, p.params.hi - matrices * e);
+        let head = match (tied, wb < 2.0) {
+            (true, _) => Range::ZERO,
+            (false, true) => Range::new(e * wb, e * 2.0),
+            (false, false) => Range::point(e * wb),
+        };
+        let embed = Range::point(e * embed_b);
+        total = total + blocks.scale(wb) + head + embed;
+        streamed = streamed + blocks.scale(wb) + head + if tied { embed } else { Range::ZERO };
+        if wb < 2.0 {
+            note = Some(if tied {
+                format!("the token embedding ({}, tied to the output head) stays at 16 bits", range::count(e))
+            } else {
+                format!(
+                    "the token embedding ({}) stays at 16 bits, the output head at 16 bits or quantised",
+                    range::count(e)
+                )
+            });
+        }
+    }
+    Weights { total, streamed, note }
+}
+
 /// Activation bytes per token per unit of width one transformer layer keeps for the
 /// backward pass, at 16-bit: 11 (attention) + 4 (two layer norms) + the feed-forward block
 /// (3 + 4·f/d; 2 + 6·f/d when gated). Korthikanti et al. 2022, eq. 2, with fused attention
@@ -346,8 +404,12 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
     let rt = dev.as_ref().and_then(|dv| Runtime::of(plan, &dv.class));
     let mcu = dev.as_ref().is_some_and(|dv| dv.flash.is_some() || dv.class == "mcu");
     let params = net.params();
-    let weights = params.scale(wb);
+    let w = weights(&net.parts, wb);
+    let weights = w.total;
     let wdetail = format!("{} params × {wb} B at {prec}", Measure::Count.show_range(params));
+    if let Some(n) = w.note {
+        ram.assume(n);
+    }
     // activations at the serving precision
     let act_b = wb;
     let mut acts = Range::ZERO;
