@@ -45,6 +45,8 @@ pub struct Backbone {
     pub kv_heads: Option<f64>,
     pub ffn: Option<f64>,
     pub patch: Option<f64>,
+    /// frames per token of a video transformer
+    pub tubelet: Option<f64>,
     pub vocab: Option<f64>,
     pub head_dim: Option<f64>,
     pub decoder_layers: Option<f64>,
@@ -76,6 +78,7 @@ impl Backbone {
             kv_heads: plan.num(id, "kv_heads").or_else(|| plan.num(id, "heads")),
             ffn: plan.num(id, "ffn"),
             patch: plan.num(id, "patch"),
+            tubelet: plan.num(id, "tubelet"),
             vocab: plan.num(id, "vocab"),
             head_dim: plan.num(id, "head_dim"),
             decoder_layers: plan.num(id, "decoder_layers"),

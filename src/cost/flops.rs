@@ -36,10 +36,20 @@ pub fn area_ratio(bb: &Backbone, input: &Input) -> Option<f64> {
 }
 
 /// Tokens a ViT makes of the plan's image (its native input when the plan states none):
-/// `(H/p)·(W/p) + 1` with the class token.
+/// `(H/p)·(W/p) + 1` with the class token; a video transformer's space-time patches.
 pub fn vit_tokens(bb: &Backbone, input: &Input) -> Option<f64> {
     let p = bb.patch?;
     let native: Vec<f64> = bb.input.as_ref()?.iter().copied().collect::<Option<_>>()?;
+    if native.len() == 4 {
+        // frames × height × width × channels: (T / tubelet) · (H/p) · (W/p) space-time
+        // patches (Tong et al. 2022: 16 × 224² → 1,568), at the model input the plan states,
+        // else at the frames it samples and the native size
+        let t = bb.tubelet?;
+        let stated = input.shape.clone().filter(|s| s.len() == 4 && !input.from_raw);
+        let at = stated.clone().unwrap_or_else(|| native.clone());
+        let frames = stated.map(|s| s[0]).or(input.frames).unwrap_or(native[0]);
+        return Some((frames / t).floor() * (at[1] / p).floor() * (at[2] / p).floor());
+    }
     let at = input.shape.clone().filter(|s| s.len() >= 2).unwrap_or(native);
     (at.len() >= 2).then(|| (at[0] / p).floor() * (at[1] / p).floor() + 1.0)
 }
@@ -142,4 +152,30 @@ pub fn train_multiplier(tuning: &Tuning, layers: Option<f64>) -> Range {
 /// `8.18 GFLOP` for an assumption line.
 pub fn show(x: f64) -> String {
     super::range::Measure::Flop.show(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backbone(name: &str) -> Backbone {
+        let c = crate::check_str(crate::STDLIB_ONLY, "");
+        let id = c.plan.named("backbone", name).expect("catalogued");
+        Backbone::read(&c.plan, id)
+    }
+
+    /// VideoMAE ViT-B makes 1,568 tokens of a 16 × 224² clip (Tong et al. 2022), TimeSformer
+    /// 8 × 196 of its 8 frames; sampling more frames than the native clip makes more tokens.
+    #[test]
+    fn video_transformers_count_space_time_patches() {
+        let mae = backbone("videomae_vit_b");
+        assert_eq!(vit_tokens(&mae, &Input::default()), Some(1568.0));
+        assert_eq!(vit_tokens(&backbone("timesformer_base"), &Input::default()), Some(1568.0));
+        let sampled = Input { frames: Some(32.0), ..Input::default() };
+        assert_eq!(vit_tokens(&mae, &sampled), Some(3136.0));
+        let stated = Input { shape: Some(vec![16.0, 112.0, 112.0, 3.0]), ..Input::default() };
+        assert_eq!(vit_tokens(&mae, &stated), Some(392.0));
+        // an image ViT keeps its class token
+        assert_eq!(vit_tokens(&backbone("vit_b_16"), &Input::default()), Some(197.0));
+    }
 }

@@ -230,7 +230,7 @@ fn backbone_part(
     let fwd = flops::forward(plan, bb, input, assumptions, missing);
     let (tokens, tokens_long) = match (bb.transformer(), bb.modality.as_str()) {
         (None, _) => (None, None),
-        (Some(_), "image") => match flops::vit_tokens(bb, input) {
+        (Some(_), "image" | "video") => match flops::vit_tokens(bb, input) {
             Some(t) => (Some(Range::point(t)), Some(t)),
             None => (None, None),
         },
