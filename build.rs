@@ -10,6 +10,8 @@
 
 #[path = "src/diag/mod.rs"]
 mod diag;
+#[path = "src/parallel.rs"]
+mod parallel;
 #[path = "src/source.rs"]
 mod source;
 #[path = "src/cli/stdlib_dir.rs"]

@@ -11,6 +11,8 @@ pub mod cost;
 pub mod derive;
 pub mod diag;
 pub mod emit;
+pub mod fasthash;
+pub mod parallel;
 pub mod graph;
 pub mod plan;
 pub mod rules;

@@ -8,7 +8,6 @@ use crate::schema::{EnumId, KindId, RecordId, Schema};
 use crate::source::{FileOrigin, Span};
 use crate::syntax::ast;
 use crate::units::Dim;
-use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EntityId(pub u32);
@@ -147,7 +146,7 @@ pub struct Plan {
     pub schema: Schema,
     pub entities: Vec<Entity>,
     /// (kind, name) → entity; a user declaration shadows a catalog one
-    pub index: HashMap<(KindId, String), EntityId>,
+    pub index: crate::fasthash::FastMap<(KindId, String), EntityId>,
     pub rules: Vec<ast::RuleDecl>,
     pub decisions: Vec<ast::Decide>,
     pub allows: Vec<ast::Allow>,

@@ -180,7 +180,7 @@ pub fn main() -> i32 {
 
 fn run_cli() -> i32 {
     if let Some(n) = std::env::var("MLARCHC_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok()) {
-        crate::syntax::set_max_threads(n);
+        crate::parallel::set_max_threads(n);
     }
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,

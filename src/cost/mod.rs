@@ -161,30 +161,50 @@ fn record(plan: &mut Plan, id: EntityId, field: &str, e: Estimate) {
 }
 
 /// Computes every estimate of the plan.
+///
+/// The estimates of models, trains and deploys read the plan and the networks only, so a
+/// large plan computes them on two threads ([`crate::parallel::map`]) and records them in
+/// declaration order; money reads the trains' device-hours and comes after.
 pub fn run(plan: &mut Plan) {
-    let nets = network::all(plan);
-    for (m, net) in &nets {
-        for (field, e) in model_estimates(net) {
-            record(plan, *m, field, e);
-        }
+    // below this many models, trains and deploys one thread is faster
+    const PARALLEL_FROM: usize = 96;
+    enum Job {
+        Model(usize),
+        Train(EntityId),
+        Deploy(EntityId),
     }
-    let by_model: HashMap<EntityId, &network::Network> = nets.iter().map(|(m, n)| (*m, n)).collect();
-    for t in plan.ids_of("train") {
-        let Some(net) = plan.ref_of(t, "model").and_then(|m| by_model.get(&m)) else { continue };
-        for (field, e) in time::estimates(plan, t, net) {
-            record(plan, t, field, e);
+    let models = plan.ids_of("model");
+    let nets: Vec<network::Network> = crate::parallel::map(&models, PARALLEL_FROM, |&m| network::read(plan, m));
+    let by_model: HashMap<EntityId, &network::Network> = models.iter().copied().zip(&nets).collect();
+    let jobs: Vec<Job> = (0..models.len())
+        .map(Job::Model)
+        .chain(plan.ids_of("train").into_iter().map(Job::Train))
+        .chain(plan.ids_of("deploy").into_iter().map(Job::Deploy))
+        .collect();
+    let shared: &Plan = plan;
+    let done = crate::parallel::map(&jobs, PARALLEL_FROM, |job| -> Vec<(EntityId, &'static str, Estimate)> {
+        let plan = shared;
+        let net_of = |x: EntityId| plan.ref_of(x, "model").and_then(|m| by_model.get(&m).copied());
+        match *job {
+            Job::Model(i) => model_estimates(&nets[i]).into_iter().map(|(f, e)| (models[i], f, e)).collect(),
+            Job::Train(t) => {
+                let Some(net) = net_of(t) else { return Vec::new() };
+                let mut out: Vec<_> = time::estimates(plan, t, net).into_iter().map(|(f, e)| (t, f, e)).collect();
+                out.push((t, "train_memory", memory::training(plan, t, net)));
+                out
+            }
+            Job::Deploy(d) => {
+                let Some(net) = net_of(d) else { return Vec::new() };
+                memory::inference(plan, d, net)
+                    .into_iter()
+                    .chain(latency::estimates(plan, d, net))
+                    .map(|(f, e)| (d, f, e))
+                    .collect()
+            }
         }
-        let e = memory::training(plan, t, net);
-        record(plan, t, "train_memory", e);
-    }
-    for d in plan.ids_of("deploy") {
-        let Some(net) = plan.ref_of(d, "model").and_then(|m| by_model.get(&m)) else { continue };
-        for (field, e) in memory::inference(plan, d, net) {
-            record(plan, d, field, e);
-        }
-        for (field, e) in latency::estimates(plan, d, net) {
-            record(plan, d, field, e);
-        }
+    });
+    for (id, field, e) in done.into_iter().flatten() {
+        record(plan, id, field, e);
     }
     for c in plan.ids_of("compute") {
         for (field, e) in money::estimates(plan, c) {

@@ -317,8 +317,3 @@ fn input_of(plan: &Plan, m: EntityId) -> Input {
     input.frames = plan.field(m, "sampling").and_then(|s| plan.member(s, "frames")).and_then(|v| v.number());
     input
 }
-
-/// Every model's network, keyed by the model.
-pub fn all(plan: &Plan) -> Vec<(EntityId, Network)> {
-    plan.ids_of("model").into_iter().map(|m| (m, read(plan, m))).collect()
-}

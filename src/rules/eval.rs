@@ -97,13 +97,13 @@ impl<'p> V<'p> {
 /// What every rule of one evaluation shares: the declarations of each kind, and who
 /// refers to whom (built on first use).
 struct Index {
-    by_kind: std::collections::HashMap<KindId, Vec<EntityId>>,
-    referrers: std::cell::OnceCell<std::collections::HashMap<EntityId, Vec<EntityId>>>,
+    by_kind: crate::fasthash::FastMap<KindId, Vec<EntityId>>,
+    referrers: std::cell::OnceCell<crate::fasthash::FastMap<EntityId, Vec<EntityId>>>,
 }
 
 impl Index {
     fn new(plan: &Plan) -> Index {
-        let mut by_kind: std::collections::HashMap<KindId, Vec<EntityId>> = std::collections::HashMap::new();
+        let mut by_kind: crate::fasthash::FastMap<KindId, Vec<EntityId>> = Default::default();
         for (id, e) in plan.user_entities() {
             // a broken body, or a duplicate the first declaration shadows, is not bound
             if !e.broken && plan.lookup(e.kind, &e.name) == Some(id) {
@@ -120,7 +120,7 @@ impl Index {
     /// The user's declarations whose written fields (or attachment) refer to `id`.
     fn referrers(&self, plan: &Plan, id: EntityId) -> &[EntityId] {
         let map = self.referrers.get_or_init(|| {
-            let mut m: std::collections::HashMap<EntityId, Vec<EntityId>> = std::collections::HashMap::new();
+            let mut m: crate::fasthash::FastMap<EntityId, Vec<EntityId>> = Default::default();
             for ids in self.by_kind.values() {
                 for &from in ids {
                     let e = plan.entity(from);
@@ -502,18 +502,37 @@ pub fn evaluate(plan: &Plan, rules: &RuleSet) -> Vec<Finding> {
 
 /// The findings, and the rules that stopped at [`MAX_STEPS`] (their findings are dropped:
 /// a partial answer would look complete).
+///
+///
+/// Rules are independent, so on a large plan they are split over two threads
+/// ([`crate::parallel::map_with`]), each with its own index, and the findings come back in
+/// rule order: the output is the same as one thread's.
 pub fn evaluate_bounded(plan: &Plan, rules: &RuleSet) -> (Vec<Finding>, Vec<usize>) {
+    // below this many user declarations a thread costs more than it saves
+    const PARALLEL_FROM: usize = 400;
+    let large = plan.user_entities().nth(PARALLEL_FROM).is_some();
+    let order: Vec<usize> = (0..rules.rules.len()).collect();
+    let per_rule = crate::parallel::map_with(
+        &order,
+        if large { 2 } else { usize::MAX },
+        || Index::new(plan),
+        |index, &ri| {
+            let rule = &rules.rules[ri];
+            let mut ev = Eval { plan, index, steps: 0, env: Vec::new(), places: Vec::new() };
+            let g = guards(rule);
+            let mut found = Vec::new();
+            bind(&mut ev, rule, &g, ri, 0, &mut found);
+            (found, ev.steps > MAX_STEPS)
+        },
+    );
     let mut out = Vec::new();
     let mut stopped = Vec::new();
-    let index = Index::new(plan);
-    for (ri, rule) in rules.rules.iter().enumerate() {
-        let mut ev = Eval { plan, index: &index, steps: 0, env: Vec::new(), places: Vec::new() };
-        let g = guards(rule);
-        let before = out.len();
-        bind(&mut ev, rule, &g, ri, 0, &mut out);
-        if ev.steps > MAX_STEPS {
-            out.truncate(before);
+    for (ri, (found, over)) in per_rule.into_iter().enumerate() {
+        if over {
+            // a partial answer would look complete
             stopped.push(ri);
+        } else {
+            out.extend(found);
         }
     }
     (out, stopped)

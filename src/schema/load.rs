@@ -30,6 +30,7 @@ pub fn load<'a>(
                         fields: Vec::new(),
                         variants: Vec::new(),
                         span: k.name.span,
+                        slot_index: Default::default(),
                     });
                     (&k.name, SchemaItem::Kind(KindId(s.kinds.len() as u32 - 1)))
                 }
@@ -117,12 +118,14 @@ pub fn load<'a>(
                         variants.push(VariantDef {
                             name: v.name.name.clone(),
                             docs: v.docs.0.clone(),
+                            slot_index: super::index_slots(&vf),
                             fields: vf,
                             span: v.name.span,
                         });
                     }
                     let kd = &mut s.kinds[id];
                     kd.owner = owner;
+                    kd.slot_index = super::index_slots(&fields);
                     kd.fields = fields;
                     kd.variants = variants;
                 }

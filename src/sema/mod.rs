@@ -13,6 +13,7 @@ use crate::plan::{Entity, EntityId, Plan, Value};
 use crate::schema::{self, KindId, SchemaItem};
 use crate::source::{FileId, FileOrigin, SourceMap};
 use crate::syntax::ast::{self, Item};
+use crate::fasthash::FastMap;
 use std::collections::HashMap;
 use typeck::{Checker, DefOwner, FieldSet};
 
@@ -24,7 +25,7 @@ pub fn check(sources: &SourceMap, modules: &[(FileId, ast::Module)], diags: &mut
         modules.iter().map(|(f, _)| *f).filter(|f| sources.get(*f).origin == FileOrigin::Stdlib).collect();
     let schema = schema::load(modules.iter().map(|(_, m)| m), &stdlib_files, diags);
     let mut plan = Plan { schema, ..Plan::default() };
-    let mut by_name: HashMap<String, Vec<EntityId>> = HashMap::new();
+    let mut by_name: FastMap<String, Vec<EntityId>> = FastMap::default();
     let mut bodies: Vec<Option<&[ast::Field]>> = Vec::new();
 
     // 1. declare every entity
@@ -81,7 +82,7 @@ pub fn check(sources: &SourceMap, modules: &[(FileId, ast::Module)], diags: &mut
 /// reported in the schema, never at each use).
 fn check_defaults(
     plan: &Plan,
-    by_name: &HashMap<String, Vec<EntityId>>,
+    by_name: &FastMap<String, Vec<EntityId>>,
     diags: &mut Vec<Diagnostic>,
 ) -> HashMap<(DefOwner, usize), Value> {
     let s = &plan.schema;
@@ -114,7 +115,7 @@ fn check_defaults(
 
 fn declare(
     plan: &mut Plan,
-    by_name: &mut HashMap<String, Vec<EntityId>>,
+    by_name: &mut FastMap<String, Vec<EntityId>>,
     d: &ast::Decl,
     origin: FileOrigin,
     diags: &mut Vec<Diagnostic>,

@@ -24,9 +24,9 @@ pub enum DefOwner {
 pub struct Checker<'a> {
     pub schema: &'a Schema,
     pub entities: &'a [Entity],
-    pub index: &'a HashMap<(KindId, String), EntityId>,
+    pub index: &'a crate::fasthash::FastMap<(KindId, String), EntityId>,
     /// every declared name, for "`x` is a model, not a dataset"
-    pub by_name: &'a HashMap<String, Vec<EntityId>>,
+    pub by_name: &'a crate::fasthash::FastMap<String, Vec<EntityId>>,
     pub defaults: &'a HashMap<(DefOwner, usize), Value>,
     pub diags: &'a mut Vec<Diagnostic>,
 }

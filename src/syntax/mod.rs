@@ -28,14 +28,6 @@ pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
 /// Below this many bytes in all, parsing stays on the calling thread.
 const PARALLEL_BYTES: usize = 24 * 1024;
 
-/// At most this many parsing threads (0: one per core, up to eight). The command line
-/// sets it from `MLARCHC_THREADS`; output never depends on it.
-static MAX_THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-pub fn set_max_threads(n: usize) {
-    MAX_THREADS.store(n, std::sync::atomic::Ordering::Relaxed);
-}
-
 /// Parses several files. Top-level segments are independent, so when there is enough
 /// text they are spread over the machine's cores; results come back in source order.
 pub fn parse_many(files: &[(FileId, &str)]) -> Vec<(Module, Vec<Diagnostic>)> {
@@ -43,10 +35,7 @@ pub fn parse_many(files: &[(FileId, &str)]) -> Vec<(Module, Vec<Diagnostic>)> {
     let units: Vec<(usize, split::Segment)> =
         split.iter().enumerate().flat_map(|(i, (segs, _))| segs.iter().map(move |s| (i, *s))).collect();
     let total: usize = units.iter().map(|(_, s)| s.end - s.start).sum();
-    let threads = match MAX_THREADS.load(std::sync::atomic::Ordering::Relaxed) {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()).min(8),
-        n => n,
-    };
+    let threads = crate::parallel::threads();
     let run = |chunk: &[(usize, split::Segment)]| -> Vec<(Vec<Item>, Vec<Diagnostic>)> {
         chunk.iter().map(|(i, seg)| parse_segment(files[*i].0, files[*i].1, *seg)).collect()
     };
