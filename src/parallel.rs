@@ -68,10 +68,15 @@ mod tests {
             let items: Vec<usize> = (0..n).collect();
             assert_eq!(super::map(&items, 2, |x| x * 3), items.iter().map(|x| x * 3).collect::<Vec<_>>());
             assert_eq!(super::map(&items, 1000, |x| x + 1), items.iter().map(|x| x + 1).collect::<Vec<_>>());
-            let counted = super::map_with(&items, 2, || 0usize, |seen, x| {
-                *seen += 1;
-                x + 1
-            });
+            let counted = super::map_with(
+                &items,
+                2,
+                || 0usize,
+                |seen, x| {
+                    *seen += 1;
+                    x + 1
+                },
+            );
             assert_eq!(counted, items.iter().map(|x| x + 1).collect::<Vec<_>>());
         }
     }

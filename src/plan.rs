@@ -147,7 +147,7 @@ pub struct Plan {
     pub entities: Vec<Entity>,
     /// (kind, name) → entity; a user declaration shadows a catalog one
     pub index: crate::fasthash::FastMap<(KindId, String), EntityId>,
-    pub rules: Vec<ast::RuleDecl>,
+    pub rules: Vec<std::sync::Arc<ast::RuleDecl>>,
     pub decisions: Vec<ast::Decide>,
     pub allows: Vec<ast::Allow>,
     pub reviews: Vec<ast::Review>,

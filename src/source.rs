@@ -52,18 +52,23 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     pub origin: FileOrigin,
-    line_starts: Vec<usize>,
+    /// byte offset of each line's start, computed the first time a position is asked for:
+    /// most stdlib files never are
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     fn new(name: String, text: String, origin: FileOrigin) -> SourceFile {
-        let line_starts = files::line_starts(&text).collect();
-        SourceFile { name, text, origin, line_starts }
+        SourceFile { name, text, origin, line_starts: std::sync::OnceLock::new() }
+    }
+
+    fn starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| files::line_starts(&self.text).collect())
     }
 
     /// 0-based line index of a byte offset.
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
+        match self.starts().binary_search(&offset) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
@@ -71,8 +76,9 @@ impl SourceFile {
 
     /// The byte range of the 0-based line `line`, without its line break.
     pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
-        let start = self.line_starts.get(line).copied().unwrap_or(self.text.len());
-        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.text.len());
+        let starts = self.starts();
+        let start = starts.get(line).copied().unwrap_or(self.text.len());
+        let end = starts.get(line + 1).copied().unwrap_or(self.text.len());
         let text = &self.text[start..end];
         start..start + text.trim_end_matches(['\n', '\r']).len()
     }
@@ -80,7 +86,7 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let line = self.line_index(offset);
-        let start = self.line_starts[line];
+        let start = self.starts()[line];
         let offset = offset.min(self.text.len());
         let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
@@ -150,11 +156,10 @@ impl<'a> Files<'a> for SourceMap {
 
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, files::Error> {
         let file = self.files.get(id.0 as usize).ok_or(files::Error::FileMissing)?;
-        let start = *file
-            .line_starts
-            .get(line_index)
-            .ok_or(files::Error::LineTooLarge { given: line_index, max: file.line_starts.len() - 1 })?;
-        let end = file.line_starts.get(line_index + 1).copied().unwrap_or(file.text.len());
+        let starts = file.starts();
+        let start =
+            *starts.get(line_index).ok_or(files::Error::LineTooLarge { given: line_index, max: starts.len() - 1 })?;
+        let end = starts.get(line_index + 1).copied().unwrap_or(file.text.len());
         Ok(start..end)
     }
 }

@@ -810,11 +810,10 @@ impl Compiler<'_> {
             RTy::Error | RTy::Missing => return err(span),
             RTy::Entity(k) => {
                 let kd = self.schema.kind(*k);
-                let all: Vec<&crate::schema::FieldDef> =
-                    kd.fields.iter().chain(kd.variants.iter().flat_map(|v| v.fields.iter())).collect();
-                match all.iter().find(|f| f.name == name) {
+                let all = || kd.fields.iter().chain(kd.variants.iter().flat_map(|v| v.fields.iter()));
+                match all().find(|f| f.name == name) {
                     Some(f) => Ok((Access::Field(name.into()), RTy::from_ty(&f.ty))),
-                    None => Err(all.iter().map(|f| f.name.clone()).collect()),
+                    None => Err(all().map(|f| f.name.clone()).collect()),
                 }
             }
             RTy::Record(r) => {
@@ -827,25 +826,27 @@ impl Compiler<'_> {
             RTy::Enum(e) => {
                 // the fields of the records values carry, and positional arguments by the
                 // name of their type (`pretrained(ref backbone, Tuning)`: `.backbone`, `.tuning`)
-                let mut found: Vec<(String, RTy)> = Vec::new();
-                for v in &self.schema.enum_(*e).variants {
-                    match &v.payload {
-                        PayloadDef::Record(r) => {
-                            found.extend(
-                                self.schema.record(*r).fields.iter().map(|f| (f.name.clone(), RTy::from_ty(&f.ty))),
-                            );
-                        }
-                        PayloadDef::Args(args) => {
-                            found.extend(
-                                args.iter().map(|(t, _)| (crate::schema::arg_name(self.schema, t), RTy::from_ty(t))),
-                            );
-                        }
-                        PayloadDef::None => {}
-                    }
-                }
-                match found.iter().find(|(n, _)| n == name) {
-                    Some((_, ty)) => Ok((Access::Field(name.into()), ty.clone())),
-                    None => Err(found.into_iter().map(|(n, _)| n).collect()),
+                // the first variant that has the field gives its type; every name only for
+                // the error
+                let schema = self.schema;
+                let fields = || {
+                    schema.enum_(*e).variants.iter().flat_map(
+                        move |v| -> Vec<(std::borrow::Cow<'_, str>, &crate::schema::Ty)> {
+                            match &v.payload {
+                                PayloadDef::Record(r) => {
+                                    schema.record(*r).fields.iter().map(|f| (f.name.as_str().into(), &f.ty)).collect()
+                                }
+                                PayloadDef::Args(args) => {
+                                    args.iter().map(|(t, _)| (crate::schema::arg_name(schema, t).into(), t)).collect()
+                                }
+                                PayloadDef::None => Vec::new(),
+                            }
+                        },
+                    )
+                };
+                match fields().find(|(n, _)| n == name) {
+                    Some((_, ty)) => Ok((Access::Field(name.into()), RTy::from_ty(ty))),
+                    None => Err(fields().map(|(n, _)| n.into_owned()).collect()),
                 }
             }
             RTy::Estimate(t) => match name {

@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::diag::{codes, suggest, Diagnostic};
+use crate::fasthash::FastMap as HashMap;
 use crate::syntax::ast::{self, Item, PayloadDecl, TypeExprKind};
 
 /// `stdlib_files`: the files of the standard library, for messages about clashes with it.
@@ -15,7 +16,7 @@ pub fn load<'a>(
     diags: &mut Vec<Diagnostic>,
 ) -> Schema {
     let mut s = Schema::default();
-    let mut first_span: HashMap<String, Span> = HashMap::new();
+    let mut first_span: HashMap<String, Span> = HashMap::default();
 
     // 1. names
     for m in modules.clone() {
@@ -102,12 +103,12 @@ pub fn load<'a>(
                         }
                     });
                     let fields = field_defs(&mut s, &k.fields, diags);
-                    let mut seen: HashMap<&str, Span> = HashMap::new();
+                    let mut seen: HashMap<&str, Span> = HashMap::default();
                     for f in &k.fields {
                         note_member(&mut seen, &f.name, diags);
                     }
                     let mut variants = Vec::new();
-                    let mut vseen: HashMap<&str, Span> = HashMap::new();
+                    let mut vseen: HashMap<&str, Span> = HashMap::default();
                     for v in &k.variants {
                         note_member(&mut vseen, &v.name, diags);
                         let mut own = seen.clone();
@@ -132,7 +133,7 @@ pub fn load<'a>(
                 Item::Record(r) => {
                     let id = ri;
                     ri += 1;
-                    let mut seen = HashMap::new();
+                    let mut seen = HashMap::default();
                     for f in &r.fields {
                         note_member(&mut seen, &f.name, diags);
                     }
@@ -142,7 +143,7 @@ pub fn load<'a>(
                 Item::Enum(e) => {
                     let id = ei;
                     ei += 1;
-                    let mut seen = HashMap::new();
+                    let mut seen = HashMap::default();
                     let mut variants = Vec::new();
                     for v in &e.variants {
                         note_member(&mut seen, &v.name, diags);
@@ -187,7 +188,7 @@ pub fn load<'a>(
                                 PayloadDef::Args(out)
                             }
                             PayloadDecl::Record(fields) => {
-                                let mut rseen = HashMap::new();
+                                let mut rseen = HashMap::default();
                                 for f in fields {
                                     note_member(&mut rseen, &f.name, diags);
                                 }

@@ -9,11 +9,11 @@ pub mod imports;
 mod typeck;
 
 use crate::diag::{codes, one_of, suggest, Diagnostic};
+use crate::fasthash::FastMap;
 use crate::plan::{Entity, EntityId, Plan, Value};
 use crate::schema::{self, KindId, SchemaItem};
 use crate::source::{FileId, FileOrigin, SourceMap};
 use crate::syntax::ast::{self, Item};
-use crate::fasthash::FastMap;
 use std::collections::HashMap;
 use typeck::{Checker, DefOwner, FieldSet};
 

@@ -37,7 +37,8 @@ pub enum Item {
     Record(RecordDecl),
     Enum(EnumDecl),
     Set(SetDecl),
-    Rule(RuleDecl),
+    /// shared, not copied, by the plan that collects it (rule bodies are large)
+    Rule(std::sync::Arc<RuleDecl>),
     Decide(Decide),
     Allow(Allow),
     Review(Review),

@@ -163,7 +163,7 @@ impl Lowerer<'_> {
                     })
                     .collect();
                 self.check_separators(&spans, "rule items");
-                Item::Rule(RuleDecl { docs, code, name, items, span })
+                Item::Rule(std::sync::Arc::new(RuleDecl { docs, code, name, items, span }))
             }
             Rule::decide_decl | Rule::allow_decl => {
                 inner.next();
