@@ -92,7 +92,7 @@ fn dataset_consumers(plan: &mut Plan) {
 /// Fills `KIND.consumers` with the models whose field `via` names the declaration, in one
 /// pass over the models.
 fn inverse(plan: &mut Plan, kind: &str, via: &str) {
-    let mut consumers: std::collections::HashMap<EntityId, Vec<Value>> = std::collections::HashMap::new();
+    let mut consumers: crate::fasthash::FastMap<EntityId, Vec<Value>> = Default::default();
     for m in plan.ids_of("model") {
         for t in plan.refs(m, via) {
             let list = consumers.entry(t).or_default();

@@ -14,7 +14,6 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
-use std::collections::HashMap;
 use std::fmt::Write;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +36,7 @@ pub struct Edge {
 #[derive(Debug, Default)]
 pub struct DepGraph {
     pub graph: DiGraph<EntityId, Edge>,
-    pub node: HashMap<EntityId, NodeIndex>,
+    pub node: crate::fasthash::FastMap<EntityId, NodeIndex>,
 }
 
 impl DepGraph {

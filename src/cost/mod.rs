@@ -33,7 +33,6 @@ mod time;
 use crate::plan::{EntityId, Plan, Val, Value};
 use range::{Measure, Range};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// One additive part of an estimate: `weights 136 KB (136k params × 1 B at int8)`.
 #[derive(Clone, Debug, Serialize)]
@@ -120,7 +119,7 @@ impl Estimate {
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
     entries: Vec<((EntityId, String), Estimate)>,
-    index: HashMap<(EntityId, String), usize>,
+    index: crate::fasthash::FastMap<(EntityId, String), usize>,
 }
 
 impl Ledger {
@@ -175,7 +174,7 @@ pub fn run(plan: &mut Plan) {
     }
     let models = plan.ids_of("model");
     let nets: Vec<network::Network> = crate::parallel::map(&models, PARALLEL_FROM, |&m| network::read(plan, m));
-    let by_model: HashMap<EntityId, &network::Network> = models.iter().copied().zip(&nets).collect();
+    let by_model: crate::fasthash::FastMap<EntityId, &network::Network> = models.iter().copied().zip(&nets).collect();
     let jobs: Vec<Job> = (0..models.len())
         .map(Job::Model)
         .chain(plan.ids_of("train").into_iter().map(Job::Train))

@@ -13,7 +13,6 @@ use crate::fasthash::FastMap;
 use crate::source::Span;
 use crate::syntax::ast;
 use crate::units::Dim;
-use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KindId(pub u32);
@@ -226,7 +225,7 @@ pub struct Schema {
     pub records: Vec<RecordDef>,
     pub enums: Vec<EnumDef>,
     pub sets: Vec<SetDef>,
-    pub names: HashMap<String, SchemaItem>,
+    pub names: FastMap<String, SchemaItem>,
 }
 
 impl Schema {

@@ -84,7 +84,7 @@ fn check_defaults(
     plan: &Plan,
     by_name: &FastMap<String, Vec<EntityId>>,
     diags: &mut Vec<Diagnostic>,
-) -> HashMap<(DefOwner, usize), Value> {
+) -> FastMap<(DefOwner, usize), Value> {
     let s = &plan.schema;
     let mut owners: Vec<(DefOwner, &[schema::FieldDef])> = Vec::new();
     for (k, kd) in s.kinds.iter().enumerate() {
@@ -97,10 +97,10 @@ fn check_defaults(
     for (r, rd) in s.records.iter().enumerate() {
         owners.push((DefOwner::Record(schema::RecordId(r as u32)), &rd.fields));
     }
-    let none = HashMap::new();
+    let none = FastMap::default();
     let mut checker =
         Checker { schema: s, entities: &plan.entities, index: &plan.index, by_name, defaults: &none, diags };
-    let mut out = HashMap::new();
+    let mut out = FastMap::default();
     for (owner, fields) in owners {
         for (slot, def) in fields.iter().enumerate() {
             if let Some(value) = &def.default {

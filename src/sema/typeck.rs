@@ -12,7 +12,7 @@ use crate::schema::{self, FieldDef, KindId, PayloadDef, RecordId, Schema, Ty};
 use crate::source::Span;
 use crate::syntax::ast::{self, Exact, ValueKind};
 use crate::units::Dim;
-use std::collections::HashMap;
+use crate::fasthash::FastMap;
 
 /// Whose fields a default belongs to: a kind (and variant) or a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -27,7 +27,7 @@ pub struct Checker<'a> {
     pub index: &'a crate::fasthash::FastMap<(KindId, String), EntityId>,
     /// every declared name, for "`x` is a model, not a dataset"
     pub by_name: &'a crate::fasthash::FastMap<String, Vec<EntityId>>,
-    pub defaults: &'a HashMap<(DefOwner, usize), Value>,
+    pub defaults: &'a FastMap<(DefOwner, usize), Value>,
     pub diags: &'a mut Vec<Diagnostic>,
 }
 
