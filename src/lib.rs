@@ -111,8 +111,20 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
     if let Some((at, what)) = bad {
         diags.push(syntax::bad_text(root, &sources.get(root).text, at, &what));
     }
-    let (parsed, mut root_module) = match stdlib.parsed() {
-        Some(parsed) => (parsed, syntax::parse(root, &sources.get(root).text)),
+    let root_text = sources.get(root).text.as_str();
+    // a large plan parses while the embedded stdlib's trees are decoded
+    let (decoded, early) =
+        if stdlib.is_precompiled() && root_text.len() >= syntax::PARALLEL_BYTES && parallel::threads() > 1 {
+            std::thread::scope(|s| {
+                let decode = s.spawn(|| stdlib.parsed());
+                let module = syntax::parse(root, root_text);
+                (decode.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), Some(module))
+            })
+        } else {
+            (stdlib.parsed(), None)
+        };
+    let (parsed, mut root_module) = match decoded {
+        Some(parsed) => (parsed, early.unwrap_or_else(|| syntax::parse(root, root_text))),
         None => {
             // a stdlib from disk: parse it with the root, spread over the cores
             let inputs: Vec<_> = ids.iter().chain([&root]).map(|id| (*id, sources.get(*id).text.as_str())).collect();

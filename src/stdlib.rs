@@ -37,6 +37,11 @@ impl Stdlib {
         self.files.iter().filter(|(p, _)| p.ends_with(".mla")).map(|(p, t)| (p.as_ref(), t.as_ref()))
     }
 
+    /// Whether this stdlib carries syntax trees parsed at build time.
+    pub fn is_precompiled(&self) -> bool {
+        self.precompiled.is_some()
+    }
+
     /// The syntax trees parsed at build time, if this is the embedded stdlib.
     pub fn parsed(&self) -> Option<Vec<(Module, Vec<Diagnostic>)>> {
         let parsed: Vec<(Module, Vec<Diagnostic>)> = bincode::deserialize(self.precompiled?).ok()?;

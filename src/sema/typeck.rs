@@ -7,12 +7,12 @@
 //! downstream reports it twice.
 
 use crate::diag::{codes, one_of, plural, suggest, Diagnostic};
+use crate::fasthash::FastMap;
 use crate::plan::{Entity, EntityId, Origin, Payload, Progress, Val, Value};
 use crate::schema::{self, FieldDef, KindId, PayloadDef, RecordId, Schema, Ty};
 use crate::source::Span;
 use crate::syntax::ast::{self, Exact, ValueKind};
 use crate::units::Dim;
-use crate::fasthash::FastMap;
 
 /// Whose fields a default belongs to: a kind (and variant) or a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

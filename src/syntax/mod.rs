@@ -26,7 +26,7 @@ pub fn parse(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
 }
 
 /// Below this many bytes in all, parsing stays on the calling thread.
-const PARALLEL_BYTES: usize = 24 * 1024;
+pub const PARALLEL_BYTES: usize = 24 * 1024;
 
 /// Parses several files. Top-level segments are independent, so when there is enough
 /// text they are spread over the machine's cores; results come back in source order.
