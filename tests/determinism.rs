@@ -1,7 +1,7 @@
 //! Every output is byte-identical across runs and parsing thread counts: the same plans,
 //! checked twice with one thread and twice with two, give the same bytes in every format
 //! (no clock, no hash-map order, no thread interleaving). The synthetic plan is large
-//! enough to be parsed on several threads.
+//! enough to be parsed, reviewed and costed on two threads.
 
 #[path = "../benches/support/synth.rs"]
 mod synth;
@@ -66,7 +66,8 @@ fn outputs(dir: &Path, threads: &str, run: usize) -> Vec<(String, Vec<u8>)> {
 fn every_output_is_the_same_across_runs_and_threads() {
     let dir = std::env::temp_dir().join(format!("mlarchc-determinism-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("mkdir");
-    std::fs::write(dir.join("synth.mla"), synth::plan(3_000)).expect("write");
+    // 4,000 lines: enough declarations (~470) that rules and estimates also run on two threads
+    std::fs::write(dir.join("synth.mla"), synth::plan(4_000)).expect("write");
     let base = outputs(&dir, "1", 0);
     for (threads, run) in [("1", 1), ("2", 0), ("2", 1)] {
         let other = outputs(&dir, threads, run);
