@@ -58,7 +58,9 @@ pub fn weights(parts: &[Part], wb: f64) -> Weights {
             }
         };
         let e = v * t.width;
-        let matrices = ((p.params.lo - t.layers * t.per_layer) / e).round().clamp(1.0, 2.0);
+        // from the backbone's own count: a part's count holds its adapters too
+        let own = p.backbone.as_ref().and_then(|b| b.params).unwrap_or(p.params.lo);
+        let matrices = ((own - t.layers * t.per_layer) / e).round().clamp(1.0, 2.0);
         let tied = matrices < 2.0;
         let embed_b = if wb < 2.0 { 2.0 } else { wb };
         // bytes of the blocks and the head, the head quantised (lo) or kept at 16 bits (hi)
