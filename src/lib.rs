@@ -151,15 +151,24 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
     }
     sema::load_plan(root, root_module, host, &mut sources, &mut modules, &mut diags);
     laps.lap("imports");
-    let mut plan = sema::check(&sources, &modules, &mut diags);
-    laps.lap("sema");
+    // the rules need only the schema: they compile beside the declarations' checks
+    let (mut plan, (rules, rule_diags)) = sema::check_with(&sources, &modules, &mut diags, |schema| {
+        let decls = modules.iter().flat_map(|(_, m)| &m.items).filter_map(|i| match i {
+            syntax::ast::Item::Rule(r) => Some(r.as_ref()),
+            _ => None,
+        });
+        let mut d = Vec::new();
+        let set = rules::compile_decls(schema, decls, &sources, &mut d);
+        (set, d)
+    });
+    laps.lap("sema and rules compile");
     let graph = graph::build(&plan);
     graph::check(&plan, &graph, &mut diags);
     laps.lap("graph");
     derive::run(&mut plan, &graph);
     laps.lap("derive+cost");
-    let rules = rules::compile(&plan, &sources, &mut diags);
-    laps.lap("rules compile");
+    // where rule diagnostics always came, so their order among equals is unchanged
+    diags.extend(rule_diags);
     let mut all = diag::Diagnostics::default();
     all.extend(diags);
     Compilation { sources, plan, graph, rules, diagnostics: all.into_sorted() }

@@ -143,7 +143,8 @@ pub struct Entity {
 /// The whole checked program.
 #[derive(Debug, Default)]
 pub struct Plan {
-    pub schema: Schema,
+    /// shared with work that needs only the schema (rule compilation runs beside sema)
+    pub schema: std::sync::Arc<Schema>,
     pub entities: Vec<Entity>,
     /// (kind, name) → entity; a user declaration shadows a catalog one
     pub index: crate::fasthash::FastMap<(KindId, String), EntityId>,

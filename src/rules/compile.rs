@@ -15,10 +15,21 @@ use crate::units::Dim;
 
 /// Compiles every rule of the program; a rule with errors is reported and left out.
 pub fn compile(plan: &Plan, sources: &SourceMap, diags: &mut Vec<Diagnostic>) -> RuleSet {
+    compile_decls(&plan.schema, plan.rules.iter().map(|r| r.as_ref()), sources, diags)
+}
+
+/// The rule declarations compiled against a schema: what [`compile`] does with a plan's,
+/// usable before the plan's declarations are checked (rules read only the schema).
+pub fn compile_decls<'d>(
+    schema: &Schema,
+    decls: impl Iterator<Item = &'d ast::RuleDecl>,
+    sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> RuleSet {
     let mut set = RuleSet::default();
-    for decl in &plan.rules {
+    for decl in decls {
         let origin = sources.get(decl.code.span.file).origin;
-        let mut c = Compiler { schema: &plan.schema, sources, scope: Vec::new(), diags: Vec::new() };
+        let mut c = Compiler { schema, sources, scope: Vec::new(), diags: Vec::new() };
         let rule = c.rule(decl, origin);
         let failed = c.diags.iter().any(Diagnostic::is_error);
         diags.extend(c.diags);

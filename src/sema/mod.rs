@@ -21,9 +21,40 @@ pub use imports::{load_plan, Host};
 
 /// Checks the whole program: stdlib modules first, then the user's.
 pub fn check(sources: &SourceMap, modules: &[(FileId, ast::Module)], diags: &mut Vec<Diagnostic>) -> Plan {
+    check_with(sources, modules, diags, |_| ()).0
+}
+
+/// As [`check`], running `beside` on the schema as soon as it is loaded, on a second thread
+/// when there is one, while the declarations are checked (the rules compile there).
+pub fn check_with<T: Send>(
+    sources: &SourceMap,
+    modules: &[(FileId, ast::Module)],
+    diags: &mut Vec<Diagnostic>,
+    beside: impl FnOnce(&schema::Schema) -> T + Send,
+) -> (Plan, T) {
     let stdlib_files: Vec<FileId> =
         modules.iter().map(|(f, _)| *f).filter(|f| sources.get(*f).origin == FileOrigin::Stdlib).collect();
-    let schema = schema::load(modules.iter().map(|(_, m)| m), &stdlib_files, diags);
+    let schema = std::sync::Arc::new(schema::load(modules.iter().map(|(_, m)| m), &stdlib_files, diags));
+    if crate::parallel::threads() < 2 {
+        let t = beside(&schema);
+        return (declarations(sources, modules, schema, diags), t);
+    }
+    let shared = schema.clone();
+    std::thread::scope(|s| {
+        let side = s.spawn(move || beside(&shared));
+        let plan = declarations(sources, modules, schema, diags);
+        // a panic is a bug either way; re-raise it on this thread
+        (plan, side.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    })
+}
+
+/// Declares, resolves and type-checks every declaration against the loaded schema.
+fn declarations(
+    sources: &SourceMap,
+    modules: &[(FileId, ast::Module)],
+    schema: std::sync::Arc<schema::Schema>,
+    diags: &mut Vec<Diagnostic>,
+) -> Plan {
     let mut plan = Plan { schema, ..Plan::default() };
     let mut by_name: FastMap<String, Vec<EntityId>> = FastMap::default();
     let mut bodies: Vec<Option<&[ast::Field]>> = Vec::new();
