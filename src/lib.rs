@@ -115,11 +115,8 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
     // a large plan parses while the embedded stdlib's trees are decoded
     let (decoded, early) =
         if stdlib.is_precompiled() && root_text.len() >= syntax::PARALLEL_BYTES && parallel::threads() > 1 {
-            std::thread::scope(|s| {
-                let decode = s.spawn(|| stdlib.parsed());
-                let module = syntax::parse(root, root_text);
-                (decode.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), Some(module))
-            })
+            let (decoded, module) = parallel::both(|| stdlib.parsed(), || syntax::parse(root, root_text));
+            (decoded, Some(module))
         } else {
             (stdlib.parsed(), None)
         };

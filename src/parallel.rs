@@ -22,6 +22,16 @@ pub fn threads() -> usize {
     }
 }
 
+/// `a` on a second thread while `b` runs on this one; both results. A panic in `a` is a bug
+/// either way and is re-raised here.
+pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|s| {
+        let other = s.spawn(a);
+        let mine = b();
+        (other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), mine)
+    })
+}
+
 /// `f` over `items` on two threads, in item order; on one thread below `from` items, where
 /// spawning costs more than it saves, or when only one may run.
 pub fn map<T: Sync, R: Send>(items: &[T], from: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -45,12 +55,7 @@ pub fn map_with<T: Sync, S, R: Send>(
         let mut s = init();
         items.iter().skip(parity).step_by(2).map(|x| f(&mut s, x)).collect::<Vec<R>>()
     };
-    let (even, odd) = std::thread::scope(|sc| {
-        let other = sc.spawn(|| half(1));
-        let mine = half(0);
-        // a panic is a bug either way; re-raise it on this thread
-        (mine, other.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-    });
+    let (odd, even) = both(|| half(1), || half(0));
     let mut out = Vec::with_capacity(items.len());
     let mut odd = odd.into_iter();
     for e in even {

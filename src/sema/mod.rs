@@ -40,12 +40,8 @@ pub fn check_with<T: Send>(
         return (declarations(sources, modules, schema, diags), t);
     }
     let shared = schema.clone();
-    std::thread::scope(|s| {
-        let side = s.spawn(move || beside(&shared));
-        let plan = declarations(sources, modules, schema, diags);
-        // a panic is a bug either way; re-raise it on this thread
-        (plan, side.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-    })
+    let (t, plan) = crate::parallel::both(move || beside(&shared), || declarations(sources, modules, schema, diags));
+    (plan, t)
 }
 
 /// Declares, resolves and type-checks every declaration against the loaded schema.
