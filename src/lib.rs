@@ -155,7 +155,7 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
             _ => None,
         });
         let mut d = Vec::new();
-        let set = rules::compile_decls(schema, decls, &sources, &mut d);
+        let set = rules::compile(schema, decls, &sources, &mut d);
         (set, d)
     });
     laps.lap("sema and rules compile");

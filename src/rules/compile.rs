@@ -7,20 +7,16 @@
 use super::expr::{Access, IsTest, RTy, TExpr, TKind};
 use super::{At, Binding, Case, Piece, Rule, RuleOption, RuleSet, Section, Status};
 use crate::diag::{codes, one_of, suggest, Diagnostic, Severity};
-use crate::plan::{Plan, Progress};
+use crate::plan::Progress;
 use crate::schema::{PayloadDef, Schema, SchemaItem};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, BinOp, ExprKind, RuleItem, UnOp, ValueKind};
 use crate::units::Dim;
 
-/// Compiles every rule of the program; a rule with errors is reported and left out.
-pub fn compile(plan: &Plan, sources: &SourceMap, diags: &mut Vec<Diagnostic>) -> RuleSet {
-    compile_decls(&plan.schema, plan.rules.iter().map(|r| r.as_ref()), sources, diags)
-}
-
-/// The rule declarations compiled against a schema: what [`compile`] does with a plan's,
-/// usable before the plan's declarations are checked (rules read only the schema).
-pub fn compile_decls<'d>(
+/// Compiles every rule declaration against the schema; a rule with errors is reported and
+/// left out. Rules read only the schema, so this runs before the plan's declarations are
+/// checked (beside them, see `compile` in `lib.rs`).
+pub fn compile<'d>(
     schema: &Schema,
     decls: impl Iterator<Item = &'d ast::RuleDecl>,
     sources: &SourceMap,

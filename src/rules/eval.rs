@@ -503,7 +503,6 @@ pub fn evaluate(plan: &Plan, rules: &RuleSet) -> Vec<Finding> {
 /// The findings, and the rules that stopped at [`MAX_STEPS`] (their findings are dropped:
 /// a partial answer would look complete).
 ///
-///
 /// Rules are independent, so on a large plan they are split over two threads
 /// ([`crate::parallel::map_with`]), each with its own index, and the findings come back in
 /// rule order: the output is the same as one thread's.

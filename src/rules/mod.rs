@@ -15,7 +15,7 @@ pub mod eval;
 pub mod expr;
 pub mod review;
 
-pub use compile::{compile, compile_decls};
+pub use compile::compile;
 pub use eval::evaluate;
 
 use crate::diag::Severity;
