@@ -137,12 +137,7 @@ impl Dim {
         };
         let (unit, factor) = pick.iter().find(|(_, f)| base.abs() >= *f).or(pick.last()).copied().unwrap_or(("", 1.0));
         let n = base / factor;
-        let text = if (n - n.round()).abs() < 1e-9 {
-            format!("{}", n.round())
-        } else {
-            let s = format!("{n:.3}");
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        };
+        let text = if (n - n.round()).abs() < 1e-9 { integral(n.round()) } else { trimmed(n, 3) };
         if unit.len() > 2 && unit.chars().all(|c| c.is_ascii_lowercase()) {
             format!("{text} {unit}")
         } else {
@@ -286,6 +281,49 @@ pub fn all_names() -> impl Iterator<Item = &'static str> {
     UNITS.iter().map(|d| d.name)
 }
 
+/// `x` with `decimals` (at most 3) places, then without trailing zeros or a bare point:
+/// what `format!("{x:.3}")` and trimming give (`0.64`, `12.3`, `2`), without the cost of
+/// the general float formatter on the common case. A value whose rounding is a near tie,
+/// rounds to zero, or is too large for the integer path takes the formatter.
+pub fn trimmed(x: f64, decimals: u32) -> String {
+    let scale = [1.0, 10.0, 100.0, 1000.0][decimals.min(3) as usize];
+    let m = (x * scale).abs();
+    if !(0.5..1e15).contains(&m) || (m.fract() - 0.5).abs() < 1e-6 || decimals > 3 {
+        let s = format!("{x:.prec$}", prec = decimals as usize);
+        return if decimals == 0 { s } else { s.trim_end_matches('0').trim_end_matches('.').to_string() };
+    }
+    let n = m.round() as u64;
+    let unit = scale as u64;
+    let mut out = String::with_capacity(24);
+    if x < 0.0 {
+        out.push('-');
+    }
+    out.push_str(&(n / unit).to_string());
+    let frac = n % unit;
+    if frac != 0 {
+        let mut digits = [b'0'; 3];
+        let mut f = frac;
+        for k in (0..decimals as usize).rev() {
+            digits[k] = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        out.push('.');
+        let kept = digits[..decimals as usize].iter().rposition(|&b| b != b'0').map_or(0, |p| p + 1);
+        out.extend(digits[..kept].iter().map(|&b| b as char));
+    }
+    out
+}
+
+/// A whole number as `format!("{}", x)` shows it (`1234`), through the integer formatter
+/// where it is exact.
+pub fn integral(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 && x != 0.0 {
+        (x as i64).to_string()
+    } else {
+        format!("{x}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,5 +347,29 @@ mod tests {
         assert_eq!(Dim::Duration.display(0.2), "200ms");
         assert_eq!(Dim::Bytes.display(2e9), "2GB");
         assert_eq!(Dim::Steps.display(500.0), "500 steps");
+    }
+
+    #[test]
+    fn fast_number_text_is_the_formatters() {
+        let mut x: u64 = 7;
+        for i in 0..200_000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let mantissa = (x >> 11) as f64 / (1u64 << 53) as f64;
+            let v = mantissa * 10f64.powi(i % 19 - 6) * if i % 3 == 0 { -1.0 } else { 1.0 };
+            for d in 0..=3u32 {
+                let slow = format!("{v:.prec$}", prec = d as usize);
+                let slow = if d == 0 { slow } else { slow.trim_end_matches('0').trim_end_matches('.').to_string() };
+                assert_eq!(trimmed(v, d), slow, "{v} to {d}");
+            }
+            let w = (v * 1000.0).round();
+            assert_eq!(integral(w), format!("{w}"), "{w}");
+        }
+        for v in [0.0, -0.0, 0.0005, 0.0015, 2.5, 0.125, 1e20, -1e-9, f64::NAN, f64::INFINITY] {
+            assert_eq!(trimmed(v, 3), {
+                let s = format!("{v:.3}");
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            });
+            assert_eq!(integral(v), format!("{v}"));
+        }
     }
 }

@@ -65,3 +65,25 @@ fn every_compiler_diagnostic_code_has_a_fixture() {
     let missing: Vec<&str> = mlarchc::diag::codes::ALL.iter().map(|c| c.code).filter(|c| !all.contains(c)).collect();
     assert!(missing.is_empty(), "codes without a UI fixture: {missing:?}");
 }
+
+/// The one-line form is written by hand for speed; it must be codespan-reporting's bytes
+/// on every diagnostic of every fixture, example plan and rule fixture.
+#[test]
+fn short_form_matches_codespan() {
+    let mut paths = common::mla_files("tests/ui");
+    paths.extend(common::mla_files("specs"));
+    paths.extend(common::mla_files("tests/rule-language"));
+    let mut compared = 0;
+    for path in paths {
+        let text = std::fs::read_to_string(&path).expect("read a fixture");
+        let c = mlarchc::compile(&path.to_string_lossy(), text, &Stdlib::embedded(), &FsHost);
+        let review = c.review(&Default::default());
+        for d in c.diagnostics.iter().chain(&review.diagnostics) {
+            let ours = mlarchc::emit::human::short_plain(&c.sources, d).expect("every span is in the map");
+            let theirs = mlarchc::emit::human::short_by_codespan(&c.sources, d);
+            assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs), "{}", path.display());
+            compared += 1;
+        }
+    }
+    assert!(compared > 500, "only {compared} diagnostics compared");
+}

@@ -312,6 +312,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
     if args.verbose {
         say!("checking {}", plural(files.len(), "plan", "plans"));
     }
+    let mut laps = crate::timing::Laps::start();
     for name in &files {
         let started = std::time::Instant::now();
         let (display, text) = match read_root(name) {
@@ -322,7 +323,9 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
                 continue;
             }
         };
+        laps.lap("read");
         let c = crate::compile(&display, text, stdlib, &FsHost);
+        laps.lap("compile");
         if display == "<stdin>" && !args.quiet && c.sources.user_files().count() > 1 {
             let cwd = std::env::current_dir().unwrap_or_default();
             say!("note: `<stdin>` has no folder of its own; its imports were read relative to the working directory `{}`", cwd.display());
@@ -363,6 +366,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
         language_errors |= c.has_errors();
         // empty for a plan with language errors
         let r = c.review(&config);
+        laps.lap("review all");
         recorded.entries.extend(
             crate::rules::baseline::record(&r.findings, &c.rules, &c.sources).entries.into_iter().map(|e| {
                 crate::rules::baseline::Entry { file: if e.file == display { key.clone() } else { e.file }, ..e }
@@ -376,9 +380,9 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
             let what = human::summary(&d).unwrap_or_else(|| "clean".into());
             say!("checked {display}: {what} ({} ms)", started.elapsed().as_millis());
         }
+        laps.lap("baseline");
         checked.push(Checked { display, compilation: c, review: r });
     }
-    let mut laps = crate::timing::Laps::start();
     let outcomes: Vec<Outcome> =
         checked.iter().map(|ch| Outcome::new(&ch.display, &ch.compilation, &ch.review)).collect();
     let summary = Summary::of(&outcomes, unreadable.len(), fail_on);

@@ -249,7 +249,7 @@ pub(crate) fn read_root(name: &str) -> Result<(String, String), String> {
         if bytes.len() as u64 > MAX_FILE_BYTES {
             return Err(format!("standard input is over the {} MB limit for a plan", MAX_FILE_BYTES / 1_000_000));
         }
-        return Ok(("<stdin>".to_string(), String::from_utf8_lossy(&bytes).into_owned()));
+        return Ok(("<stdin>".to_string(), text_of(bytes)));
     }
     let display = project_relative(name);
     FsHost.read(&display).map(|t| (display.clone(), t)).map_err(|e| format!("cannot read `{name}`: {e}"))
@@ -534,8 +534,14 @@ impl Host for FsHost {
         if bytes.len() as u64 > MAX_FILE_BYTES {
             return Err(format!("is over the {} MB limit for a plan file", MAX_FILE_BYTES / 1_000_000));
         }
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        Ok(text_of(bytes))
     }
+}
+
+/// Bytes as text: UTF-8 as it is (checked without copying), anything else with `�` in
+/// place of what is not UTF-8.
+fn text_of(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The largest plan file read, from disk or standard input.

@@ -222,10 +222,9 @@ fn round3(x: f64) -> f64 {
 fn sig(x: f64) -> String {
     let r = round3(x);
     if r.abs() >= 100.0 {
-        format!("{}", r.round())
+        crate::units::integral(r.round())
     } else {
-        let s = format!("{r:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        crate::units::trimmed(r, 3)
     }
 }
 
@@ -239,8 +238,7 @@ fn si(x: f64, units: &[(f64, &str)], base: &str) -> String {
 
 /// `1.01`, `1.5`.
 pub fn factor(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::units::trimmed(x, 2)
 }
 
 /// `25557032` → `25,557,032`.
@@ -281,10 +279,9 @@ pub fn pct(r: Range) -> String {
     let f = |x: f64| {
         let v = x * 100.0;
         if v >= 10.0 {
-            format!("{}", v.round())
+            crate::units::integral(v.round())
         } else {
-            let s = format!("{v:.1}");
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
+            crate::units::trimmed(v, 1)
         }
     };
     if (r.lo - r.hi).abs() < 1e-12 {

@@ -659,7 +659,7 @@ fn bearings<'a>(input: &'a Input, m: EntityId, rows: &[&Row]) -> Vec<Bearing<'a>
 fn explained_field(e: &crate::rules::expr::TExpr) -> Option<String> {
     use crate::rules::expr::{Access, TKind};
     match &e.kind {
-        TKind::Field(_, Access::Field(name)) => Some(name.clone()),
+        TKind::Field(_, Access::Field(name, _)) => Some(name.clone()),
         _ => None,
     }
 }

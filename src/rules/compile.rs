@@ -4,7 +4,7 @@
 //! exist gets a did-you-mean, a comparison of a duration with a count is a type error, a
 //! bare name must be a bound variable, a value of the enum on the other side, or a set.
 
-use super::expr::{Access, IsTest, RTy, TExpr, TKind};
+use super::expr::{Access, IsTest, RTy, Slot, TExpr, TKind};
 use super::{At, Binding, Case, Piece, Rule, RuleOption, RuleSet, Section, Status};
 use crate::diag::{codes, one_of, suggest, Diagnostic, Severity};
 use crate::plan::Progress;
@@ -421,7 +421,7 @@ impl Compiler<'_> {
             let t = self.expr(item, None);
             match (&t.kind, &t.ty) {
                 (_, RTy::Error) => {}
-                (TKind::Field(_, Access::Field(_)), RTy::Estimate(_)) => out.push(t),
+                (TKind::Field(_, Access::Field(..)), RTy::Estimate(_)) => out.push(t),
                 _ => self.type_error(
                     t.span,
                     format!("`explain` lists estimates, found {}", self.describe(&t.ty)),
@@ -819,14 +819,19 @@ impl Compiler<'_> {
                 let kd = self.schema.kind(*k);
                 let all = || kd.fields.iter().chain(kd.variants.iter().flat_map(|v| v.fields.iter()));
                 match all().find(|f| f.name == name) {
-                    Some(f) => Ok((Access::Field(name.into()), RTy::from_ty(&f.ty))),
+                    Some(f) => {
+                        let slot = kd.slot_index.get(name).map(|&s| Slot::Kind(*k, s));
+                        Ok((Access::Field(name.into(), slot), RTy::from_ty(&f.ty)))
+                    }
                     None => Err(all().map(|f| f.name.clone()).collect()),
                 }
             }
             RTy::Record(r) => {
                 let rd = self.schema.record(*r);
-                match rd.fields.iter().find(|f| f.name == name) {
-                    Some(f) => Ok((Access::Field(name.into()), RTy::from_ty(&f.ty))),
+                match rd.fields.iter().position(|f| f.name == name) {
+                    Some(i) => {
+                        Ok((Access::Field(name.into(), Some(Slot::Record(*r, i))), RTy::from_ty(&rd.fields[i].ty)))
+                    }
                     None => Err(rd.fields.iter().map(|f| f.name.clone()).collect()),
                 }
             }
@@ -852,7 +857,15 @@ impl Compiler<'_> {
                     )
                 };
                 match fields().find(|(n, _)| n == name) {
-                    Some((_, ty)) => Ok((Access::Field(name.into()), RTy::from_ty(ty))),
+                    Some((_, ty)) => {
+                        let at = schema.enum_(*e).variants.iter().map(|v| match &v.payload {
+                            PayloadDef::Args(args) => {
+                                args.iter().position(|(t, _)| crate::schema::arg_name(schema, t) == name)
+                            }
+                            _ => None,
+                        });
+                        Ok((Access::Field(name.into(), Some(Slot::Args(*e, at.collect()))), RTy::from_ty(ty)))
+                    }
                     None => Err(fields().map(|(n, _)| n.into_owned()).collect()),
                 }
             }

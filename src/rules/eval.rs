@@ -6,7 +6,7 @@
 //! An estimate compares by its whole range: `latency > 50ms` holds when even the low end is
 //! above; `.low` and `.high` read the ends.
 
-use super::expr::{Access, IsTest, TExpr, TKind};
+use super::expr::{Access, IsTest, Slot, TExpr, TKind};
 use super::{Binding, Finding, Piece, Rule, RuleSet, State};
 use crate::diag::Severity;
 use crate::plan::{EntityId, Payload, Plan, Progress, Val, Value};
@@ -24,7 +24,6 @@ enum V<'p> {
     Qty(Dim, f64),
     Progress(Progress, f64),
     Str(&'p str),
-    Text(String),
     Shape(&'p [Option<u64>]),
     Entity(EntityId),
     Enum(EnumId, u32, &'p Payload),
@@ -40,6 +39,34 @@ enum V<'p> {
 }
 
 static NO_PAYLOAD: Payload = Payload::None;
+
+/// What a quantifier iterates: a list built during evaluation, or one the plan or the
+/// index already holds.
+enum Items<'p> {
+    Owned(std::vec::IntoIter<V<'p>>),
+    Ids(std::slice::Iter<'p, EntityId>),
+    Values(std::slice::Iter<'p, Value>),
+}
+
+impl<'p> Iterator for Items<'p> {
+    type Item = V<'p>;
+    fn next(&mut self) -> Option<V<'p>> {
+        match self {
+            Items::Owned(it) => it.next(),
+            Items::Ids(it) => it.next().map(|&id| V::Entity(id)),
+            Items::Values(it) => it.next().map(|v| V::of(Some(v))),
+        }
+    }
+}
+
+/// An absent list (a plan that is not there, a field left out) is empty.
+fn list_items(v: V<'_>) -> Option<Items<'_>> {
+    match v {
+        V::List(items) => Some(Items::Owned(items.into_iter())),
+        V::Absent => Some(Items::Owned(Vec::new().into_iter())),
+        _ => None,
+    }
+}
 
 impl<'p> V<'p> {
     fn of(v: Option<&'p Value>) -> V<'p> {
@@ -158,13 +185,13 @@ struct Eval<'p> {
 }
 
 impl<'p> Eval<'p> {
-    fn eval(&mut self, e: &TExpr) -> V<'p> {
+    fn eval(&mut self, e: &'p TExpr) -> V<'p> {
         match &e.kind {
             TKind::Bool(b) => V::Bool(*b),
             TKind::Num(x) => V::Num(*x),
             TKind::Quantity(d, x) => V::Qty(*d, *x),
             TKind::Progress(p, x) => V::Progress(*p, *x),
-            TKind::Str(s) => V::Text(s.clone()),
+            TKind::Str(s) => V::Str(s),
             TKind::Missing { unknown } => {
                 if *unknown {
                     V::Unknown
@@ -177,7 +204,7 @@ impl<'p> Eval<'p> {
             TKind::Set(i) => V::Set(*i),
             TKind::List(items) => V::List(items.iter().map(|i| self.eval(i)).collect()),
             TKind::Field(base, Access::Basis) => match self.estimate(base) {
-                Some(e) => e.basis.as_ref().map_or(V::Absent, |b| V::Text(b.clone())),
+                Some(e) => e.basis.as_deref().map_or(V::Absent, V::Str),
                 None => V::Absent,
             },
             TKind::Field(base, access) => {
@@ -215,11 +242,7 @@ impl<'p> Eval<'p> {
             }
             TKind::Quant { quant, slot, source, filter, body } => {
                 // an absent list (a plan that is not there, a field left out) is empty
-                let items = match self.eval(source) {
-                    V::List(items) => items,
-                    V::Absent => Vec::new(),
-                    _ => return V::Absent,
-                };
+                let Some(items) = self.items(source) else { return V::Absent };
                 let mut hits = 0usize;
                 let mut acc: Option<V<'p>> = None;
                 for item in items {
@@ -289,8 +312,8 @@ impl<'p> Eval<'p> {
     }
 
     /// The cost model's record behind an estimate field (`t.train_memory`).
-    fn estimate(&mut self, e: &TExpr) -> Option<&'p crate::cost::Estimate> {
-        let TKind::Field(base, Access::Field(name)) = &e.kind else { return None };
+    fn estimate(&mut self, e: &'p TExpr) -> Option<&'p crate::cost::Estimate> {
+        let TKind::Field(base, Access::Field(name, _)) = &e.kind else { return None };
         match self.eval(base) {
             V::Entity(id) => self.plan.costs.get(id, name),
             _ => None,
@@ -299,8 +322,8 @@ impl<'p> Eval<'p> {
 
     /// The elements of a list, each with where it is written when it comes straight from a
     /// field of a declaration (`d.preprocess` → `preprocess[0]`, `preprocess[1]`, …).
-    fn items_with_places(&mut self, list: &TExpr) -> Vec<(V<'p>, Option<(crate::source::Span, String)>)> {
-        if let TKind::Field(base, Access::Field(name)) = &list.kind {
+    fn items_with_places(&mut self, list: &'p TExpr) -> Vec<(V<'p>, Option<(crate::source::Span, String)>)> {
+        if let TKind::Field(base, Access::Field(name, _)) = &list.kind {
             if let V::Entity(id) = self.eval(base) {
                 if let Some(Value { val: Val::List(items), .. }) = self.plan.field(id, name) {
                     return items
@@ -318,24 +341,10 @@ impl<'p> Eval<'p> {
     }
 
     fn access(&self, base: V<'p>, access: &Access) -> V<'p> {
+        if let Some(v) = self.field_value(&base, access) {
+            return V::of(v);
+        }
         match (base, access) {
-            (V::Entity(id), Access::Field(name)) => V::of(self.plan.field(id, name)),
-            (V::Record(r, fields), Access::Field(name)) => {
-                let slot = self.plan.schema.record(r).slot_of(name);
-                V::of(slot.and_then(|s| fields.get(s)).and_then(Option::as_ref))
-            }
-            (V::Enum(_, _, Payload::Record(r, fields)), Access::Field(name)) => {
-                let slot = self.plan.schema.record(*r).slot_of(name);
-                V::of(slot.and_then(|s| fields.get(s)).and_then(Option::as_ref))
-            }
-            (V::Enum(en, var, Payload::Args(args)), Access::Field(name)) => {
-                let s = &self.plan.schema;
-                let crate::schema::PayloadDef::Args(params) = &s.enum_(en).variants[var as usize].payload else {
-                    return V::Absent;
-                };
-                let i = params.iter().position(|(t, _)| crate::schema::arg_name(s, t) == *name);
-                V::of(i.and_then(|i| args.get(i)))
-            }
             (V::Pair(a, _), Access::Low) => *a,
             (V::Pair(_, b), Access::High) => *b,
             (V::Bound(_, v), Access::BoundValue) => *v,
@@ -347,7 +356,67 @@ impl<'p> Eval<'p> {
         }
     }
 
-    fn binary(&mut self, op: BinOp, a: &TExpr, b: &TExpr) -> V<'p> {
+    /// The plan's value behind a field access on a declaration, a record or an enum
+    /// value's payload (`Some(None)`: the field is absent); `None` for any other access.
+    fn field_value(&self, base: &V<'p>, access: &Access) -> Option<Option<&'p Value>> {
+        let Access::Field(name, slot) = access else { return None };
+        let in_record = |r: RecordId, fields: &'p [Option<Value>]| {
+            let slot = match slot {
+                Some(Slot::Record(of, s)) if *of == r => Some(*s),
+                _ => self.plan.schema.record(r).slot_of(name),
+            };
+            slot.and_then(|s| fields.get(s)).and_then(Option::as_ref)
+        };
+        Some(match base {
+            V::Entity(id) => {
+                let e = self.plan.entity(*id);
+                match slot {
+                    Some(Slot::Kind(k, s)) if *k == e.kind => e.fields.get(*s).and_then(Option::as_ref),
+                    _ => self.plan.field(*id, name),
+                }
+            }
+            V::Record(r, fields) => in_record(*r, fields),
+            &V::Enum(en, var, payload) => match payload {
+                Payload::Record(r, fields) => in_record(*r, fields),
+                Payload::Args(args) => {
+                    if let Some(Slot::Args(of, at)) = slot {
+                        if *of == en {
+                            return Some(at.get(var as usize).copied().flatten().and_then(|i| args.get(i)));
+                        }
+                    }
+                    let s = &self.plan.schema;
+                    let crate::schema::PayloadDef::Args(params) = &s.enum_(en).variants[var as usize].payload else {
+                        return Some(None);
+                    };
+                    let i = params.iter().position(|(t, _)| crate::schema::arg_name(s, t) == *name);
+                    i.and_then(|i| args.get(i))
+                }
+                _ => return None,
+            },
+            _ => return None,
+        })
+    }
+
+    /// The items a quantifier runs over, without building a list where the plan holds
+    /// them (every declaration of a kind, a list field); `None` when the source is not a
+    /// list (the quantifier is then absent).
+    fn items(&mut self, source: &'p TExpr) -> Option<Items<'p>> {
+        match &source.kind {
+            TKind::AllOf(k) => return Some(Items::Ids(self.index.of_kind(*k).iter())),
+            TKind::Field(base, access @ Access::Field(..)) => {
+                let b = self.eval(base);
+                match self.field_value(&b, access) {
+                    Some(Some(Value { val: Val::List(items), .. })) => return Some(Items::Values(items.iter())),
+                    Some(v) => return list_items(V::of(v)),
+                    None => return list_items(self.access(b, access)),
+                }
+            }
+            _ => {}
+        }
+        list_items(self.eval(source))
+    }
+
+    fn binary(&mut self, op: BinOp, a: &'p TExpr, b: &'p TExpr) -> V<'p> {
         match op {
             BinOp::And => V::Bool(self.eval(a).truthy() && self.eval(b).truthy()),
             BinOp::Or => V::Bool(self.eval(a).truthy() || self.eval(b).truthy()),
@@ -384,8 +453,6 @@ impl<'p> Eval<'p> {
         match (x, y) {
             (V::Bool(a), V::Bool(b)) => a == b,
             (V::Str(a), V::Str(b)) => a == b,
-            (V::Str(a), V::Text(b)) | (V::Text(b), V::Str(a)) => *a == b.as_str(),
-            (V::Text(a), V::Text(b)) => a == b,
             (V::Entity(a), V::Entity(b)) => a == b,
             (V::Enum(e1, v1, _), V::Enum(e2, v2, _)) => e1 == e2 && v1 == v2,
             (V::Variant(k1, v1), V::Variant(k2, v2)) => k1 == k2 && v1 == v2,
@@ -506,7 +573,7 @@ pub fn evaluate(plan: &Plan, rules: &RuleSet) -> Vec<Finding> {
 /// Rules are independent, so on a large plan they are split over two threads
 /// ([`crate::parallel::map_with`]), each with its own index, and the findings come back in
 /// rule order: the output is the same as one thread's.
-pub fn evaluate_bounded(plan: &Plan, rules: &RuleSet) -> (Vec<Finding>, Vec<usize>) {
+pub fn evaluate_bounded<'p>(plan: &'p Plan, rules: &'p RuleSet) -> (Vec<Finding>, Vec<usize>) {
     // below this many user declarations a thread costs more than it saves
     const PARALLEL_FROM: usize = 400;
     let large = plan.user_entities().nth(PARALLEL_FROM).is_some();
@@ -590,7 +657,14 @@ fn deepest(e: &TExpr, n: usize) -> Option<usize> {
     max
 }
 
-fn bind<'p>(ev: &mut Eval<'p>, rule: &Rule, guards: &[Vec<&TExpr>], ri: usize, depth: usize, out: &mut Vec<Finding>) {
+fn bind<'p>(
+    ev: &mut Eval<'p>,
+    rule: &'p Rule,
+    guards: &[Vec<&'p TExpr>],
+    ri: usize,
+    depth: usize,
+    out: &mut Vec<Finding>,
+) {
     // what the bindings so far decide must hold before going deeper
     if !guards[depth].iter().all(|c| ev.eval(c).truthy()) {
         return;
@@ -618,7 +692,7 @@ fn bind<'p>(ev: &mut Eval<'p>, rule: &Rule, guards: &[Vec<&TExpr>], ri: usize, d
     ev.places.truncate(depth);
 }
 
-fn finding(ev: &mut Eval, rule: &Rule, ri: usize) -> Finding {
+fn finding<'p>(ev: &mut Eval<'p>, rule: &'p Rule, ri: usize) -> Finding {
     let plan = ev.plan;
     // the declaration and field the finding is about
     let first_entity = ev.env.iter().find_map(|v| if let V::Entity(id) = v { Some(*id) } else { None });
@@ -673,7 +747,7 @@ fn finding(ev: &mut Eval, rule: &Rule, ri: usize) -> Finding {
     let mut notes = Vec::new();
     for x in &rule.explain {
         let Some(est) = ev.estimate(x) else { continue };
-        let TKind::Field(base, Access::Field(field)) = &x.kind else { continue };
+        let TKind::Field(base, Access::Field(field, _)) = &x.kind else { continue };
         let owner = match ev.eval(base) {
             V::Entity(id) => {
                 let e = plan.entity(id);
@@ -716,7 +790,6 @@ fn render(plan: &Plan, v: &V) -> String {
         V::Progress(Progress::Steps, x) => format!("{} steps", number(*x)),
         V::Progress(Progress::Epochs, x) => format!("{} epochs", number(*x)),
         V::Str(s) => s.to_string(),
-        V::Text(s) => s.clone(),
         V::Shape(dims) => dims.iter().map(|d| d.map_or("_".into(), |n| n.to_string())).collect::<Vec<_>>().join("x"),
         V::Entity(id) => plan.entity(*id).name.clone(),
         V::Enum(en, var, _) => plan.schema.enum_(*en).variants[*var as usize].name.clone(),
@@ -767,8 +840,7 @@ fn number(x: f64) -> String {
     } else if x != 0.0 && x.abs() < 0.001 {
         format!("{x:e}")
     } else {
-        let s = format!("{x:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        crate::units::trimmed(x, 3)
     }
 }
 

@@ -119,8 +119,10 @@ pub enum TKind {
 
 #[derive(Clone, Debug)]
 pub enum Access {
-    /// a field of a declaration, a record, or the record an enum value carries
-    Field(String),
+    /// a field of a declaration, a record, or the record an enum value carries, with its
+    /// slot when the compiler could fix it (a field every variant of the kind has, a
+    /// record's field)
+    Field(String, Option<Slot>),
     /// `.low` / `.high` of an estimate or a range
     Low,
     High,
@@ -132,6 +134,16 @@ pub enum Access {
     /// `.n` and `.item` of a multiple
     MultipleN,
     MultipleItem,
+}
+
+/// Where a field sits, found once when the rule compiles instead of by name on every
+/// read; it applies only to a value of that kind or record (the evaluator checks).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Slot {
+    Kind(KindId, usize),
+    Record(RecordId, usize),
+    /// a positional argument of an enum value: its position in each variant, by variant
+    Args(EnumId, Vec<Option<usize>>),
 }
 
 #[derive(Clone, Debug)]

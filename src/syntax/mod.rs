@@ -215,7 +215,18 @@ fn salvage(file: FileId, base: usize, src: &str) -> Option<Item> {
 /// one diagnostic rather than a cascade of syntax errors — and the first problem's place.
 pub fn clean_text(text: String) -> (String, Option<(usize, String)>) {
     let bad = |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}';
-    let first = text.char_indices().find(|(_, c)| bad(*c) || *c == '\u{fffd}');
+    // every character it looks for is ASCII or starts with 0xEF (`�` is EF BF BD): a byte
+    // scan finds the candidates, the characters there decide
+    let suspect = |b: &u8| (*b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xef;
+    let mut from = 0;
+    let first = loop {
+        let Some(i) = text.as_bytes()[from..].iter().position(suspect).map(|i| from + i) else { break None };
+        let c = text[i..].chars().next().unwrap_or(' ');
+        if bad(c) || c == '\u{fffd}' {
+            break Some((i, c));
+        }
+        from = i + 1;
+    };
     let Some((at, c)) = first else { return (text, None) };
     let what = match c {
         '\u{fffd}' => "bytes that are not UTF-8 text (shown as `�`)".to_string(),

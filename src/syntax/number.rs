@@ -7,6 +7,10 @@ use super::ast::Exact;
 
 /// Decodes a literal (without unit) into its value and exact integer form.
 pub fn decode(text: &str) -> (f64, Exact) {
+    plain_integer(text).unwrap_or_else(|| general(text))
+}
+
+fn general(text: &str) -> (f64, Exact) {
     let clean: String = text.chars().filter(|&c| c != '_').collect();
     let (negative, body) = match clean.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -33,6 +37,23 @@ pub fn decode(text: &str) -> (f64, Exact) {
     let sign = if negative { "-" } else { "" };
     let value: f64 = format!("{sign}{digits}e{scale}").parse().unwrap_or(f64::NAN);
     (value, exact(&digits, scale, negative))
+}
+
+/// Most literals are plain integers (`800`, `25M`): read them without building strings.
+/// The value is the same correctly rounded `f64` the general path parses.
+fn plain_integer(text: &str) -> Option<(f64, Exact)> {
+    let (body, scale) = match text.as_bytes().last()? {
+        b'k' => (&text[..text.len() - 1], 1_000),
+        b'M' => (&text[..text.len() - 1], 1_000_000),
+        b'B' => (&text[..text.len() - 1], 1_000_000_000),
+        b'T' => (&text[..text.len() - 1], 1_000_000_000_000),
+        _ => (text, 1),
+    };
+    if body.is_empty() || body.len() > 18 || !body.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v = body.parse::<i64>().ok()?.checked_mul(scale)?;
+    Some((v as f64, Exact::Int(v as i128)))
 }
 
 fn exact(digits: &str, scale: i64, negative: bool) -> Exact {
@@ -85,6 +106,22 @@ mod tests {
         assert_eq!(decode("1e-3"), (0.001, Exact::Fractional));
         assert_eq!(decode("4.25k").1, Exact::Int(4250));
         assert_eq!(decode("4.2501k").1, Exact::Fractional);
+    }
+
+    #[test]
+    fn the_integer_path_agrees_with_the_general_one() {
+        let mut x: u64 = 1;
+        for _ in 0..2000 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let digits = (x >> (x % 60)).to_string();
+            for suffix in ["", "k", "M", "B", "T"] {
+                let text = format!("{digits}{suffix}");
+                assert_eq!(decode(&text), general(&text), "{text}");
+            }
+        }
+        for text in ["0", "007", "999999999999999999", "9999999999999999999", "18446744073709551615T"] {
+            assert_eq!(decode(text), general(text), "{text}");
+        }
     }
 
     #[test]
