@@ -147,7 +147,7 @@ fn emit_one_format(bencher: Bencher, format: &str) {
     let outcomes = vec![Outcome::new("plan.mla", &c, &r)];
     let s = summary::Summary::of(&outcomes, 0, summary::FailOn::Error);
     bencher.bench_local(|| match format {
-        "records" => black_box(Outcome::new("plan.mla", &c, &r).records.len()),
+        "records" => black_box(Outcome::new("plan.mla", &c, &r).records().len()),
         "budget" => black_box(mlarchc::cost::budget::budget(&c.plan).models.len()),
         "budget_json" => {
             let b = mlarchc::cost::budget::budget(&c.plan);

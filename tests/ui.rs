@@ -87,3 +87,43 @@ fn short_form_matches_codespan() {
     }
     assert!(compared > 500, "only {compared} diagnostics compared");
 }
+
+/// The run's summary counts records without building them; the counts must be those of
+/// the records (dispositions included) on every fixture and example plan.
+#[test]
+fn tally_matches_records() {
+    use mlarchc::emit::record::{Disposition, Outcome, Tally};
+    let mut paths = common::mla_files("tests/ui");
+    paths.extend(common::mla_files("specs"));
+    paths.extend(common::mla_files("tests/rule-language"));
+    paths.extend(
+        mlarchc::cli::files_under(Path::new("stdlib/rules"), &|p: &Path| p.extension().is_some_and(|e| e == "mla"))
+            .expect("list the rules"),
+    );
+    let mut kinds = std::collections::BTreeSet::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).expect("read a fixture");
+        let c = mlarchc::compile(&path.to_string_lossy(), text, &Stdlib::embedded(), &FsHost);
+        let review = c.review(&Default::default());
+        let o = Outcome::new("plan", &c, &review);
+        let mut tallied: Vec<_> = o.tally().map(|(s, t)| format!("{s:?} {t:?}")).collect();
+        let mut recorded: Vec<_> = o
+            .records()
+            .iter()
+            .map(|r| {
+                let t = match r.disposition {
+                    Disposition::Open => Tally::Open,
+                    Disposition::Decided { .. } => Tally::Decided,
+                    Disposition::Allowed { .. } => Tally::Allowed,
+                    Disposition::Baselined => Tally::Baselined,
+                };
+                format!("{:?} {t:?}", r.severity)
+            })
+            .collect();
+        tallied.sort();
+        recorded.sort();
+        assert_eq!(tallied, recorded, "{}", path.display());
+        kinds.extend(recorded);
+    }
+    assert!(kinds.iter().any(|k| k.ends_with("Decided")) && kinds.iter().any(|k| k.ends_with("Allowed")), "{kinds:?}");
+}

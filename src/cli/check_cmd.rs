@@ -171,13 +171,12 @@ fn render(
             let style = if format == Format::Human { Style::Rich } else { Style::Short };
             let mut out = Vec::new();
             for ch in checked {
-                let mut diags = ch.compilation.diagnostics.clone();
-                diags.extend(ch.review.diagnostics.iter().cloned());
-                out.extend(human::render(&ch.compilation.sources, &diags, style, color));
+                let diags = || ch.compilation.diagnostics.iter().chain(&ch.review.diagnostics);
+                out.extend(human::render(&ch.compilation.sources, diags(), style, color));
                 if format == Format::Human {
                     let hidden =
                         ch.review.findings.iter().filter(|f| f.state == crate::rules::State::Baselined).count();
-                    let s = match human::summary(&diags) {
+                    let s = match human::summary(diags()) {
                         Some(s) if hidden > 0 => Some(format!("{s} ({hidden} more in the baseline)")),
                         Some(s) => Some(s),
                         None if hidden > 0 => {
@@ -367,17 +366,18 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
         // empty for a plan with language errors
         let r = c.review(&config);
         laps.lap("review all");
-        recorded.entries.extend(
-            crate::rules::baseline::record(&r.findings, &c.rules, &c.sources).entries.into_iter().map(|e| {
-                crate::rules::baseline::Entry { file: if e.file == display { key.clone() } else { e.file }, ..e }
-            }),
-        );
+        if args.write_baseline.is_some() {
+            recorded.entries.extend(
+                crate::rules::baseline::record(&r.findings, &c.rules, &c.sources).entries.into_iter().map(|e| {
+                    crate::rules::baseline::Entry { file: if e.file == display { key.clone() } else { e.file }, ..e }
+                }),
+            );
+        }
         for e in &r.stale {
             say!("warning: baseline entry no longer matches a finding: {}", review::describe_stale(e));
         }
         if args.verbose {
-            let d: Vec<_> = c.diagnostics.iter().chain(&r.diagnostics).cloned().collect();
-            let what = human::summary(&d).unwrap_or_else(|| "clean".into());
+            let what = human::summary(c.diagnostics.iter().chain(&r.diagnostics)).unwrap_or_else(|| "clean".into());
             say!("checked {display}: {what} ({} ms)", started.elapsed().as_millis());
         }
         laps.lap("baseline");

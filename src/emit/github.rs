@@ -45,7 +45,7 @@ fn annotation(out: &mut String, r: &Record) {
 
 pub fn render(outcomes: &[Outcome], summary: &Summary) -> String {
     let mut out = String::new();
-    for r in outcomes.iter().flat_map(|o| &o.records).filter(|r| r.is_reported()) {
+    for r in outcomes.iter().flat_map(|o| o.records()).filter(|r| r.is_reported()) {
         annotation(&mut out, r);
     }
     let _ = writeln!(out, "::notice title=mlarchc::{}", escape_data(&summary.text()));

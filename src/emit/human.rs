@@ -97,7 +97,12 @@ fn config(style: Style) -> Config {
 }
 
 /// Renders diagnostics, with ANSI colours when `color` is set.
-pub fn render(sources: &SourceMap, diags: &[Diagnostic], style: Style, color: bool) -> Vec<u8> {
+pub fn render<'d>(
+    sources: &SourceMap,
+    diags: impl IntoIterator<Item = &'d Diagnostic>,
+    style: Style,
+    color: bool,
+) -> Vec<u8> {
     let mut buf = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
     let cfg = config(style);
     for d in diags {
@@ -169,8 +174,16 @@ pub fn render_plain(sources: &SourceMap, diags: &[Diagnostic], style: Style) -> 
 }
 
 /// "2 errors and 1 warning", or `None` when there is nothing to say.
-pub fn summary(diags: &[Diagnostic]) -> Option<String> {
-    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+pub fn summary<'d>(diags: impl IntoIterator<Item = &'d Diagnostic>) -> Option<String> {
+    let (mut errors, mut warnings) = (0, 0);
+    for d in diags {
+        match d.severity {
+            Severity::Error => errors += 1,
+            Severity::Warning => warnings += 1,
+            Severity::Note => {}
+        }
+    }
+    let count = |s: Severity| if s == Severity::Error { errors } else { warnings };
     let parts: Vec<String> = [(Severity::Error, "error", "errors"), (Severity::Warning, "warning", "warnings")]
         .iter()
         .filter_map(|(s, one, many)| {

@@ -58,7 +58,7 @@ fn plan<'a>(o: &'a Outcome) -> PlanDoc<'a> {
             notes: o.count(Severity::Note),
             decided: o.decided(),
         },
-        records: &o.records,
+        records: o.records(),
         budget,
     }
 }

@@ -44,11 +44,11 @@ pub fn render(outcomes: &[Outcome]) -> String {
     let (mut all_tests, mut all_failures, mut all_skipped) = (0, 0, 0);
     for o in outcomes {
         let mut cases: Vec<(String, String, Case)> = Vec::new();
-        let language: Vec<&Record> = o.records.iter().filter(|r| r.origin == Origin::Language).collect();
+        let language: Vec<&Record> = o.records().iter().filter(|r| r.origin == Origin::Language).collect();
         cases.push(("language".into(), "names, types, units and the schema".into(), case(&language)));
         for rule in &o.rules().rules {
             let mine: Vec<&Record> =
-                o.records.iter().filter(|r| r.origin == Origin::Review && r.code == rule.code).collect();
+                o.records().iter().filter(|r| r.origin == Origin::Review && r.code == rule.code).collect();
             let verdict = if o.compilation.has_errors() {
                 Case::Skip("the plan has language errors; the review did not run".into())
             } else {

@@ -117,6 +117,21 @@ impl Record {
     }
 }
 
+/// What became of a record, for counting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tally {
+    Open,
+    Decided,
+    Allowed,
+    Baselined,
+}
+
+/// A review-stage diagnostic is a record when it is one of the language's own codes (a bad
+/// `review` setting, a decision matching nothing), not a finding's rendering.
+fn is_recorded(d: &crate::diag::Diagnostic) -> bool {
+    codes::ALL.iter().any(|k| k.code == d.code)
+}
+
 /// One plan's check: its records in source order, and whether the review ran.
 #[derive(Debug)]
 pub struct Outcome<'c> {
@@ -124,7 +139,9 @@ pub struct Outcome<'c> {
     pub file: String,
     pub compilation: &'c Compilation,
     pub review: &'c Review,
-    pub records: Vec<Record>,
+    /// built on first use: the human forms read the diagnostics, and the summary counts
+    /// [`Outcome::tally`]
+    records: std::cell::OnceCell<Vec<Record>>,
     /// the Complexity Budget, computed once for every format that shows it
     budget: std::cell::OnceCell<Option<Budget>>,
 }
@@ -135,9 +152,30 @@ impl<'c> Outcome<'c> {
             file: file.to_string(),
             compilation: c,
             review: r,
-            records: records(c, r),
+            records: std::cell::OnceCell::new(),
             budget: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Every record of the check, in source order, fingerprinted.
+    pub fn records(&self) -> &[Record] {
+        self.records.get_or_init(|| records(self.compilation, self.review))
+    }
+
+    /// The severity and disposition of each record, without building them: the same
+    /// diagnostics and findings [`records`] turns into records.
+    pub fn tally(&self) -> impl Iterator<Item = (Severity, Tally)> + '_ {
+        let language =
+            self.compilation.diagnostics.iter().chain(self.review.diagnostics.iter().filter(|d| is_recorded(d)));
+        language.map(|d| (d.severity, Tally::Open)).chain(self.review.findings.iter().map(|f| {
+            let t = match &f.state {
+                State::Open => Tally::Open,
+                State::Decided { .. } => Tally::Decided,
+                State::Allowed { .. } => Tally::Allowed,
+                State::Baselined => Tally::Baselined,
+            };
+            (f.severity, t)
+        }))
     }
 
     /// The plan's Complexity Budget; none for a plan with language errors.
@@ -151,11 +189,11 @@ impl<'c> Outcome<'c> {
 
     /// Open records of a severity.
     pub fn count(&self, s: Severity) -> usize {
-        self.records.iter().filter(|r| r.is_reported() && r.severity == s).count()
+        self.tally().filter(|(sev, t)| *t == Tally::Open && *sev == s).count()
     }
 
     pub fn decided(&self) -> usize {
-        self.records.iter().filter(|r| matches!(r.disposition, Disposition::Decided { .. })).count()
+        self.tally().filter(|(_, t)| *t == Tally::Decided).count()
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -208,12 +246,7 @@ pub fn records(c: &Compilation, r: &Review) -> Vec<Record> {
     let sources = &c.sources;
     let mut out: Vec<Record> = c.diagnostics.iter().map(|d| from_diagnostic(sources, d)).collect();
     // the review's own problems (a bad `review` setting, a decision matching nothing)
-    out.extend(
-        r.diagnostics
-            .iter()
-            .filter(|d| codes::ALL.iter().any(|k| k.code == d.code))
-            .map(|d| from_diagnostic(sources, d)),
-    );
+    out.extend(r.diagnostics.iter().filter(|d| is_recorded(d)).map(|d| from_diagnostic(sources, d)));
     for f in &r.findings {
         let rule = &c.rules.rules[f.rule];
         let disposition = match &f.state {

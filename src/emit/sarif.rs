@@ -210,7 +210,7 @@ pub fn document(outcomes: &[Outcome], unreadable: &[(String, String)]) -> Value 
     let index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
     let mut results = Vec::new();
     for o in outcomes {
-        for r in &o.records {
+        for r in o.records() {
             let Some(&i) = index.get(r.code.as_str()) else { continue };
             results.push(result(r, i));
         }

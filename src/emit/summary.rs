@@ -1,7 +1,7 @@
 //! The totals of a run across every plan, and the exit decision `--fail-on` makes from
 //! them: `3 plans: 2 errors, 5 warnings, 1 decided`, or a clean run saying it is clean.
 
-use super::record::{Disposition, Outcome};
+use super::record::{Outcome, Tally};
 use crate::diag::{plural, Severity};
 use serde::Serialize;
 
@@ -35,16 +35,16 @@ pub struct Summary {
 impl Summary {
     pub fn of(outcomes: &[Outcome], unreadable: usize, fail_on: FailOn) -> Summary {
         let mut s = Summary { plans: outcomes.len(), unreadable, fail_on: Some(fail_on), ..Summary::default() };
-        for r in outcomes.iter().flat_map(|o| &o.records) {
-            match &r.disposition {
-                Disposition::Open => match r.severity {
+        for (severity, tally) in outcomes.iter().flat_map(|o| o.tally()) {
+            match tally {
+                Tally::Open => match severity {
                     Severity::Error => s.errors += 1,
                     Severity::Warning => s.warnings += 1,
                     Severity::Note => s.notes += 1,
                 },
-                Disposition::Decided { .. } => s.decided += 1,
-                Disposition::Allowed { .. } => s.allowed += 1,
-                Disposition::Baselined => s.baselined += 1,
+                Tally::Decided => s.decided += 1,
+                Tally::Allowed => s.allowed += 1,
+                Tally::Baselined => s.baselined += 1,
             }
         }
         s.failed = match fail_on {

@@ -67,7 +67,14 @@ impl Checker<'_> {
         let mut out: Vec<Option<Value>> = vec![None; set.defs.len()];
         let mut seen: Vec<Option<Span>> = vec![None; set.defs.len()];
         for f in written {
-            let Some(slot) = set.defs.iter().position(|(d, _, _)| d.name == f.name.name) else {
+            let slot = match set.kind {
+                // a kind's slots are its fields, then its variant's: its index finds them
+                Some((k, variant)) => {
+                    self.schema.kind(k).slot_of(variant, &f.name.name).filter(|s| *s < set.defs.len())
+                }
+                None => set.defs.iter().position(|(d, _, _)| d.name == f.name.name),
+            };
+            let Some(slot) = slot else {
                 self.unknown_field(f, set);
                 continue;
             };

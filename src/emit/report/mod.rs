@@ -152,7 +152,7 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
     let errors = o.count(Severity::Error);
     let warnings = o.count(Severity::Warning);
     let language: Vec<Value> =
-        o.records.iter().filter(|r| r.origin == Origin::Language && r.is_reported()).map(finding).collect();
+        o.records().iter().filter(|r| r.origin == Origin::Language && r.is_reported()).map(finding).collect();
     let verdict = if c.has_errors() {
         json!({ "class": "does-not-check", "headline": "The plan does not check: fix the language errors below; the review runs on a plan that checks." })
     } else if errors > 0 {
@@ -191,7 +191,7 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
     // `CODE/2`, `CODE/3` … where a rule's advice fits the plan's domain differently
     let mut rules = serde_json::Map::new();
     let mut advice: Vec<(&str, &Option<String>, &Vec<crate::diag::Choice>, String)> = Vec::new();
-    for r in o.records.iter().filter(|r| r.is_reported() && r.why.is_some()) {
+    for r in o.records().iter().filter(|r| r.is_reported() && r.why.is_some()) {
         if advice.iter().any(|(c, w, op, _)| *c == r.code && *w == &r.why && *op == &r.options) {
             continue;
         }
@@ -211,7 +211,7 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
     let mut sections = Vec::new();
     let mut section_counts = Vec::new();
     for s in Section::ALL {
-        let mine: Vec<&Record> = o.records.iter().filter(|r| r.section == Some(s.as_str())).collect();
+        let mine: Vec<&Record> = o.records().iter().filter(|r| r.section == Some(s.as_str())).collect();
         // one entry per rule and severity: a rule that fires on many declarations reads
         // once, with every place it fired, most severe first
         let open: Vec<Value> = {
@@ -256,7 +256,7 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
         }
     }
     let decisions: Vec<Value> = o
-        .records
+        .records()
         .iter()
         .filter_map(|r| match &r.disposition {
             Disposition::Decided { letter, option, reason } => Some(json!({
@@ -267,7 +267,7 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
         })
         .collect();
     let allowed: Vec<Value> = o
-        .records
+        .records()
         .iter()
         .filter_map(|r| match &r.disposition {
             Disposition::Allowed { reason } => {
@@ -276,7 +276,7 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
             _ => None,
         })
         .collect();
-    let baselined = o.records.iter().filter(|r| r.disposition == Disposition::Baselined).count();
+    let baselined = o.records().iter().filter(|r| r.disposition == Disposition::Baselined).count();
 
     let (budget, modalities, checklists, graph) = match o.budget() {
         None => (Value::Null, json!([]), json!([]), Value::Null),
@@ -327,7 +327,7 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
             ]);
             // rule options for the findings about a modality, recommended first
             let mut by_modality: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
-            for r in o.records.iter().filter(|r| r.is_reported()) {
+            for r in o.records().iter().filter(|r| r.is_reported()) {
                 let Some(rest) = r.entity.as_deref().and_then(|e| e.strip_prefix("modality.")) else { continue };
                 let name = rest.split('.').next().unwrap_or(rest);
                 if let Some(x) = r.options.iter().find(|x| x.recommended) {
