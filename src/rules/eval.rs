@@ -29,9 +29,10 @@ enum V<'p> {
     Enum(EnumId, u32, &'p Payload),
     Record(RecordId, &'p [Option<Value>]),
     List(Vec<V<'p>>),
-    Pair(Box<V<'p>>, Box<V<'p>>),
-    Bound(Option<f64>, Box<V<'p>>),
-    Multiple(u64, Box<V<'p>>),
+    /// a range or an estimate: its ends, as the plan holds them
+    Pair(&'p Value, &'p Value),
+    Bound(Option<f64>, &'p Value),
+    Multiple(u64, &'p Value),
     Variant(KindId, u32),
     Set(usize),
     Absent,
@@ -80,9 +81,9 @@ impl<'p> V<'p> {
             Val::Progress(p, x) => V::Progress(*p, *x),
             Val::Shape(s) => V::Shape(s),
             Val::Str(s) => V::Str(s),
-            Val::Range(a, b) | Val::Estimate(a, b) => V::Pair(Box::new(V::of(Some(a))), Box::new(V::of(Some(b)))),
-            Val::Bound { percentile, value, .. } => V::Bound(*percentile, Box::new(V::of(Some(value)))),
-            Val::Multiple { n, item } => V::Multiple(*n, Box::new(V::of(Some(item)))),
+            Val::Range(a, b) | Val::Estimate(a, b) => V::Pair(a, b),
+            Val::Bound { percentile, value, .. } => V::Bound(*percentile, value),
+            Val::Multiple { n, item } => V::Multiple(*n, item),
             Val::VariantName(k, v) => V::Variant(*k, *v),
             Val::List(items) => V::List(items.iter().map(|i| V::of(Some(i))).collect()),
             Val::Ref(id) => V::Entity(*id),
@@ -345,12 +346,12 @@ impl<'p> Eval<'p> {
             return V::of(v);
         }
         match (base, access) {
-            (V::Pair(a, _), Access::Low) => *a,
-            (V::Pair(_, b), Access::High) => *b,
-            (V::Bound(_, v), Access::BoundValue) => *v,
+            (V::Pair(a, _), Access::Low) => V::of(Some(a)),
+            (V::Pair(_, b), Access::High) => V::of(Some(b)),
+            (V::Bound(_, v), Access::BoundValue) => V::of(Some(v)),
             (V::Bound(p, _), Access::Percentile) => p.map_or(V::Absent, V::Num),
             (V::Multiple(n, _), Access::MultipleN) => V::Num(n as f64),
-            (V::Multiple(_, item), Access::MultipleItem) => *item,
+            (V::Multiple(_, item), Access::MultipleItem) => V::of(Some(item)),
             (V::Unknown, _) => V::Unknown,
             _ => V::Absent,
         }
@@ -457,7 +458,7 @@ impl<'p> Eval<'p> {
             (V::Enum(e1, v1, _), V::Enum(e2, v2, _)) => e1 == e2 && v1 == v2,
             (V::Variant(k1, v1), V::Variant(k2, v2)) => k1 == k2 && v1 == v2,
             (V::Pair(lo, hi), other) | (other, V::Pair(lo, hi)) if other.scalar().is_some() => {
-                lo.scalar() == other.scalar() && hi.scalar() == other.scalar()
+                V::of(Some(lo)).scalar() == other.scalar() && V::of(Some(hi)).scalar() == other.scalar()
             }
             (a, b) => match (a.scalar(), b.scalar()) {
                 (Some(p), Some(q)) => (p - q).abs() <= 1e-9 * p.abs().max(q.abs()).max(1.0),
@@ -506,7 +507,7 @@ fn order(op: BinOp, x: &V, y: &V) -> bool {
     };
     let ends = |v: &V| -> Option<(f64, f64)> {
         match v {
-            V::Pair(lo, hi) => Some((lo.scalar()?, hi.scalar()?)),
+            V::Pair(lo, hi) => Some((V::of(Some(lo)).scalar()?, V::of(Some(hi)).scalar()?)),
             other => other.scalar().map(|s| (s, s)),
         }
     };
@@ -795,19 +796,22 @@ fn render(plan: &Plan, v: &V) -> String {
         V::Enum(en, var, _) => plan.schema.enum_(*en).variants[*var as usize].name.clone(),
         V::Record(r, _) => plan.schema.record(*r).name.clone(),
         V::List(items) => items.iter().map(|i| render(plan, i)).collect::<Vec<_>>().join(", "),
-        V::Pair(a, b) => match (measure(a), measure(b), a.scalar(), b.scalar()) {
-            (Some(m), Some(n), Some(lo), Some(hi)) if m == n => m.show_range(crate::cost::range::Range::new(lo, hi)),
-            // a count estimate (a year range stays `2015 to 2023`)
-            (None, None, Some(lo), Some(hi)) if matches!(**a, V::Num(_)) && hi >= 10_000.0 => {
-                crate::cost::range::Measure::Count.show_range(crate::cost::range::Range::new(lo, hi))
+        V::Pair(a, b) => {
+            let (a, b) = (V::of(Some(a)), V::of(Some(b)));
+            match (measure(&a), measure(&b), a.scalar(), b.scalar()) {
+                (Some(m), Some(n), Some(lo), Some(hi)) if m == n => m.show_range(crate::cost::range::Range::new(lo, hi)),
+                // a count estimate (a year range stays `2015 to 2023`)
+                (None, None, Some(lo), Some(hi)) if matches!(a, V::Num(_)) && hi >= 10_000.0 => {
+                    crate::cost::range::Measure::Count.show_range(crate::cost::range::Range::new(lo, hi))
+                }
+                _ => format!("{} to {}", render(plan, &a), render(plan, &b)),
             }
-            _ => format!("{} to {}", render(plan, a), render(plan, b)),
-        },
+        }
         V::Bound(p, v) => match p {
-            Some(p) => format!("p{} < {}", number(*p), render(plan, v)),
-            None => format!("< {}", render(plan, v)),
+            Some(p) => format!("p{} < {}", number(*p), render(plan, &V::of(Some(v)))),
+            None => format!("< {}", render(plan, &V::of(Some(v)))),
         },
-        V::Multiple(n, item) => format!("{n} x {}", render(plan, item)),
+        V::Multiple(n, item) => format!("{n} x {}", render(plan, &V::of(Some(item)))),
         V::Variant(k, v) => plan.schema.kind(*k).variants[*v as usize].name.clone(),
         V::Set(i) => plan.schema.sets[*i].name.clone(),
         V::Absent => "none".into(),
