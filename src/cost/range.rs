@@ -173,8 +173,8 @@ impl Measure {
             Measure::Count => count(x),
             Measure::Seconds => duration(x),
             Measure::Hours if x < 3600.0 => duration(x),
-            Measure::Hours => format!("{} h", count(x / 3600.0)),
-            Measure::PerSecond => format!("{}/s", sig(x)),
+            Measure::Hours => cat(count(x / 3600.0), &[" h"]),
+            Measure::PerSecond => cat(sig(x), &["/s"]),
             Measure::Bytes => si(x, &[(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")], "bytes"),
             Measure::Flop => si(
                 x,
@@ -189,14 +189,14 @@ impl Measure {
                 ],
                 "FLOP",
             ),
-            Measure::Usd => format!("{} USD", if x >= 1e3 { count(x) } else { sig(x) }),
+            Measure::Usd => cat(if x >= 1e3 { count(x) } else { sig(x) }, &[" USD"]),
         }
     }
 
     /// A range in words: `340–410 KB`, `at least 2 GB`, `7.24B`.
     pub fn show_range(self, r: Range) -> String {
         if !r.bounded() {
-            return format!("at least {}", self.show(r.lo));
+            return cat("at least ".into(), &[&self.show(r.lo)]);
         }
         let (lo, hi) = (self.show(r.lo), self.show(r.hi));
         if lo == hi {
@@ -204,8 +204,8 @@ impl Measure {
         }
         // `340 KB` and `410 KB` share the unit: `340–410 KB`
         match (lo.rsplit_once(' '), hi.rsplit_once(' ')) {
-            (Some((a, u1)), Some((b, u2))) if u1 == u2 => format!("{a}–{b} {u1}"),
-            _ => format!("{lo}–{hi}"),
+            (Some((a, u1)), Some((b, u2))) if u1 == u2 => cat(a.to_string(), &["–", b, " ", u1]),
+            _ => cat(lo, &["–", &hi]),
         }
     }
 }
@@ -231,9 +231,19 @@ fn sig(x: f64) -> String {
 /// A value with the largest unit it reaches: `340 KB`, `8.18 GFLOP`.
 fn si(x: f64, units: &[(f64, &str)], base: &str) -> String {
     match units.iter().find(|(f, _)| x.abs() >= *f) {
-        Some((f, u)) => format!("{} {u}", sig(x / f)),
-        None => format!("{} {base}", sig(x)),
+        Some((f, u)) => cat(sig(x / f), &[" ", u]),
+        None => cat(sig(x), &[" ", base]),
     }
+}
+
+/// `head` with `rest` appended: what `format!` would build for these pieces, without its
+/// machinery (the cost model names thousands of values on a large plan).
+fn cat(mut head: String, rest: &[&str]) -> String {
+    head.reserve(rest.iter().map(|r| r.len()).sum());
+    for r in rest {
+        head.push_str(r);
+    }
+    head
 }
 
 /// `1.01`, `1.5`.
@@ -256,11 +266,11 @@ pub fn thousands(n: u64) -> String {
 
 /// A peak rate: `989 TFLOPS`, `864 MOPS` for integer precisions.
 pub fn rate(x: f64, precision: &str) -> String {
-    let flops = Measure::Flop.show(x).replace("FLOP", "FLOPS");
-    if precision.starts_with("int") {
-        flops.replace("FLOPS", "OPS")
-    } else {
-        flops
+    let flops = Measure::Flop.show(x);
+    let per_second = if precision.starts_with("int") { "OPS" } else { "FLOPS" };
+    match flops.strip_suffix("FLOP") {
+        Some(stem) => cat(stem.to_string(), &[per_second]),
+        None => flops,
     }
 }
 
@@ -268,7 +278,7 @@ pub fn rate(x: f64, precision: &str) -> String {
 pub fn count(x: f64) -> String {
     for (f, s) in [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")] {
         if x.abs() >= f {
-            return format!("{}{s}", sig(x / f));
+            return cat(sig(x / f), &[s]);
         }
     }
     sig(x)
@@ -285,9 +295,9 @@ pub fn pct(r: Range) -> String {
         }
     };
     if (r.lo - r.hi).abs() < 1e-12 {
-        format!("{} %", f(r.lo))
+        cat(f(r.lo), &[" %"])
     } else {
-        format!("{}–{} %", f(r.lo), f(r.hi))
+        cat(f(r.lo), &["–", &f(r.hi), " %"])
     }
 }
 
@@ -310,7 +320,7 @@ pub fn duration(x: f64) -> String {
     } else {
         (x / 31_557_600.0, "y")
     };
-    format!("{} {u}", sig(v))
+    cat(sig(v), &[" ", u])
 }
 
 #[cfg(test)]

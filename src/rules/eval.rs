@@ -799,7 +799,9 @@ fn render(plan: &Plan, v: &V) -> String {
         V::Pair(a, b) => {
             let (a, b) = (V::of(Some(a)), V::of(Some(b)));
             match (measure(&a), measure(&b), a.scalar(), b.scalar()) {
-                (Some(m), Some(n), Some(lo), Some(hi)) if m == n => m.show_range(crate::cost::range::Range::new(lo, hi)),
+                (Some(m), Some(n), Some(lo), Some(hi)) if m == n => {
+                    m.show_range(crate::cost::range::Range::new(lo, hi))
+                }
                 // a count estimate (a year range stays `2015 to 2023`)
                 (None, None, Some(lo), Some(hi)) if matches!(a, V::Num(_)) && hi >= 10_000.0 => {
                     crate::cost::range::Measure::Count.show_range(crate::cost::range::Range::new(lo, hi))
