@@ -50,6 +50,19 @@ fn schema_segment(text: &str) -> bool {
     matches!(first, Some("kind" | "singleton" | "record" | "enum" | "set"))
 }
 
+/// The bytes [`split`] acts on: line breaks, comments and strings, brackets, and the
+/// angle brackets of generic types.
+static ACTS_ON: [bool; 256] = {
+    let mut t = [false; 256];
+    let acts = b"\n/\"<>{[()]}";
+    let mut k = 0;
+    while k < acts.len() {
+        t[acts[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
 pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
     let bytes = text.as_bytes();
     let mut segments = Vec::new();
@@ -76,6 +89,16 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
     };
 
     while i < bytes.len() {
+        if !line_start {
+            // most bytes are none of the ones the scan acts on: pass them in a tight loop
+            // (every byte it stops at is ASCII, so always a character boundary)
+            while i < bytes.len() && !ACTS_ON[bytes[i] as usize] {
+                i += 1;
+            }
+            if i == bytes.len() {
+                break;
+            }
+        }
         if line_start {
             line_start = false;
             let rest = &text[i..];
@@ -206,10 +229,11 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                     b']' => b'[',
                     _ => b'(',
                 };
-                let alone_on_line = text[..i].rsplit('\n').next().is_some_and(|before| before.trim().is_empty());
+                // looked back only for a mismatch, so a long line of closers stays linear
+                let alone_on_line = || text[..i].rsplit('\n').next().is_some_and(|before| before.trim().is_empty());
                 if stack.last().is_some_and(|&(o, _)| o == open) {
                     stack.pop();
-                } else if let (Some(&(o, at)), false) = (stack.last(), alone_on_line) {
+                } else if let (Some(&(o, at)), false) = (stack.last(), stack.last().is_some() && alone_on_line()) {
                     // `[a, b}`: the closer is a typo for the innermost open bracket
                     stack.pop();
                     diags.push(
