@@ -858,13 +858,19 @@ impl Compiler<'_> {
                 };
                 match fields().find(|(n, _)| n == name) {
                     Some((_, ty)) => {
-                        let at = schema.enum_(*e).variants.iter().map(|v| match &v.payload {
+                        let variants = &schema.enum_(*e).variants;
+                        let args = |v: &crate::schema::EnumVariantDef| match &v.payload {
                             PayloadDef::Args(args) => {
                                 args.iter().position(|(t, _)| crate::schema::arg_name(schema, t) == name)
                             }
                             _ => None,
-                        });
-                        Ok((Access::Field(name.into(), Some(Slot::Args(*e, at.collect()))), RTy::from_ty(ty)))
+                        };
+                        // a record field of an enum's values needs no argument positions
+                        let slot = variants
+                            .iter()
+                            .any(|v| matches!(v.payload, PayloadDef::Args(_)))
+                            .then(|| Slot::Args(*e, variants.iter().map(args).collect()));
+                        Ok((Access::Field(name.into(), slot), RTy::from_ty(ty)))
                     }
                     None => Err(fields().map(|(n, _)| n.into_owned()).collect()),
                 }

@@ -143,7 +143,7 @@ pub enum Slot {
     Kind(KindId, usize),
     Record(RecordId, usize),
     /// a positional argument of an enum value: its position in each variant, by variant
-    Args(EnumId, Vec<Option<usize>>),
+    Args(EnumId, std::sync::Arc<[Option<usize>]>),
 }
 
 #[derive(Clone, Debug)]
