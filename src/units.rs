@@ -288,7 +288,10 @@ pub fn all_names() -> impl Iterator<Item = &'static str> {
 pub fn trimmed(x: f64, decimals: u32) -> String {
     let scale = [1.0, 10.0, 100.0, 1000.0][decimals.min(3) as usize];
     let m = (x * scale).abs();
-    if !(0.5..1e15).contains(&m) || (m.fract() - 0.5).abs() < 1e-6 || decimals > 3 {
+    // `x * scale` is off from the exact product by at most half an ulp of `m`: a fraction
+    // that close to one half could round either way, so the formatter decides it
+    let near_tie = (m.fract() - 0.5).abs() <= 1e-9 + m * 1e-15;
+    if !(0.5..1e15).contains(&m) || near_tie || decimals > 3 {
         let s = format!("{x:.prec$}", prec = decimals as usize);
         return if decimals == 0 { s } else { s.trim_end_matches('0').trim_end_matches('.').to_string() };
     }
