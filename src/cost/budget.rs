@@ -81,6 +81,11 @@ pub struct Budget {
 
 fn verdict(est: Option<Range>, value: f64, upper: bool) -> Verdict {
     let Some(r) = est else { return Verdict::Unknown };
+    // an estimate without a high end (a term the plan does not let us size) says nothing
+    // about a limit its low end does not already decide
+    if !r.bounded() && !(upper && r.lo > value) && !(!upper && r.lo >= value) {
+        return Verdict::Unknown;
+    }
     match upper {
         true if r.lo > value => Verdict::Over,
         true if r.hi > value => Verdict::AtRisk,
@@ -218,4 +223,23 @@ pub fn budget(plan: &Plan) -> Budget {
         }
     }
     Budget { models, project }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_open_ended_estimate_decides_only_what_its_low_end_decides() {
+        let open = Some(Range::new(333e6, f64::INFINITY));
+        // 24 GB of device memory against "at least 333 MB": not known, not at risk
+        assert!(matches!(verdict(open, 24e9, true), Verdict::Unknown));
+        // its low end is already over a 100 MB limit
+        assert!(matches!(verdict(open, 100e6, true), Verdict::Over));
+        // a lower limit (throughput of at least …) that the low end meets
+        assert!(matches!(verdict(open, 100e6, false), Verdict::Within));
+        assert!(matches!(verdict(open, 1e9, false), Verdict::Unknown));
+        // a bounded range straddling the limit is at risk
+        assert!(matches!(verdict(Some(Range::new(1e9, 3e9)), 2e9, true), Verdict::AtRisk));
+    }
 }

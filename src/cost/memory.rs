@@ -168,6 +168,10 @@ fn stored_activations(plan: &Plan, p: &Part, act_bytes: f64, recompute: bool, e:
     if p.fwd.is_some_and(|f| (f.hi - 2.0 * p.params.hi).abs() < 1.0) {
         return Range::new(0.0, 2.0 * act_bytes * (10.0 * p.params.hi).sqrt());
     }
+    e.lack(format!(
+        "the activations one sample keeps in `{}`: declare the network's shape as a `backbone` with `acts` and name it in `arch`",
+        p.label
+    ));
     Range::UNKNOWN
 }
 
