@@ -83,7 +83,8 @@ fn verdict(est: Option<Range>, value: f64, upper: bool) -> Verdict {
     let Some(r) = est else { return Verdict::Unknown };
     // an estimate without a high end (a term the plan does not let us size) says nothing
     // about a limit its low end does not already decide
-    if !r.bounded() && !(upper && r.lo > value) && !(!upper && r.lo >= value) {
+    let low_end_decides = if upper { r.lo > value } else { r.lo >= value };
+    if !r.bounded() && !low_end_decides {
         return Verdict::Unknown;
     }
     match upper {
