@@ -233,7 +233,7 @@ pub fn split(file: FileId, text: &str) -> (Vec<Segment>, Vec<Diagnostic>) {
                 let alone_on_line = || text[..i].rsplit('\n').next().is_some_and(|before| before.trim().is_empty());
                 if stack.last().is_some_and(|&(o, _)| o == open) {
                     stack.pop();
-                } else if let (Some(&(o, at)), false) = (stack.last(), stack.last().is_some() && alone_on_line()) {
+                } else if let Some(&(o, at)) = stack.last().filter(|_| !alone_on_line()) {
                     // `[a, b}`: the closer is a typo for the innermost open bracket
                     stack.pop();
                     diags.push(
