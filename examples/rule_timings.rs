@@ -20,7 +20,7 @@ fn main() {
     let c = mlarchc::compile(&path, text, &std, &mlarchc::cli::FsHost);
     let mut times = Vec::new();
     for rule in &c.rules.rules {
-        let one = mlarchc::rules::RuleSet { rules: vec![rule.clone()] };
+        let one = mlarchc::rules::RuleSet { rules: vec![rule.clone()], gates: c.rules.gates.clone() };
         let t = Instant::now();
         let n = mlarchc::rules::eval::evaluate(&c.plan, &one).len();
         times.push((t.elapsed().as_secs_f64() * 1e3, rule.code.clone(), n));

@@ -154,8 +154,12 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
             syntax::ast::Item::Rule(r) => Some(r.as_ref()),
             _ => None,
         });
+        let gates = modules.iter().flat_map(|(_, m)| &m.items).filter_map(|i| match i {
+            syntax::ast::Item::Gate(g) => Some(g.as_ref()),
+            _ => None,
+        });
         let mut d = Vec::new();
-        let set = rules::compile(schema, decls, &sources, &mut d);
+        let set = rules::compile(schema, decls, gates, &sources, &mut d);
         (set, d)
     });
     laps.lap("sema and rules compile");

@@ -18,7 +18,7 @@ mod examples {
 /// The language reference, whose §7.3 table says what each compiler code means.
 const LANGUAGE_MD: &str = include_str!("../../docs/language.md");
 
-pub fn run(code: &str, format: TextOrJson, stdlib: &Stdlib) -> i32 {
+pub fn run(code: &str, format: TextOrJson, color: bool, stdlib: &Stdlib) -> i32 {
     let upper = code.to_ascii_uppercase();
     let Some(c) = codes::find(&upper) else {
         // shaped like a compiler code (`E0999`) but unknown; anything else is a rule's code or name
@@ -33,7 +33,7 @@ pub fn run(code: &str, format: TextOrJson, stdlib: &Stdlib) -> i32 {
             }
             return EXIT_USAGE;
         }
-        return rules_cmd::explain(code, format == TextOrJson::Json, None, stdlib);
+        return rules_cmd::explain(code, format == TextOrJson::Json, color, None, stdlib);
     };
     let meaning = meaning(c.code).unwrap_or(c.title);
     let example = example(c.code, stdlib);

@@ -230,10 +230,10 @@ fn run_cli() -> i32 {
         Command::Graph { file, format } => graph_cmd(&file, format, color, &stdlib),
         Command::Rules { plan, format } => rules_cmd::list(plan.as_deref(), format, &stdlib),
         Command::Rule { rule, format, plan } => {
-            rules_cmd::explain(&rule, format == TextOrJson::Json, plan.as_deref(), &stdlib)
+            rules_cmd::explain(&rule, format == TextOrJson::Json, color, plan.as_deref(), &stdlib)
         }
         Command::Test { paths } => rules_cmd::test(&paths, &stdlib),
-        Command::Explain { code, format } => explain_cmd::run(&code, format, &stdlib),
+        Command::Explain { code, format } => explain_cmd::run(&code, format, color, &stdlib),
     }
 }
 

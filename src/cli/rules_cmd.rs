@@ -70,7 +70,8 @@ pub fn list(plan: Option<&str>, format: ListFormat, stdlib: &Stdlib) -> i32 {
             out
         }
         ListFormat::Json => {
-            let all: Vec<RuleJson> = by_section(&c).into_iter().flat_map(|(_, rules)| rules).map(rule_json).collect();
+            let all: Vec<RuleJson> =
+                by_section(&c).into_iter().flat_map(|(_, rules)| rules).map(|r| rule_json(r, &c)).collect();
             serde_json::to_string_pretty(&all).unwrap_or_default() + "\n"
         }
         ListFormat::Markdown => markdown(&c),
@@ -96,6 +97,14 @@ fn markdown(c: &crate::Compilation) -> String {
         for r in rules {
             let _ = writeln!(out, "### {} {}\n", r.code, r.name);
             let _ = writeln!(out, "*{} by default, section {}*\n", r.severity.as_str(), section.as_str());
+            for g in r.gates.iter().filter_map(|g| c.rules.gate(g)) {
+                let _ = writeln!(out, "**Gate `{}`:** {}\n", g.name, g.summary());
+            }
+            if !r.covers.is_empty() {
+                let points: Vec<String> =
+                    r.covers.iter().map(|p| crate::emit::rule_doc::brief_text(&c.plan.schema, p)).collect();
+                let _ = writeln!(out, "**Review brief:** {}\n", points.join("; "));
+            }
             for line in r.docs.lines() {
                 // the rule's own headings sit below the rule's
                 match line.strip_prefix("## ") {
@@ -142,8 +151,24 @@ fn markdown(c: &crate::Compilation) -> String {
     out.trim_end().to_string() + "\n"
 }
 
-fn rule_json(r: &Rule) -> RuleJson<'_> {
+fn rule_json<'a>(r: &'a Rule, c: &'a crate::Compilation) -> RuleJson<'a> {
     RuleJson {
+        gates: r
+            .gates
+            .iter()
+            .filter_map(|g| c.rules.gate(g))
+            .map(|g| GateJson {
+                name: &g.name,
+                summary: g.summary(),
+                applies: g.applies_text.as_deref(),
+                relax: g.relax_text.as_deref(),
+            })
+            .collect(),
+        covers: r
+            .covers
+            .iter()
+            .map(|p| BriefJson { point: p, text: crate::emit::rule_doc::brief_text(&c.plan.schema, p) })
+            .collect(),
         code: &r.code,
         name: &r.name,
         section: r.section,
@@ -188,7 +213,29 @@ struct RuleJson<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     cases: Vec<CaseJson<'a>>,
     source: Option<&'a str>,
+    /// the gates that decide which plans the rule speaks to
+    gates: Vec<GateJson<'a>>,
+    /// the points of the review brief the rule checks
+    covers: Vec<BriefJson<'a>>,
     origin: &'static str,
+}
+
+#[derive(Serialize)]
+struct GateJson<'a> {
+    name: &'a str,
+    summary: String,
+    /// the rule runs only where this holds
+    #[serde(skip_serializing_if = "Option::is_none")]
+    applies: Option<&'a str>,
+    /// findings are lowered one level where this holds
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relax: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct BriefJson<'a> {
+    point: &'a str,
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -200,12 +247,9 @@ struct CaseJson<'a> {
     option: Option<&'a crate::rules::RuleOption>,
 }
 
-/// A condition written over several lines, on one.
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use crate::emit::rule_doc::one_line;
 
-pub fn explain(selector: &str, json: bool, plan: Option<&str>, stdlib: &Stdlib) -> i32 {
+pub fn explain(selector: &str, json: bool, color: bool, plan: Option<&str>, stdlib: &Stdlib) -> i32 {
     let c = match load(plan, stdlib) {
         Ok(c) => c,
         Err(code) => return code,
@@ -221,43 +265,12 @@ pub fn explain(selector: &str, json: bool, plan: Option<&str>, stdlib: &Stdlib) 
         return EXIT_USAGE;
     };
     if json {
-        let j = rule_json(r);
+        let j = rule_json(r, &c);
         super::write_stdout((serde_json::to_string_pretty(&j).unwrap_or_default() + "\n").as_bytes());
         return EXIT_OK;
     }
-    super::write_stdout(explain_text(r).as_bytes());
+    super::write_stdout(crate::emit::rule_doc::render(r, &c.rules, &c.plan.schema, color).as_bytes());
     EXIT_OK
-}
-
-fn explain_text(r: &Rule) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{} {} ({}, {} by default)\n", r.code, r.name, r.section.as_str(), r.severity.as_str());
-    if !r.docs.is_empty() {
-        let _ = writeln!(out, "{}\n", r.docs);
-    }
-    let _ = writeln!(out, "Why: {}\n", r.why);
-    let _ = writeln!(out, "Options:");
-    for o in &r.options {
-        let _ = writeln!(out, "  {}{}: {}", o.letter, if o.recommended { " (recommended)" } else { "" }, o.text);
-    }
-    if !r.whys_when.is_empty() || !r.options_when.is_empty() {
-        let _ = writeln!(out, "\nWhere the plan differs:");
-        for c in &r.whys_when {
-            let _ = writeln!(out, "  when {}: why: {}", one_line(&c.condition), c.value);
-        }
-        for c in &r.options_when {
-            let _ = writeln!(out, "  when {}: option {}: {}", one_line(&c.condition), c.value.letter, c.value.text);
-        }
-    }
-    if let Some(s) = &r.source {
-        let _ = writeln!(out, "\nSource: {s}");
-    }
-    let _ = writeln!(
-        out,
-        "\nTo record a choice: `decide {} on NAME: LETTER because \"…\"`; to silence it: `allow {} on NAME because \"…\"`.",
-        r.code, r.code
-    );
-    out
 }
 
 /// `mlarchc test PATH…`: every `*_test.mla` fixture under the paths.

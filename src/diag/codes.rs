@@ -91,6 +91,7 @@ codes! {
     UNKNOWN_RULE        = "E0509", Error, "no rule of this code or name";
     REVIEW_SETTING      = "E0510", Error, "invalid review setting";
     RULE_WORK_LIMIT     = "E0511", Error, "rule stopped at its work limit";
+    GATE                = "E0512", Error, "unknown or misused gate";
     UNMATCHED           = "W0502", Warning, "decision or suppression that matches no finding";
 
     SHADOWS_CATALOG     = "N0201", Note, "declaration shadows a catalog entry";

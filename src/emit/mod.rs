@@ -9,6 +9,7 @@ pub mod json;
 pub mod junit;
 pub mod record;
 pub mod report;
+pub mod rule_doc;
 pub mod sarif;
 pub mod summary;
 pub mod text;

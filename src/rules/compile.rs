@@ -19,13 +19,29 @@ use crate::units::Dim;
 pub fn compile<'d>(
     schema: &Schema,
     decls: impl Iterator<Item = &'d ast::RuleDecl>,
+    gates: impl Iterator<Item = &'d ast::GateDecl>,
     sources: &SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> RuleSet {
     let mut set = RuleSet::default();
+    // a gate's conditions are checked once, with its parameters bound
+    for g in super::gate::collect(schema, gates, sources, diags) {
+        let mut c = Compiler { schema, sources, scope: Vec::new(), diags: Vec::new(), gates: &[] };
+        for (name, kind) in &g.params {
+            c.scope.push((name.clone(), RTy::Entity(*kind)));
+        }
+        for e in [&g.applies, &g.relax].into_iter().flatten() {
+            c.condition(e);
+        }
+        let failed = c.diags.iter().any(Diagnostic::is_error);
+        diags.extend(c.diags);
+        if !failed {
+            set.gates.push(g);
+        }
+    }
     for decl in decls {
         let origin = sources.get(decl.code.span.file).origin;
-        let mut c = Compiler { schema, sources, scope: Vec::new(), diags: Vec::new() };
+        let mut c = Compiler { schema, sources, scope: Vec::new(), diags: Vec::new(), gates: &set.gates };
         let rule = c.rule(decl, origin);
         let failed = c.diags.iter().any(Diagnostic::is_error);
         diags.extend(c.diags);
@@ -42,6 +58,14 @@ struct Compiler<'a> {
     /// variables in scope: name, type; the index is the environment slot
     scope: Vec<(String, RTy)>,
     diags: Vec<Diagnostic>,
+    /// the gates rules may name
+    gates: &'a [super::gate::Gate],
+}
+
+/// `a and b`, `a or b` of two compiled conditions.
+fn both(op: BinOp, a: TExpr, b: TExpr) -> TExpr {
+    let span = a.span;
+    TExpr { kind: TKind::Binary(op, Box::new(a), Box::new(b)), ty: RTy::Bool, span }
 }
 
 fn err(span: Span) -> TExpr {
@@ -49,7 +73,8 @@ fn err(span: Span) -> TExpr {
 }
 
 const ITEMS: &[&str] = &[
-    "section", "severity", "status", "since", "when", "escalate", "relax", "at", "message", "explain", "why", "source",
+    "section", "severity", "status", "since", "when", "escalate", "relax", "gate", "at", "message", "explain", "why",
+    "source", "covers",
 ];
 
 impl Compiler<'_> {
@@ -62,6 +87,8 @@ impl Compiler<'_> {
         let mut when = None;
         let mut escalate = None;
         let mut relax = None;
+        let mut gated: Vec<(String, Option<TExpr>, Option<TExpr>)> = Vec::new();
+        let mut covers = Vec::new();
         let mut at_expr = None;
         let mut message = None;
         let mut explain = Vec::new();
@@ -191,6 +218,8 @@ impl Compiler<'_> {
                         "when" => when = Some(self.condition(value)),
                         "escalate" => escalate = Some(self.condition(value)),
                         "relax" => relax = Some(self.condition(value)),
+                        "gate" => gated = self.gates_of(value),
+                        "covers" => covers = self.covers(value),
                         "at" => at_expr = Some(value),
                         "message" => message = Some(value),
                         "explain" => explain = self.explain(value),
@@ -211,6 +240,20 @@ impl Compiler<'_> {
         }
         let at = at_expr.and_then(|e| self.at(e));
         let message = message.and_then(|m| self.template(m));
+        // a gate's conditions join the rule's own
+        let mut gates = Vec::new();
+        for (name, applies, relaxes) in gated {
+            gates.push(name);
+            if let Some(a) = applies {
+                when = when.map(|w| both(BinOp::And, w, a));
+            }
+            if let Some(r) = relaxes {
+                relax = Some(match relax {
+                    Some(x) => both(BinOp::Or, x, r),
+                    None => r,
+                });
+            }
+        }
 
         // what every rule must have
         let head = decl.code.span.to(decl.name.span);
@@ -292,6 +335,8 @@ impl Compiler<'_> {
             when: when?,
             escalate,
             relax,
+            gates,
+            covers,
             at,
             message: message?,
             messages_when,
@@ -304,6 +349,148 @@ impl Compiler<'_> {
             span: decl.code.span,
             origin,
         })
+    }
+
+    /// `covers: [prime_baselines, metric_suite]`: values of the `BriefPoint` enum, the
+    /// points of the review brief the rule checks.
+    fn covers(&mut self, value: &ast::Expr) -> Vec<String> {
+        let en = match self.schema.names.get("BriefPoint") {
+            Some(SchemaItem::Enum(e)) => *e,
+            _ => {
+                self.diags.push(
+                    Diagnostic::new(
+                        &codes::RULE_METADATA,
+                        "`covers` names points of the review brief, and this stdlib declares none",
+                    )
+                    .primary(value.span, "no `enum BriefPoint` to check these against")
+                    .help("declare `enum BriefPoint { … }`, or leave `covers` out"),
+                );
+                return Vec::new();
+            }
+        };
+        let ExprKind::List(items) = &value.kind else {
+            self.type_error(
+                value.span,
+                "`covers` is a list of brief points".into(),
+                "write `covers: [prime_baselines]`",
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let name = match &item.kind {
+                ExprKind::Path(p) if p.len() == 1 => &p[0],
+                _ => {
+                    self.type_error(item.span, "a brief point is a name".into(), "write a value of `BriefPoint`");
+                    continue;
+                }
+            };
+            let def = self.schema.enum_(en);
+            if def.variant_of(&name.name).is_none() {
+                self.diags.push(
+                    Diagnostic::new(
+                        &codes::RULE_METADATA,
+                        format!("`{}` is not a point of the review brief", name.name),
+                    )
+                    .primary(name.span, "not a `BriefPoint`")
+                    .help_opt(suggest::help(&name.name, def.variants.iter().map(|v| v.name.as_str()))),
+                );
+                continue;
+            }
+            out.push(name.name.clone());
+        }
+        out
+    }
+
+    /// `gate: g(a, …)` or `gate: [g(a), h(b, c)]`: each gate named, with its conditions
+    /// for this rule's bindings.
+    fn gates_of(&mut self, value: &ast::Expr) -> Vec<(String, Option<TExpr>, Option<TExpr>)> {
+        let calls: Vec<&ast::Expr> = match &value.kind {
+            ExprKind::List(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        let mut out = Vec::new();
+        for call in calls {
+            let ExprKind::Call { name, args } = &call.kind else {
+                self.diags.push(
+                    Diagnostic::new(&codes::GATE, "`gate` names a gate with its arguments")
+                        .primary(call.span, "not a gate")
+                        .help("write `gate: deployment(p, m)`, or a list `gate: [process(p), benchmark(p)]`"),
+                );
+                continue;
+            };
+            let Some(gate) = self.gates.iter().find(|g| g.name == name.name) else {
+                let names = self.gates.iter().map(|g| g.name.as_str());
+                self.diags.push(
+                    Diagnostic::new(&codes::GATE, format!("no gate is called `{}`", name.name))
+                        .primary(name.span, "unknown gate")
+                        .help(suggest::help(&name.name, names).unwrap_or_else(|| {
+                            let all: Vec<&str> = self.gates.iter().map(|g| g.name.as_str()).collect();
+                            format!("the gates are {}", one_of(&all, "and"))
+                        })),
+                );
+                continue;
+            };
+            if args.len() != gate.params.len() {
+                let wanted: Vec<String> =
+                    gate.params.iter().map(|(n, k)| format!("{n}: {}", self.schema.kind(*k).name)).collect();
+                self.diags.push(
+                    Diagnostic::new(
+                        &codes::GATE,
+                        format!(
+                            "gate `{}` takes {} argument{}, found {}",
+                            gate.name,
+                            wanted.len(),
+                            if wanted.len() == 1 { "" } else { "s" },
+                            args.len()
+                        ),
+                    )
+                    .primary(call.span, "wrong number of arguments")
+                    .secondary(gate.span, format!("declared as `{}({})`", gate.name, wanted.join(", ")))
+                    .help("pass one bound variable or path per parameter, in order"),
+                );
+                continue;
+            }
+            let mut fine = true;
+            for (arg, (pname, kind)) in args.iter().zip(&gate.params) {
+                let kname = &self.schema.kind(*kind).name;
+                if !matches!(arg.kind, ExprKind::Path(_)) {
+                    self.diags.push(
+                        Diagnostic::new(
+                            &codes::GATE,
+                            format!("the argument for `{pname}` is not a variable or a path"),
+                        )
+                        .primary(arg.span, format!("a {kname} is expected here"))
+                        .help("pass a variable the rule binds, such as `m`, or a path such as `t.model`"),
+                    );
+                    fine = false;
+                    continue;
+                }
+                let t = self.expr(arg, None);
+                if !matches!(&t.ty, RTy::Entity(k) if k == kind) && t.ty != RTy::Error {
+                    let found = self.describe(&t.ty);
+                    self.diags.push(
+                        Diagnostic::new(
+                            &codes::GATE,
+                            format!("gate `{}` needs a {kname} for `{pname}`, found {found}", gate.name),
+                        )
+                        .primary(arg.span, format!("expected a {kname}"))
+                        .help(format!("bind one with `for x: {kname}` and pass `x`, or pass a path that leads to one")),
+                    );
+                    fine = false;
+                }
+            }
+            if !fine {
+                continue;
+            }
+            let with: Vec<(&str, &ast::Expr)> = gate.params.iter().map(|(n, _)| n.as_str()).zip(args).collect();
+            let (applies, relax) = (gate.applies.clone(), gate.relax.clone());
+            let name = gate.name.clone();
+            let applies = applies.map(|e| self.condition(&super::gate::substitute(&e, &with)));
+            let relax = relax.map(|e| self.condition(&super::gate::substitute(&e, &with)));
+            out.push((name, applies, relax));
+        }
+        out
     }
 
     fn check_options(&mut self, options: &[(RuleOption, Span)], head: Span) {

@@ -13,6 +13,7 @@ pub mod baseline;
 mod compile;
 pub mod eval;
 pub mod expr;
+pub mod gate;
 pub mod review;
 
 pub use compile::compile;
@@ -137,6 +138,11 @@ pub struct Rule {
     pub escalate: Option<TExpr>,
     /// when this holds, the finding is lowered one level (error → warning → note)
     pub relax: Option<TExpr>,
+    /// the gates the rule names (`gate: deployment(p, m)`), already joined into `when`
+    /// and `relax`
+    pub gates: Vec<String>,
+    /// the points of the review brief the rule checks (`covers: [prime_baselines]`)
+    pub covers: Vec<String>,
     pub at: Option<At>,
     pub message: Vec<Piece>,
     /// `message when COND: "…"`: the first whose condition holds replaces `message`
@@ -197,11 +203,17 @@ impl Rule {
 #[derive(Clone, Debug, Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
+    /// the gates rules name, stdlib and teams' together
+    pub gates: Vec<gate::Gate>,
 }
 
 impl RuleSet {
     pub fn find(&self, selector: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.is_named(selector))
+    }
+
+    pub fn gate(&self, name: &str) -> Option<&gate::Gate> {
+        self.gates.iter().find(|g| g.name == name)
     }
 }
 

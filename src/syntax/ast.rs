@@ -39,6 +39,8 @@ pub enum Item {
     Set(SetDecl),
     /// shared, not copied, by the plan that collects it (rule bodies are large)
     Rule(std::sync::Arc<RuleDecl>),
+    /// `gate deployment(p: project, m: model) { applies: … }`
+    Gate(std::sync::Arc<GateDecl>),
     Decide(Decide),
     Allow(Allow),
     Review(Review),
@@ -322,6 +324,19 @@ pub struct RuleDecl {
     pub code: Ident,
     pub name: Ident,
     pub items: Vec<RuleItem>,
+    pub span: Span,
+}
+
+/// `gate NAME(VAR: KIND, …) { applies: EXPR, relax: EXPR }`: a condition that rules name in
+/// their `gate:` item instead of each writing it out.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GateDecl {
+    pub docs: Docs,
+    pub name: Ident,
+    /// the parameters: a variable and the kind of declaration it stands for
+    pub params: Vec<(Ident, Ident)>,
+    /// `applies: …`, `relax: …`
+    pub items: Vec<(Ident, Expr)>,
     pub span: Span,
 }
 

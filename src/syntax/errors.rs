@@ -22,8 +22,8 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         variant_decl => "a variant",
         enum_variant | variant_head => "an enum value",
         decl | file => "a declaration",
-        import_decl | schema_kind | record_decl | enum_decl | set_decl | rule_decl | decide_decl | allow_decl
-        | review_decl => "a declaration",
+        import_decl | schema_kind | record_decl | enum_decl | set_decl | rule_decl | gate_decl | decide_decl
+        | allow_decl | review_decl => "a declaration",
         string | plain_string | triple_string => "a string in quotes",
         number | numeric => "a number",
         approx | shape | multiple | bad_multiple | range | bound | list | record | named | value_name | args
@@ -36,6 +36,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         rule_name => "a rule name",
         option_letter => "an option letter such as `A`",
         rule_for | rule_option | rule_field | rule_when => "a rule item",
+        gate_param => "a parameter such as `m: model`",
         expr | quantifier | expr_call | expr_list => "an expression",
         op_or | op_and | op_in | op_not_in | op_is | op_is_not | op_cmp | op_add | op_sub | op_mul | op_div => {
             "an operator"

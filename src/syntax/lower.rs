@@ -165,6 +165,28 @@ impl Lowerer<'_> {
                 self.check_separators(&spans, "rule items");
                 Item::Rule(std::sync::Arc::new(RuleDecl { docs, code, name, items, span }))
             }
+            Rule::gate_decl => {
+                inner.next();
+                let name = self.ident(inner.next()?);
+                let mut params = Vec::new();
+                let mut items = Vec::new();
+                for q in inner {
+                    match q.as_rule() {
+                        Rule::gate_param => {
+                            let mut pq = q.into_inner();
+                            let var = self.ident(pq.next()?);
+                            let kind = self.ident(pq.next()?);
+                            params.push((var, kind));
+                        }
+                        _ => {
+                            if let Some(RuleItem::Field { name, value, .. }) = self.rule_item(q) {
+                                items.push((name, value));
+                            }
+                        }
+                    }
+                }
+                Item::Gate(std::sync::Arc::new(GateDecl { docs, name, params, items, span }))
+            }
             Rule::decide_decl | Rule::allow_decl => {
                 inner.next();
                 let rule_ref = self.ident(inner.next()?);

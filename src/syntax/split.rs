@@ -30,7 +30,7 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Words that start a top-level item other than a plan declaration.
 pub(super) const KEYWORDS: &[&str] =
-    &["kind", "singleton", "record", "enum", "set", "rule", "import", "decide", "allow", "review"];
+    &["kind", "singleton", "record", "enum", "set", "rule", "gate", "import", "decide", "allow", "review"];
 
 /// E0110 at byte `at`: `what` nested deeper than [`MAX_DEPTH`].
 fn too_deep_at(file: FileId, at: usize, what: &str, who: &str, name: &str) -> Diagnostic {
