@@ -356,14 +356,32 @@ fn rules_and_rule_explain_the_catalogue() {
     let o = mlarchc(&["rules"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("MLA201  scratch_deep_tiny_n"), "{}", stdout(&o));
+    // the long doc laid out for a terminal: headings without `##`, code without fences,
+    // nothing wider than the width, the brief points it covers
     let o = mlarchc(&["rule", "scratch-deep-tiny-n"]);
-    assert!(stdout(&o).contains("## Why it matters"), "{}", stdout(&o));
-    assert!(stdout(&o).contains("A (recommended):"), "{}", stdout(&o));
+    let text = stdout(&o);
+    assert!(text.contains("\nWhy it matters\n"), "{text}");
+    assert!(!text.contains("## ") && !text.contains("```"), "{text}");
+    assert!(text.contains("A (recommended):"), "{text}");
+    assert!(text.contains("Review brief\n  - Prime 1: match complexity to data size"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 88 || !l.contains(' ')), "{text}");
+    // a gated rule names its gate and what it means
+    let o = mlarchc(&["rule", "MLA452"]);
+    assert!(stdout(&o).contains("Gates\n  benchmark: "), "{}", stdout(&o));
     let o = mlarchc(&["rule", "MLA201", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
     assert_eq!(v["code"], "MLA201");
     assert_eq!(v["section"], "architecture");
     assert_eq!(v["options"][0]["recommended"], true);
+    assert_eq!(v["covers"][0]["point"], "prime_complexity");
+    // the whole catalogue as JSON: code, name, section, severity, gates, sources, brief points
+    let o = mlarchc(&["rules", "--format", "json"]);
+    let all: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(all.len(), 103);
+    let monitoring = all.iter().find(|r| r["code"] == "MLA607").expect("MLA607");
+    assert_eq!(monitoring["gates"][0]["name"], "deployment");
+    assert!(monitoring["gates"][0]["applies"].as_str().is_some_and(|a| a.contains("purpose")));
+    assert!(all.iter().all(|r| r["source"].is_string() && r["severity"].is_string()));
     let o = mlarchc(&["rule", "MLA2O1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("`MLA201`"), "{}", stderr(&o));

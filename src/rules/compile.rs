@@ -99,6 +99,20 @@ impl Compiler<'_> {
 
         // bindings first, so `when` may come before or after them
         for item in &decl.items {
+            if let RuleItem::Let { var, value, .. } = item {
+                let x = self.expr(value, None);
+                let ty = x.ty.clone();
+                if self.scope.iter().any(|(n, _)| *n == var.name) {
+                    self.diags.push(
+                        Diagnostic::new(&codes::RULE_UNBOUND, format!("`{}` is bound twice", var.name))
+                            .primary(var.span, "already bound by an earlier `for` or `let`")
+                            .help("give each `for` and `let` its own name"),
+                    );
+                }
+                bindings.push((var.name.clone(), Binding::Value(x)));
+                self.scope.push((var.name.clone(), ty));
+                continue;
+            }
             if let RuleItem::For { var, source: src, .. } = item {
                 let ty = match src {
                     ast::ForSource::Kind(k) => match self.schema.kind_id(&k.name) {
@@ -138,7 +152,7 @@ impl Compiler<'_> {
         let mut options_when: Vec<(Case<RuleOption>, Span)> = Vec::new();
         for item in &decl.items {
             match item {
-                RuleItem::For { .. } => {}
+                RuleItem::For { .. } | RuleItem::Let { .. } => {}
                 RuleItem::When { name, cond, value, .. } => match name.name.as_str() {
                     "message" => {
                         let c = self.condition(cond);
@@ -781,6 +795,17 @@ impl Compiler<'_> {
                 let ty = x.ty.clone();
                 TExpr { kind: TKind::Abs(Box::new(x)), ty, span }
             }
+            ExprKind::Call { name, args } if name.name == "round" && args.len() == 1 => {
+                let x = self.expr(&args[0], None);
+                if !matches!(x.ty, RTy::Num | RTy::Error) {
+                    self.type_error(
+                        x.span,
+                        format!("`round` takes a number, found {}", self.describe(&x.ty)),
+                        "`round(d.n * d.test)` is the nearest whole number",
+                    );
+                }
+                TExpr { kind: TKind::Round(Box::new(x)), ty: RTy::Num, span }
+            }
             ExprKind::Call { name, args } if name.name == "referrers" => self.referrers(name, args, span),
             ExprKind::Call { name, args } => {
                 if name.name == "len" && args.len() == 1 {
@@ -797,7 +822,7 @@ impl Compiler<'_> {
                 self.diags.push(
                     Diagnostic::new(&codes::RULE_TYPE, format!("unknown function `{}`", name.name))
                         .primary(name.span, "not a function of the rule language")
-                        .help("the functions are `len(list)`, `abs(x)`, `referrers(x, KIND)` and the quantifiers `any(x in list: …)`, `all`, `count`, `sum`, `min` and `max`"),
+                        .help("the functions are `len(list)`, `abs(x)`, `round(x)`, `referrers(x, KIND)` and the quantifiers `any(x in list: …)`, `all`, `count`, `sum`, `min` and `max`"),
                 );
                 err(span)
             }

@@ -292,6 +292,11 @@ impl<'p> Eval<'p> {
                 V::Qty(d, n) => V::Qty(d, n.abs()),
                 _ => V::Absent,
             },
+            TKind::Round(x) => match self.eval(x) {
+                V::Num(n) => V::Num(n.round()),
+                V::Int(i) => V::Int(i),
+                _ => V::Absent,
+            },
             TKind::AllOf(k) => V::List(self.index.of_kind(*k).iter().map(|&id| V::Entity(id)).collect()),
             TKind::Referrers(x, k) => match self.eval(x) {
                 V::Entity(id) => V::List(
@@ -638,7 +643,7 @@ fn deepest(e: &TExpr, n: usize) -> Option<usize> {
     match &e.kind {
         TKind::Var(s) if *s < n => see(Some(*s)),
         TKind::List(items) => items.iter().for_each(|i| see(deepest(i, n))),
-        TKind::Field(x, _) | TKind::Not(x) | TKind::Neg(x) | TKind::Len(x) | TKind::Abs(x) | TKind::Referrers(x, _) => {
+        TKind::Field(x, _) | TKind::Not(x) | TKind::Neg(x) | TKind::Len(x) | TKind::Abs(x) | TKind::Round(x) | TKind::Referrers(x, _) => {
             see(deepest(x, n))
         }
         TKind::Is { value, .. } => see(deepest(value, n)),
@@ -677,6 +682,7 @@ fn bind<'p>(
     let items: Vec<(V<'p>, Option<(crate::source::Span, String)>)> = match &rule.bindings[depth].1 {
         Binding::Kind(k) => ev.index.of_kind(*k).iter().map(|&id| (V::Entity(id), None)).collect(),
         Binding::Each(list) => ev.items_with_places(list),
+        Binding::Value(x) => vec![(ev.eval(x), None)],
     };
     for (item, place) in items {
         ev.steps += 1;

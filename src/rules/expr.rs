@@ -111,6 +111,8 @@ pub enum TKind {
     },
     Len(Box<TExpr>),
     Abs(Box<TExpr>),
+    /// `round(x)`: the nearest whole number, for messages ("about 7 of 47 units")
+    Round(Box<TExpr>),
     /// every declaration of a kind in the plan (`any(t in train: …)`)
     AllOf(KindId),
     /// `referrers(x, KIND)`: the declarations of a kind that refer to `x`

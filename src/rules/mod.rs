@@ -100,6 +100,8 @@ pub struct Case<T> {
 pub enum Binding {
     Kind(crate::schema::KindId),
     Each(TExpr),
+    /// `let x = EXPR`: one value
+    Value(TExpr),
 }
 
 /// `at`: the declaration the finding is about, and optionally one of its fields — or an

@@ -344,6 +344,8 @@ pub struct GateDecl {
 pub enum RuleItem {
     /// `for m: model` binds each declaration of a kind; `for i in m.inputs` each element.
     For { docs: Docs, var: Ident, source: ForSource, span: Span },
+    /// `let x = EXPR`: a value computed once for the bindings before it, named
+    Let { docs: Docs, var: Ident, value: Expr, span: Span },
     /// `option A recommended: "…"`; with `when COND` it replaces the option of its letter
     /// where the condition holds
     Option { docs: Docs, letter: Ident, recommended: bool, cond: Option<Expr>, text: Expr, span: Span },

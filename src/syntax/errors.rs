@@ -35,7 +35,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         rule_code => "a rule code such as `MLA201`",
         rule_name => "a rule name",
         option_letter => "an option letter such as `A`",
-        rule_for | rule_option | rule_field | rule_when => "a rule item",
+        rule_for | rule_let | rule_option | rule_field | rule_when => "a rule item",
         gate_param => "a parameter such as `m: model`",
         expr | quantifier | expr_call | expr_list => "an expression",
         op_or | op_and | op_in | op_not_in | op_is | op_is_not | op_cmp | op_add | op_sub | op_mul | op_div => {

@@ -157,6 +157,7 @@ impl Lowerer<'_> {
                     .iter()
                     .map(|i| match i {
                         RuleItem::For { span, .. }
+                        | RuleItem::Let { span, .. }
                         | RuleItem::Option { span, .. }
                         | RuleItem::Field { span, .. }
                         | RuleItem::When { span, .. } => *span,
@@ -611,6 +612,12 @@ impl Lowerer<'_> {
                     ForSource::Expr(self.expr(inner.next()?))
                 };
                 RuleItem::For { docs, var, source, span }
+            }
+            Rule::rule_let => {
+                inner.next(); // `let`
+                let var = self.ident(inner.next()?);
+                let value = self.expr(inner.next()?);
+                RuleItem::Let { docs, var, value, span }
             }
             Rule::rule_option => {
                 inner.next(); // `option`
