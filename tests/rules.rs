@@ -138,7 +138,8 @@ fn the_readme_counts_the_rules_by_section() {
     let readme = std::fs::read_to_string("README.md").expect("README.md");
     let mut total = 0;
     for s in Section::ALL {
-        let n = c.rules.rules.iter().filter(|r| r.origin == mlarchc::source::FileOrigin::Stdlib && r.section == s).count();
+        let n =
+            c.rules.rules.iter().filter(|r| r.origin == mlarchc::source::FileOrigin::Stdlib && r.section == s).count();
         total += n;
         let row = format!("| {} | {n} |", s.as_str());
         assert!(readme.contains(&row), "README.md lacks the row `{row}`");

@@ -1032,7 +1032,16 @@ impl Compiler<'_> {
                 let all = || kd.fields.iter().chain(kd.variants.iter().flat_map(|v| v.fields.iter()));
                 match all().find(|f| f.name == name) {
                     Some(f) => {
-                        let slot = kd.slot_index.get(name).map(|&s| Slot::Kind(*k, s));
+                        let slot = match kd.slot_index.get(name) {
+                            Some(&s) => Some(Slot::Kind(*k, s)),
+                            None => Some(Slot::Variant(
+                                *k,
+                                kd.variants
+                                    .iter()
+                                    .map(|v| v.slot_index.get(name).map(|i| kd.fields.len() + i))
+                                    .collect(),
+                            )),
+                        };
                         Ok((Access::Field(name.into(), slot), RTy::from_ty(&f.ty)))
                     }
                     None => Err(all().map(|f| f.name.clone()).collect()),

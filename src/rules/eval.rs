@@ -378,6 +378,11 @@ impl<'p> Eval<'p> {
                 let e = self.plan.entity(*id);
                 match slot {
                     Some(Slot::Kind(k, s)) if *k == e.kind => e.fields.get(*s).and_then(Option::as_ref),
+                    Some(Slot::Variant(k, by_variant)) if *k == e.kind => e
+                        .variant
+                        .and_then(|v| by_variant.get(v as usize).copied().flatten())
+                        .and_then(|s| e.fields.get(s))
+                        .and_then(Option::as_ref),
                     _ => self.plan.field(*id, name),
                 }
             }
@@ -423,6 +428,18 @@ impl<'p> Eval<'p> {
     }
 
     fn binary(&mut self, op: BinOp, a: &'p TExpr, b: &'p TExpr) -> V<'p> {
+        // `x in [a, b, c]` against a written list: compared item by item, no list built
+        if let (BinOp::In | BinOp::NotIn, TKind::List(items)) = (op, &b.kind) {
+            let x = self.eval(a);
+            if x.missing() {
+                return V::Bool(false);
+            }
+            let found = items.iter().any(|i| {
+                let y = self.eval(i);
+                self.equal(&x, &y)
+            });
+            return V::Bool(found == (op == BinOp::In));
+        }
         match op {
             BinOp::And => V::Bool(self.eval(a).truthy() && self.eval(b).truthy()),
             BinOp::Or => V::Bool(self.eval(a).truthy() || self.eval(b).truthy()),
@@ -643,9 +660,13 @@ fn deepest(e: &TExpr, n: usize) -> Option<usize> {
     match &e.kind {
         TKind::Var(s) if *s < n => see(Some(*s)),
         TKind::List(items) => items.iter().for_each(|i| see(deepest(i, n))),
-        TKind::Field(x, _) | TKind::Not(x) | TKind::Neg(x) | TKind::Len(x) | TKind::Abs(x) | TKind::Round(x) | TKind::Referrers(x, _) => {
-            see(deepest(x, n))
-        }
+        TKind::Field(x, _)
+        | TKind::Not(x)
+        | TKind::Neg(x)
+        | TKind::Len(x)
+        | TKind::Abs(x)
+        | TKind::Round(x)
+        | TKind::Referrers(x, _) => see(deepest(x, n)),
         TKind::Is { value, .. } => see(deepest(value, n)),
         TKind::Binary(_, a, b) => {
             see(deepest(a, n));

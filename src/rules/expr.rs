@@ -143,6 +143,8 @@ pub enum Access {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Slot {
     Kind(KindId, usize),
+    /// a field of a kind's variants: its slot in each variant, by variant
+    Variant(KindId, std::sync::Arc<[Option<usize>]>),
     Record(RecordId, usize),
     /// a positional argument of an enum value: its position in each variant, by variant
     Args(EnumId, std::sync::Arc<[Option<usize>]>),
