@@ -34,9 +34,9 @@ fn check_text(where_: &str, text: &str, problems: &mut Vec<String>) {
     for bad in INTERNAL {
         // a word of its own: `pest` is the parser, `cheapest` is English
         let starts_word = bad.starts_with(|c: char| !c.is_ascii_alphabetic());
-        let found = text.match_indices(bad).any(|(i, _)| {
-            starts_word || !text[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-        });
+        let found = text
+            .match_indices(bad)
+            .any(|(i, _)| starts_word || !text[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'));
         if found {
             problems.push(format!("{where_}: internal name `{bad}` in `{text}`"));
         }
