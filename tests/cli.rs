@@ -463,6 +463,14 @@ fn budget_prints_every_estimate_with_its_terms_and_verdicts() {
     assert!((t - 41_943_040.0).abs() < 1.0, "exact LoRA count, got {t}");
     let project = v["project"].as_array().expect("project totals");
     assert!(project.iter().any(|r| r["field"] == "cost" && r["unit"] == "USD"));
+    // a custom network whose activations are not derived: inference memory is open-ended
+    // and says what to declare (it read "activations 0 bytes" before)
+    let o = mlarchc(&["budget", "--format", "json", "specs/wearable_ecg.mla"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("budget JSON parses");
+    let est = v["models"][0]["estimates"].as_array().expect("estimates");
+    let infer = est.iter().find(|e| e["field"] == "infer_memory").expect("infer_memory");
+    assert!(infer["high"].is_null(), "{infer}");
+    assert!(infer["missing"].to_string().contains("declare the network's shape"), "{infer}");
     // a plan with language errors has no budget
     let o = with_stdin(&["budget", "-"], "project p { task: regresion }\n");
     assert_eq!(o.status.code(), Some(1));

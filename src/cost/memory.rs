@@ -161,6 +161,12 @@ fn stored_activations(plan: &Plan, p: &Part, act_bytes: f64, recompute: bool, e:
         });
         return Range::UNKNOWN;
     }
+    custom_activations(p, act_bytes, e)
+}
+
+/// The activations of one sample in a part without a catalog backbone: none for a head, a
+/// bound for a dense network, and otherwise unknown, with what to declare.
+fn custom_activations(p: &Part, act_bytes: f64, e: &mut Estimate) -> Range {
     if p.label.contains(" head ") {
         return Range::ZERO;
     }
@@ -421,7 +427,10 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
     let mut acts = Range::ZERO;
     let mut what = Vec::new();
     for p in &net.parts {
-        let Some(bb) = &p.backbone else { continue };
+        let Some(bb) = &p.backbone else {
+            acts = acts + custom_activations(p, act_b, &mut ram).scale(batch);
+            continue;
+        };
         if let (Some(t), true) = (bb.transformer(), bb.family == "llm") {
             let kv_b = kv_bytes(&prec, wb);
             let ctx = context(plan, d, p, &mut ram);
