@@ -29,6 +29,8 @@ enum V<'p> {
     Enum(EnumId, u32, &'p Payload),
     Record(RecordId, &'p [Option<Value>]),
     List(Vec<V<'p>>),
+    /// a list the plan holds, read in place (its items become values when visited)
+    Values(&'p [Value]),
     /// a range or an estimate: its ends, as the plan holds them
     Pair(&'p Value, &'p Value),
     Bound(Option<f64>, &'p Value),
@@ -64,6 +66,7 @@ impl<'p> Iterator for Items<'p> {
 fn list_items(v: V<'_>) -> Option<Items<'_>> {
     match v {
         V::List(items) => Some(Items::Owned(items.into_iter())),
+        V::Values(items) => Some(Items::Values(items.iter())),
         V::Absent => Some(Items::Owned(Vec::new().into_iter())),
         _ => None,
     }
@@ -85,7 +88,7 @@ impl<'p> V<'p> {
             Val::Bound { percentile, value, .. } => V::Bound(*percentile, value),
             Val::Multiple { n, item } => V::Multiple(*n, item),
             Val::VariantName(k, v) => V::Variant(*k, *v),
-            Val::List(items) => V::List(items.iter().map(|i| V::of(Some(i))).collect()),
+            Val::List(items) => V::Values(items),
             Val::Ref(id) => V::Entity(*id),
             Val::Enum { en, variant, payload } => V::Enum(*en, *variant, payload),
             Val::Record { record, fields } => V::Record(*record, fields),
@@ -311,6 +314,7 @@ impl<'p> Eval<'p> {
             },
             TKind::Len(x) => match self.eval(x) {
                 V::List(items) => V::Num(items.len() as f64),
+                V::Values(items) => V::Num(items.len() as f64),
                 V::Absent => V::Num(0.0),
                 _ => V::Absent,
             },
@@ -342,6 +346,7 @@ impl<'p> Eval<'p> {
         }
         match self.eval(list) {
             V::List(items) => items.into_iter().map(|v| (v, None)).collect(),
+            V::Values(items) => items.iter().map(|v| (V::of(Some(v)), None)).collect(),
             _ => Vec::new(),
         }
     }
@@ -454,11 +459,19 @@ impl<'p> Eval<'p> {
                     BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => V::Bool(order(op, &x, &y)),
                     BinOp::In => V::Bool(!x.missing() && self.member(&x, &y)),
                     BinOp::NotIn => V::Bool(!x.missing() && !y.missing() && !self.member(&x, &y)),
-                    BinOp::Add if matches!((&x, &y), (V::List(_) | V::Absent, V::List(_) | V::Absent)) => {
+                    BinOp::Add
+                        if matches!(
+                            (&x, &y),
+                            (V::List(_) | V::Values(_) | V::Absent, V::List(_) | V::Values(_) | V::Absent)
+                        ) =>
+                    {
                         let mut out: Vec<V<'p>> = Vec::new();
-                        for v in
-                            [x, y].into_iter().flat_map(|l| if let V::List(items) = l { items } else { Vec::new() })
-                        {
+                        let owned = |l: V<'p>| match l {
+                            V::List(items) => items,
+                            V::Values(items) => items.iter().map(|i| V::of(Some(i))).collect(),
+                            _ => Vec::new(),
+                        };
+                        for v in [x, y].into_iter().flat_map(owned) {
                             if !out.iter().any(|o| self.equal(o, &v)) {
                                 out.push(v);
                             }
@@ -492,6 +505,7 @@ impl<'p> Eval<'p> {
     fn member(&self, x: &V, y: &V) -> bool {
         match y {
             V::List(items) => items.iter().any(|i| self.equal(x, i)),
+            V::Values(items) => items.iter().any(|i| self.equal(x, &V::of(Some(i)))),
             V::Set(i) => match x {
                 V::Enum(en, v, _) => {
                     let set = &self.plan.schema.sets[*i];
@@ -823,6 +837,7 @@ fn render(plan: &Plan, v: &V) -> String {
         V::Enum(en, var, _) => plan.schema.enum_(*en).variants[*var as usize].name.clone(),
         V::Record(r, _) => plan.schema.record(*r).name.clone(),
         V::List(items) => items.iter().map(|i| render(plan, i)).collect::<Vec<_>>().join(", "),
+        V::Values(items) => items.iter().map(|i| render(plan, &V::of(Some(i)))).collect::<Vec<_>>().join(", "),
         V::Pair(a, b) => {
             let (a, b) = (V::of(Some(a)), V::of(Some(b)));
             match (measure(&a), measure(&b), a.scalar(), b.scalar()) {
