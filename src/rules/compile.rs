@@ -102,13 +102,11 @@ impl Compiler<'_> {
             if let RuleItem::Let { var, value, .. } = item {
                 let x = self.expr(value, None);
                 let ty = x.ty.clone();
-                if self.scope.iter().any(|(n, _)| *n == var.name) {
-                    self.diags.push(
-                        Diagnostic::new(&codes::RULE_UNBOUND, format!("`{}` is bound twice", var.name))
-                            .primary(var.span, "already bound by an earlier `for` or `let`")
-                            .help("give each `for` and `let` its own name"),
-                    );
-                }
+                self.check_not_bound(
+                    var,
+                    "already bound by an earlier `for` or `let`",
+                    "give each `for` and `let` its own name",
+                );
                 bindings.push((var.name.clone(), Binding::Value(x)));
                 self.scope.push((var.name.clone(), ty));
                 continue;
@@ -137,13 +135,7 @@ impl Compiler<'_> {
                         elem
                     }
                 };
-                if self.scope.iter().any(|(n, _)| *n == var.name) {
-                    self.diags.push(
-                        Diagnostic::new(&codes::RULE_UNBOUND, format!("`{}` is bound twice", var.name))
-                            .primary(var.span, "already bound by an earlier `for`")
-                            .help("give each `for` its own name"),
-                    );
-                }
+                self.check_not_bound(var, "already bound by an earlier `for`", "give each `for` its own name");
                 self.scope.push((var.name.clone(), ty));
             }
         }
@@ -363,6 +355,17 @@ impl Compiler<'_> {
             span: decl.code.span,
             origin,
         })
+    }
+
+    /// E0503 when a `for` or `let` names a variable already in scope.
+    fn check_not_bound(&mut self, var: &ast::Ident, label: &str, help: &str) {
+        if self.scope.iter().any(|(n, _)| *n == var.name) {
+            self.diags.push(
+                Diagnostic::new(&codes::RULE_UNBOUND, format!("`{}` is bound twice", var.name))
+                    .primary(var.span, label)
+                    .help(help),
+            );
+        }
     }
 
     /// `covers: [prime_baselines, metric_suite]`: values of the `BriefPoint` enum, the
