@@ -6,12 +6,30 @@
 //! `Stdlib::embedded` deserialises them instead of parsing on every run. Parsing the
 //! stdlib was most of the time of checking a typical plan. `--stdlib DIR` still parses.
 
-#![allow(dead_code)]
+// The passes are linted where the library builds them; here they are private modules, where
+// some lints read differently (a private type may change its public API).
+#![allow(dead_code, unused_imports, clippy::wrong_self_convention)]
 
+#[path = "src/cost/mod.rs"]
+mod cost;
 #[path = "src/diag/mod.rs"]
 mod diag;
+#[path = "src/fasthash.rs"]
+mod fasthash;
+#[path = "src/graph.rs"]
+mod graph;
 #[path = "src/parallel.rs"]
 mod parallel;
+#[path = "src/plan.rs"]
+mod plan;
+#[path = "src/prelude.rs"]
+mod prelude;
+#[path = "src/rules/mod.rs"]
+mod rules;
+#[path = "src/schema/mod.rs"]
+mod schema;
+#[path = "src/sema/mod.rs"]
+mod sema;
 #[path = "src/source.rs"]
 mod source;
 #[path = "src/cli/stdlib_dir.rs"]
@@ -32,6 +50,9 @@ fn main() {
     println!("cargo:rerun-if-changed=src/syntax");
     println!("cargo:rerun-if-changed=src/units.rs");
     println!("cargo:rerun-if-changed=src/diag");
+    for f in ["src/schema", "src/sema", "src/rules", "src/cost", "src/plan.rs", "src/prelude.rs", "src/graph.rs"] {
+        println!("cargo:rerun-if-changed={f}");
+    }
     let files = stdlib_dir::list(&root).unwrap_or_else(|e| panic!("cannot list {}: {e}", root.display()));
 
     let mut code = String::from(
@@ -43,6 +64,8 @@ fn main() {
     code.push_str("];\n");
     code.push_str("/// The `.mla` files above, parsed: `Vec<(Module, Vec<Diagnostic>)>` in bincode.\n");
     code.push_str("pub static PARSED: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/stdlib_parsed.bin\"));\n");
+    code.push_str("/// The `.mla` files above, checked: a `Prelude` in bincode.\n");
+    code.push_str("pub static CHECKED: &[u8] = include_bytes!(concat!(env!(\"OUT_DIR\"), \"/stdlib_checked.bin\"));\n");
     write(&out_dir.join("stdlib_files.rs"), code.as_bytes());
 
     // The UI fixtures, one or more per compiler code: `mlarchc explain CODE` shows one as
@@ -77,6 +100,24 @@ fn main() {
     let parsed = syntax::parse_many(&inputs);
     let bytes = bincode::serialize(&parsed).unwrap_or_else(|e| panic!("cannot serialise the stdlib: {e}"));
     write(&out_dir.join("stdlib_parsed.bin"), &bytes);
+
+    // ... and checked, as `compile` checks them: the same names, ids and texts
+    let mut sources = source::SourceMap::new();
+    let mla = files.iter().filter(|(rel, _)| rel.ends_with(".mla"));
+    for ((rel, _), text) in mla.zip(&texts) {
+        sources.add(format!("<stdlib>/{rel}"), text.clone(), source::FileOrigin::Stdlib);
+    }
+    let mut modules = Vec::new();
+    for (i, (m, d)) in parsed.into_iter().enumerate() {
+        if !d.is_empty() {
+            panic!("the stdlib has syntax errors: {d:?}");
+        }
+        modules.push((source::FileId(i as u32), m));
+    }
+    let prelude = prelude::Prelude::build(&sources, &modules)
+        .unwrap_or_else(|d| panic!("the stdlib does not check cleanly: {d:#?}"));
+    let bytes = bincode::serialize(&prelude).unwrap_or_else(|e| panic!("cannot serialise the checked stdlib: {e}"));
+    write(&out_dir.join("stdlib_checked.bin"), &bytes);
 }
 
 fn write(path: &Path, bytes: &[u8]) {

@@ -15,6 +15,7 @@ pub mod fasthash;
 pub mod graph;
 pub mod parallel;
 pub mod plan;
+pub mod prelude;
 pub mod rules;
 pub mod schema;
 pub mod sema;
@@ -112,24 +113,15 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
         diags.push(syntax::bad_text(root, &sources.get(root).text, at, &what));
     }
     let root_text = sources.get(root).text.as_str();
-    // a large plan parses while the embedded stdlib's trees are decoded
-    let (decoded, early) =
-        if stdlib.is_precompiled() && root_text.len() >= syntax::PARALLEL_BYTES && parallel::threads() > 1 {
-            let (decoded, module) = parallel::both(|| stdlib.parsed(), || syntax::parse(root, root_text));
-            (decoded, Some(module))
+    // a large plan parses while the embedded stdlib's checked state is decoded
+    let (prelude, early) =
+        if stdlib.has_prelude() && root_text.len() >= syntax::PARALLEL_BYTES && parallel::threads() > 1 {
+            let (prelude, module) = parallel::both(|| stdlib.prelude(), || syntax::parse(root, root_text));
+            (prelude, Some(module))
         } else {
-            (stdlib.parsed(), None)
+            (stdlib.prelude(), None)
         };
-    let (parsed, mut root_module) = match decoded {
-        Some(parsed) => (parsed, early.unwrap_or_else(|| syntax::parse(root, root_text))),
-        None => {
-            // a stdlib from disk: parse it with the root, spread over the cores
-            let inputs: Vec<_> = ids.iter().chain([&root]).map(|id| (*id, sources.get(*id).text.as_str())).collect();
-            let mut parsed = syntax::parse_many(&inputs);
-            let root_module = parsed.pop().unwrap_or_default();
-            (parsed, root_module)
-        }
-    };
+    let mut root_module = early.unwrap_or_else(|| syntax::parse(root, root_text));
     // a file with nothing in it (or only comments) is not a clean plan
     if root_name != STDLIB_ONLY && root_module.0.items.is_empty() && root_module.1.is_empty() {
         root_module.1.push(
@@ -142,26 +134,55 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
         );
     }
     laps.lap("parse");
-    for (id, (m, d)) in ids.into_iter().zip(parsed) {
-        diags.extend(d);
-        modules.push((id, m));
-    }
-    sema::load_plan(root, root_module, host, &mut sources, &mut modules, &mut diags);
+    let mut user = Vec::new();
+    sema::load_plan(root, root_module, host, &mut sources, &mut user, &mut diags);
     laps.lap("imports");
-    // the rules need only the schema: they compile beside the declarations' checks
-    let (mut plan, (rules, rule_diags)) = sema::check_with(&sources, &modules, &mut diags, |schema| {
-        let decls = modules.iter().flat_map(|(_, m)| &m.items).filter_map(|i| match i {
-            syntax::ast::Item::Rule(r) => Some(r.as_ref()),
-            _ => None,
-        });
-        let gates = modules.iter().flat_map(|(_, m)| &m.items).filter_map(|i| match i {
-            syntax::ast::Item::Gate(g) => Some(g.as_ref()),
-            _ => None,
-        });
-        let mut d = Vec::new();
-        let set = rules::compile(schema, decls, gates, &sources, &mut d);
-        (set, d)
-    });
+    let (mut plan, rules, rule_diags) = match prelude.filter(|p| p.continues(&user)) {
+        // the stdlib was checked at build time: check the user's modules onto it
+        Some(prelude) => {
+            let (base, carry, stdlib_rules) = prelude.into_parts();
+            let mut rule_diags = Vec::new();
+            let rules = rules::compile_onto(
+                stdlib_rules,
+                &base.schema,
+                prelude::rule_decls(&user),
+                prelude::gate_decls(&user),
+                &sources,
+                &mut rule_diags,
+            );
+            let (plan, _) = sema::check_onto(&sources, &user, base, carry, &mut diags);
+            (plan, rules, rule_diags)
+        }
+        // check the stdlib and the user's modules together
+        None => {
+            let stdlib_modules = match stdlib.parsed() {
+                Some(parsed) => parsed,
+                // a stdlib from disk: parse it, spread over the cores
+                None => {
+                    let inputs: Vec<_> = ids.iter().map(|id| (*id, sources.get(*id).text.as_str())).collect();
+                    syntax::parse_many(&inputs)
+                }
+            };
+            for (id, (m, d)) in ids.into_iter().zip(stdlib_modules) {
+                diags.extend(d);
+                modules.push((id, m));
+            }
+            modules.extend(user);
+            // the rules need only the schema: they compile beside the declarations' checks
+            let (plan, (rules, rule_diags)) = sema::check_with(&sources, &modules, &mut diags, |schema| {
+                let mut d = Vec::new();
+                let set = rules::compile(
+                    schema,
+                    prelude::rule_decls(&modules),
+                    prelude::gate_decls(&modules),
+                    &sources,
+                    &mut d,
+                );
+                (set, d)
+            });
+            (plan, rules, rule_diags)
+        }
+    };
     laps.lap("sema and rules compile");
     let graph = graph::build(&plan);
     graph::check(&plan, &graph, &mut diags);

@@ -9,11 +9,11 @@ use crate::source::{FileOrigin, Span};
 use crate::syntax::ast;
 use crate::units::Dim;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct EntityId(pub u32);
 
 /// Where a value comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Origin {
     /// written in a source file, here
     Written(Span),
@@ -32,7 +32,7 @@ impl Origin {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Value {
     pub val: Val,
     pub origin: Origin,
@@ -61,7 +61,7 @@ impl Value {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Val {
     Bool(bool),
     Int(i64),
@@ -106,13 +106,13 @@ pub enum Val {
     Error,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Progress {
     Steps,
     Epochs,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Payload {
     None,
     /// positional arguments; an omitted optional one is `Val::Absent`
@@ -121,7 +121,7 @@ pub enum Payload {
 }
 
 /// One declaration: `dataset admissions { … }`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Entity {
     pub kind: KindId,
     pub variant: Option<u32>,
@@ -148,7 +148,6 @@ pub struct Plan {
     pub entities: Vec<Entity>,
     /// (kind, name) → entity; a user declaration shadows a catalog one
     pub index: crate::fasthash::FastMap<(KindId, String), EntityId>,
-    pub rules: Vec<std::sync::Arc<ast::RuleDecl>>,
     pub decisions: Vec<ast::Decide>,
     pub allows: Vec<ast::Allow>,
     pub reviews: Vec<ast::Review>,

@@ -40,7 +40,7 @@ impl Span {
 }
 
 /// Where a file came from: the embedded (or `--stdlib`) standard library, or the user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileOrigin {
     Stdlib,

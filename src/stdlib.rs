@@ -1,8 +1,10 @@
-//! The standard library: the domain schema, the catalog and (later) the built-in rules,
-//! as `.mla` files embedded at build time from `stdlib/` — as text, and already parsed
-//! (see `build.rs`), so a run does not spend its time parsing the stdlib.
+//! The standard library: the domain schema, the catalog, the built-in rules and gates, as
+//! `.mla` files embedded at build time from `stdlib/` — as text, parsed, and checked (see
+//! `build.rs` and `crate::prelude`), so a run spends no time parsing or checking the
+//! stdlib. The syntax trees serve the plans that cannot continue from the checked state.
 
 use crate::diag::Diagnostic;
+use crate::prelude::Prelude;
 use crate::syntax::ast::Module;
 use std::borrow::Cow;
 
@@ -16,6 +18,8 @@ pub struct Stdlib {
     pub files: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     /// the `.mla` files parsed ahead of time, in the order of [`Stdlib::sources`]
     precompiled: Option<&'static [u8]>,
+    /// the same files checked ahead of time (`crate::prelude`)
+    checked: Option<&'static [u8]>,
 }
 
 impl Stdlib {
@@ -24,12 +28,17 @@ impl Stdlib {
         Stdlib {
             files: embedded::FILES.iter().map(|(p, t)| (Cow::Borrowed(*p), Cow::Borrowed(*t))).collect(),
             precompiled: Some(embedded::PARSED),
+            checked: Some(embedded::CHECKED),
         }
     }
 
     /// A stdlib read from files at run time (`--stdlib DIR`); it is parsed when used.
     pub fn from_files(files: Vec<(String, String)>) -> Stdlib {
-        Stdlib { files: files.into_iter().map(|(p, t)| (Cow::Owned(p), Cow::Owned(t))).collect(), precompiled: None }
+        Stdlib {
+            files: files.into_iter().map(|(p, t)| (Cow::Owned(p), Cow::Owned(t))).collect(),
+            precompiled: None,
+            checked: None,
+        }
     }
 
     /// The `.mla` files only (templates and other assets are for the emitters).
@@ -40,6 +49,23 @@ impl Stdlib {
     /// Whether this stdlib carries syntax trees parsed at build time.
     pub fn is_precompiled(&self) -> bool {
         self.precompiled.is_some()
+    }
+
+    /// Whether this stdlib carries its state checked at build time.
+    pub fn has_prelude(&self) -> bool {
+        self.checked.is_some()
+    }
+
+    /// The stdlib checked at build time, if this is the embedded stdlib.
+    pub fn prelude(&self) -> Option<Prelude> {
+        bincode::deserialize(self.checked?).ok()
+    }
+
+    /// The embedded stdlib without its checked state: every run checks it again, with the
+    /// plan (to compare the two ways, `tests/prelude.rs`).
+    pub fn without_prelude(mut self) -> Stdlib {
+        self.checked = None;
+        self
     }
 
     /// The syntax trees parsed at build time, if this is the embedded stdlib.

@@ -7,7 +7,7 @@
 use std::fmt;
 
 /// The dimension of a quantity. Each has one base unit; values are stored in it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dim {
     /// base: second

@@ -23,7 +23,19 @@ pub fn compile<'d>(
     sources: &SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> RuleSet {
-    let mut set = RuleSet::default();
+    compile_onto(RuleSet::default(), schema, decls, gates, sources, diags)
+}
+
+/// As [`compile`], after the rules and gates of `set` (the stdlib's, compiled at build
+/// time): the new rules may name its gates.
+pub fn compile_onto<'d>(
+    mut set: RuleSet,
+    schema: &Schema,
+    decls: impl Iterator<Item = &'d ast::RuleDecl>,
+    gates: impl Iterator<Item = &'d ast::GateDecl>,
+    sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> RuleSet {
     // a gate's conditions are checked once, with its parameters bound
     for g in super::gate::collect(schema, gates, sources, diags) {
         let mut c = Compiler { schema, sources, scope: Vec::new(), diags: Vec::new(), gates: &[] };

@@ -7,7 +7,7 @@ use crate::syntax::ast::BinOp;
 use crate::units::Dim;
 
 /// The type of a rule expression.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RTy {
     Bool,
     /// counts, integers, reals and fractions (a fraction is its value: `9%` is 0.09)
@@ -65,14 +65,14 @@ impl RTy {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TExpr {
     pub kind: TKind,
     pub ty: RTy,
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum TKind {
     Bool(bool),
     Num(f64),
@@ -119,7 +119,7 @@ pub enum TKind {
     Referrers(Box<TExpr>, KindId),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Access {
     /// a field of a declaration, a record, or the record an enum value carries, with its
     /// slot when the compiler could fix it (a field every variant of the kind has, a
@@ -140,7 +140,7 @@ pub enum Access {
 
 /// Where a field sits, found once when the rule compiles instead of by name on every
 /// read; it applies only to a value of that kind or record (the evaluator checks).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Slot {
     Kind(KindId, usize),
     /// a field of a kind's variants: its slot in each variant, by variant
@@ -150,7 +150,7 @@ pub enum Slot {
     Args(EnumId, std::sync::Arc<[Option<usize>]>),
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum IsTest {
     None,
     Unknown,

@@ -17,7 +17,7 @@ use crate::source::Span;
 use crate::syntax::ast::{self, ExprKind};
 
 /// A checked `gate` declaration.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Gate {
     pub name: String,
     pub docs: String,

@@ -16,7 +16,7 @@ pub mod expr;
 pub mod gate;
 pub mod review;
 
-pub use compile::compile;
+pub use compile::{compile, compile_onto};
 pub use eval::evaluate;
 
 use crate::diag::Severity;
@@ -26,7 +26,7 @@ use expr::TExpr;
 use serde::Serialize;
 
 /// The review sections, in the order an architect reviews them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     Formulation,
@@ -71,7 +71,7 @@ impl Section {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Stable,
@@ -79,7 +79,7 @@ pub enum Status {
     Deprecated,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct RuleOption {
     pub letter: char,
     pub text: String,
@@ -87,7 +87,7 @@ pub struct RuleOption {
 }
 
 /// `why when COND: "…"`, `option B when COND: "…"`: advice for one case of a rule.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Case<T> {
     pub when: TExpr,
     /// the condition as written, for `mlarchc rule`
@@ -96,7 +96,7 @@ pub struct Case<T> {
 }
 
 /// A `for` line: each declaration of a kind, or each element of a list.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Binding {
     Kind(crate::schema::KindId),
     Each(TExpr),
@@ -106,7 +106,7 @@ pub enum Binding {
 
 /// `at`: the declaration the finding is about, and optionally one of its fields — or an
 /// element a `for … in` binds (`at: s` for `for s in d.preprocess`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum At {
     Entity {
         entity: TExpr,
@@ -117,14 +117,14 @@ pub enum At {
 }
 
 /// A piece of a message: text, or a placeholder to fill.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Piece {
     Text(String),
     Value(TExpr),
 }
 
 /// A compiled rule.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Rule {
     pub code: String,
     pub name: String,
@@ -202,7 +202,7 @@ impl Rule {
 }
 
 /// Every rule of a program, stdlib and user rules together.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// the gates rules name, stdlib and teams' together

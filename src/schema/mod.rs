@@ -14,15 +14,15 @@ use crate::source::Span;
 use crate::syntax::ast;
 use crate::units::Dim;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct KindId(pub u32);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct RecordId(pub u32);
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct EnumId(pub u32);
 
 /// A resolved type.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Ty {
     Bool,
     Int,
@@ -76,7 +76,7 @@ pub const RESERVED: &[&str] = &["true", "false", "none", "unknown"];
 
 pub const GENERICS: &[&str] = &["range", "bound", "multiple", "estimate", "variant"];
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct FieldDef {
     pub name: String,
     pub docs: String,
@@ -95,7 +95,7 @@ impl FieldDef {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct KindDef {
     pub name: String,
     pub docs: String,
@@ -110,7 +110,7 @@ pub struct KindDef {
     pub slot_index: FastMap<String, usize>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct VariantDef {
     pub name: String,
     pub docs: String,
@@ -156,7 +156,7 @@ impl KindDef {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct RecordDef {
     /// `Labels`, or `Step.pca` for the inline record of an enum value
     pub name: String,
@@ -171,7 +171,7 @@ impl RecordDef {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct EnumDef {
     pub name: String,
     pub docs: String,
@@ -185,7 +185,7 @@ impl EnumDef {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct EnumVariantDef {
     pub name: String,
     pub docs: String,
@@ -193,7 +193,7 @@ pub struct EnumVariantDef {
     pub span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub enum PayloadDef {
     None,
     /// positional arguments; `true` marks an optional one (only trailing ones may be)
@@ -201,7 +201,7 @@ pub enum PayloadDef {
     Record(RecordId),
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct SetDef {
     pub name: String,
     pub docs: String,
@@ -211,7 +211,7 @@ pub struct SetDef {
 }
 
 /// What a schema-level name denotes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SchemaItem {
     Kind(KindId),
     Record(RecordId),
@@ -219,7 +219,7 @@ pub enum SchemaItem {
     Set(usize),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Schema {
     pub kinds: Vec<KindDef>,
     pub records: Vec<RecordDef>,

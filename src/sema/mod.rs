@@ -14,14 +14,27 @@ use crate::plan::{Entity, EntityId, Plan, Value};
 use crate::schema::{self, KindId, SchemaItem};
 use crate::source::{FileId, FileOrigin, SourceMap};
 use crate::syntax::ast::{self, Item};
-use std::collections::HashMap;
-use typeck::{Checker, DefOwner, FieldSet};
+pub use typeck::DefOwner;
+use typeck::{Checker, FieldSet};
 
 pub use imports::{load_plan, Host};
 
 /// Checks the whole program: stdlib modules first, then the user's.
 pub fn check(sources: &SourceMap, modules: &[(FileId, ast::Module)], diags: &mut Vec<Diagnostic>) -> Plan {
     check_with(sources, modules, diags, |_| ()).0
+}
+
+/// What checking some modules leaves for a check of further modules to continue from,
+/// besides the plan's declarations: every name declared, the schema's defaults checked and
+/// the rule codes and names taken. The embedded stdlib is checked once, at build time, and
+/// a run continues from its `Carry` (see `crate::prelude`).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Carry {
+    pub by_name: FastMap<String, Vec<EntityId>>,
+    /// `None` until the schema's defaults are checked (once, with the first modules)
+    pub defaults: Option<FastMap<(DefOwner, usize), Value>>,
+    pub rule_codes: FastMap<String, crate::source::Span>,
+    pub rule_names: FastMap<String, crate::source::Span>,
 }
 
 /// As [`check`], running `beside` on the schema as soon as it is loaded, on a second thread
@@ -32,28 +45,67 @@ pub fn check_with<T: Send>(
     diags: &mut Vec<Diagnostic>,
     beside: impl FnOnce(&schema::Schema) -> T + Send,
 ) -> (Plan, T) {
-    let stdlib_files: Vec<FileId> =
-        modules.iter().map(|(f, _)| *f).filter(|f| sources.get(*f).origin == FileOrigin::Stdlib).collect();
-    let schema = std::sync::Arc::new(schema::load(modules.iter().map(|(_, m)| m), &stdlib_files, diags));
+    let schema = load_schema(sources, modules, diags);
+    let start = |schema| Plan { schema, ..Plan::default() };
     if crate::parallel::threads() < 2 {
         let t = beside(&schema);
-        return (declarations(sources, modules, schema, diags), t);
+        return (declarations(sources, modules, start(schema), Carry::default(), diags).0, t);
     }
     let shared = schema.clone();
-    let (t, plan) = crate::parallel::both(move || beside(&shared), || declarations(sources, modules, schema, diags));
+    let (t, (plan, _)) = crate::parallel::both(
+        move || beside(&shared),
+        || declarations(sources, modules, start(schema), Carry::default(), diags),
+    );
     (plan, t)
 }
 
-/// Declares, resolves and type-checks every declaration against the loaded schema.
+/// The schema every schema item of `modules` declares.
+fn load_schema(
+    sources: &SourceMap,
+    modules: &[(FileId, ast::Module)],
+    diags: &mut Vec<Diagnostic>,
+) -> std::sync::Arc<schema::Schema> {
+    let stdlib_files: Vec<FileId> =
+        modules.iter().map(|(f, _)| *f).filter(|f| sources.get(*f).origin == FileOrigin::Stdlib).collect();
+    std::sync::Arc::new(schema::load(modules.iter().map(|(_, m)| m), &stdlib_files, diags))
+}
+
+/// As [`check`], handing back what a check of further modules continues from.
+pub fn check_carry(
+    sources: &SourceMap,
+    modules: &[(FileId, ast::Module)],
+    diags: &mut Vec<Diagnostic>,
+) -> (Plan, Carry) {
+    let schema = load_schema(sources, modules, diags);
+    declarations(sources, modules, Plan { schema, ..Plan::default() }, Carry::default(), diags)
+}
+
+/// Checks `modules` as if they followed the modules whose check left `plan` (its schema
+/// and declarations) and `carry`: the stdlib, checked at build time. The modules must
+/// declare no schema items (`kind`, `record`, `enum`, `set`): those change the schema the
+/// earlier modules were checked against (`crate::prelude` decides).
+pub fn check_onto(
+    sources: &SourceMap,
+    modules: &[(FileId, ast::Module)],
+    plan: Plan,
+    carry: Carry,
+    diags: &mut Vec<Diagnostic>,
+) -> (Plan, Carry) {
+    declarations(sources, modules, plan, carry, diags)
+}
+
+/// Declares, resolves and type-checks every declaration of `modules` against the loaded
+/// schema, after the declarations `plan` already holds.
 fn declarations(
     sources: &SourceMap,
     modules: &[(FileId, ast::Module)],
-    schema: std::sync::Arc<schema::Schema>,
+    mut plan: Plan,
+    mut carry: Carry,
     diags: &mut Vec<Diagnostic>,
-) -> Plan {
-    let mut plan = Plan { schema, ..Plan::default() };
-    let mut by_name: FastMap<String, Vec<EntityId>> = FastMap::default();
-    let mut bodies: Vec<Option<&[ast::Field]>> = Vec::new();
+) -> (Plan, Carry) {
+    let mut by_name = std::mem::take(&mut carry.by_name);
+    // the declarations checked before keep their fields
+    let mut bodies: Vec<Option<&[ast::Field]>> = vec![None; plan.entities.len()];
 
     // 1. declare every entity
     for (file, m) in modules {
@@ -72,7 +124,10 @@ fn declarations(
     check_singletons(&plan, diags);
 
     // 3. defaults, then bodies
-    let defaults = check_defaults(&plan, &by_name, diags);
+    let defaults = match carry.defaults.take() {
+        Some(d) => d,
+        None => check_defaults(&plan, &by_name, diags),
+    };
     let mut filled: Vec<Option<Vec<Option<Value>>>> = Vec::with_capacity(plan.entities.len());
     {
         let mut checker = Checker {
@@ -101,8 +156,10 @@ fn declarations(
     }
 
     // 4. rules, decisions, allows, reviews are kept for the rule engine
-    collect_rules(&mut plan, modules, sources, diags);
-    plan
+    collect_rules(&mut plan, &mut carry, modules, sources, diags);
+    carry.by_name = by_name;
+    carry.defaults = Some(defaults);
+    (plan, carry)
 }
 
 /// Every schema default, checked once against its field's type (so a bad default is
@@ -302,7 +359,7 @@ fn resolve_owners(plan: &mut Plan, diags: &mut Vec<Diagnostic>) {
 /// A `singleton` kind (the `project`) appears exactly once in a plan. A program that
 /// declares nothing but catalog entries, rules or schema is not a plan and needs none.
 fn check_singletons(plan: &Plan, diags: &mut Vec<Diagnostic>) {
-    let catalog_kinds: Vec<KindId> =
+    let catalog_kinds: crate::fasthash::FastSet<KindId> =
         plan.entities.iter().filter(|e| e.origin == FileOrigin::Stdlib).map(|e| e.kind).collect();
     let user: Vec<&Entity> = plan.entities.iter().filter(|e| e.origin == FileOrigin::User).collect();
     let is_plan = user.iter().any(|e| !catalog_kinds.contains(&e.kind));
@@ -336,9 +393,13 @@ fn check_singletons(plan: &Plan, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn collect_rules(plan: &mut Plan, modules: &[(FileId, ast::Module)], sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
-    let mut codes_seen: HashMap<String, crate::source::Span> = HashMap::new();
-    let mut names_seen: HashMap<String, crate::source::Span> = HashMap::new();
+fn collect_rules(
+    plan: &mut Plan,
+    carry: &mut Carry,
+    modules: &[(FileId, ast::Module)],
+    sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) {
     for (file, m) in modules {
         let user = sources.get(*file).origin == FileOrigin::User;
         for item in &m.items {
@@ -349,7 +410,7 @@ fn collect_rules(plan: &mut Plan, modules: &[(FileId, ast::Module)], sources: &S
                     }
                     let name = r.name.name.replace('-', "_");
                     for (key, seen, what) in
-                        [(r.code.name.clone(), &mut codes_seen, "code"), (name, &mut names_seen, "name")]
+                        [(r.code.name.clone(), &mut carry.rule_codes, "code"), (name, &mut carry.rule_names, "name")]
                     {
                         let span = if what == "code" { r.code.span } else { r.name.span };
                         if let Some(first) = seen.get(&key) {
@@ -363,7 +424,6 @@ fn collect_rules(plan: &mut Plan, modules: &[(FileId, ast::Module)], sources: &S
                             seen.insert(key, span);
                         }
                     }
-                    plan.rules.push(r.clone());
                 }
                 Item::Decide(d) if user => {
                     check_rule_ref(&d.rule, diags);

@@ -15,7 +15,7 @@ use crate::syntax::ast::{self, Exact, ValueKind};
 use crate::units::Dim;
 
 /// Whose fields a default belongs to: a kind (and variant) or a record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum DefOwner {
     Kind(KindId, Option<u32>),
     Record(RecordId),
