@@ -39,11 +39,29 @@ fn parse_stdlib(bencher: Bencher) {
     });
 }
 
-/// Reading the syntax trees `build.rs` made of the embedded stdlib.
+/// Reading the syntax trees `build.rs` made of the embedded stdlib (what a plan that
+/// cannot continue from the checked stdlib decodes).
 #[divan::bench]
 fn load_embedded_stdlib(bencher: Bencher) {
     let std = Stdlib::embedded();
     bencher.bench(|| black_box(std.parsed()));
+}
+
+/// Reading the checked stdlib `build.rs` made (what every other run decodes).
+#[divan::bench]
+fn load_checked_stdlib(bencher: Bencher) {
+    let std = Stdlib::embedded();
+    bencher.bench(|| black_box(std.prelude()));
+}
+
+/// The whole check of a typical plan with the stdlib checked again on every run, as
+/// before the checked stdlib was embedded.
+#[divan::bench]
+fn check_without_prelude(bencher: Bencher) {
+    let text = typical();
+    let std = Stdlib::embedded().without_prelude();
+    let host = MemoryHost::default();
+    bencher.bench(|| mlarchc::compile("plan.mla", black_box(text.clone()), &std, &host));
 }
 
 #[divan::bench(args = ["typical", "synthetic_10k"])]

@@ -37,7 +37,7 @@ fn the_catalogue_follows_its_conventions() {
             problems.push(format!("{}: section `{}` in the `{section}` folder", file.display(), rule.section.as_str()));
         }
         for h in HEADINGS {
-            if !rule.docs.contains(h) {
+            if !rule.text().docs.contains(h) {
                 problems.push(format!("{}: doc comment lacks `{h}`", file.display()));
             }
         }
@@ -54,7 +54,7 @@ fn the_catalogue_follows_its_conventions() {
         if !fixtures.iter().any(|f| mlarchc::testing::marks(f).0.iter().any(|m| m.what == rule.code)) {
             problems.push(format!("{}: no fixture beside it shows `{}` firing", file.display(), rule.code));
         }
-        if rule.source.is_none() {
+        if rule.text().source.is_none() {
             problems.push(format!("{}: no `source`", file.display()));
         }
     }

@@ -105,7 +105,7 @@ fn markdown(c: &crate::Compilation) -> String {
                     r.covers.iter().map(|p| crate::emit::rule_doc::brief_text(&c.plan.schema, p)).collect();
                 let _ = writeln!(out, "**Review brief:** {}\n", points.join("; "));
             }
-            for line in r.docs.lines() {
+            for line in r.text().docs.lines() {
                 // the rule's own headings sit below the rule's
                 match line.strip_prefix("## ") {
                     Some(h) => {
@@ -116,9 +116,9 @@ fn markdown(c: &crate::Compilation) -> String {
                     }
                 }
             }
-            let _ = writeln!(out, "\n**Why:** {}\n", r.why);
+            let _ = writeln!(out, "\n**Why:** {}\n", r.text().why);
             let _ = writeln!(out, "**Options:**\n");
-            for o in &r.options {
+            for o in &r.text().options {
                 let _ = writeln!(
                     out,
                     "- **{}**{}: {}",
@@ -127,12 +127,12 @@ fn markdown(c: &crate::Compilation) -> String {
                     o.text
                 );
             }
-            if !r.whys_when.is_empty() || !r.options_when.is_empty() {
+            if !r.text().whys_when.is_empty() || !r.text().options_when.is_empty() {
                 let _ = writeln!(out, "\n**Where the plan differs:**\n");
-                for c in &r.whys_when {
+                for c in &r.text().whys_when {
                     let _ = writeln!(out, "- when `{}`, why: {}", one_line(&c.condition), c.value);
                 }
-                for c in &r.options_when {
+                for c in &r.text().options_when {
                     let _ = writeln!(
                         out,
                         "- when `{}`, option **{}**: {}",
@@ -142,7 +142,7 @@ fn markdown(c: &crate::Compilation) -> String {
                     );
                 }
             }
-            if let Some(src) = &r.source {
+            if let Some(src) = &r.text().source {
                 let _ = writeln!(out, "\n**Source:** {src}");
             }
             out.push('\n');
@@ -176,20 +176,21 @@ fn rule_json<'a>(r: &'a Rule, c: &'a crate::Compilation) -> RuleJson<'a> {
         status: r.status,
         since: r.since.as_deref(),
         summary: r.summary(),
-        explanation: &r.docs,
-        why: &r.why,
-        options: &r.options,
+        explanation: &r.text().docs,
+        why: &r.text().why,
+        options: &r.text().options,
         cases: r
+            .text()
             .whys_when
             .iter()
             .map(|c| CaseJson { when: one_line(&c.condition), why: Some(&c.value), option: None })
-            .chain(r.options_when.iter().map(|c| CaseJson {
+            .chain(r.text().options_when.iter().map(|c| CaseJson {
                 when: one_line(&c.condition),
                 why: None,
                 option: Some(&c.value),
             }))
             .collect(),
-        source: r.source.as_deref(),
+        source: r.text().source.as_deref(),
         origin: match r.origin {
             crate::source::FileOrigin::Stdlib => "stdlib",
             crate::source::FileOrigin::User => "user",

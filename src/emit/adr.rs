@@ -640,7 +640,7 @@ fn bearings<'a>(input: &'a Input, m: EntityId, rows: &[&Row]) -> Vec<Bearing<'a>
         let design = matches!(rule.section, Section::Representation | Section::Architecture)
             && (f.entity == m || inputs.contains(&f.entity));
         let budget = (f.entity == m || attached.contains(&f.entity))
-            && rule.explain.iter().filter_map(explained_field).any(|field| {
+            && rule.text().explain.iter().filter_map(explained_field).any(|field| {
                 let owner = display(plan, f.entity);
                 rows.iter().any(|r| {
                     r.owner == owner
@@ -1379,7 +1379,7 @@ fn decision(input: &Input, i: usize, links: &HashMap<String, Link>, all: &[Draft
 
     let mut more = Vec::new();
     let mut line = format!("* `mlarchc rule {}` explains the check", rule.code);
-    if let Some(s) = &rule.source {
+    if let Some(s) = &rule.text().source {
         let _ = write!(line, "; sources: {}", no_period(s));
     }
     more.push(line);

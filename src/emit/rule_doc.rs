@@ -106,10 +106,10 @@ pub fn render(r: &Rule, set: &RuleSet, schema: &crate::schema::Schema, color: bo
     let mut out = Out { text: String::new(), width: width(), color };
     out.heading(&format!("{} {}", r.code, r.name));
     let _ = writeln!(out.text, "{} by default, {} section\n", r.severity.as_str(), r.section.as_str());
-    if r.docs.is_empty() {
+    if r.text().docs.is_empty() {
         out.wrapped("  ", "  ", &r.summary());
     } else {
-        docs(&mut out, &r.docs);
+        docs(&mut out, &r.text().docs);
     }
     if !r.gates.is_empty() {
         out.blank();
@@ -128,20 +128,20 @@ pub fn render(r: &Rule, set: &RuleSet, schema: &crate::schema::Schema, color: bo
     }
     out.blank();
     out.heading("Why");
-    out.wrapped("  ", "  ", &r.why);
+    out.wrapped("  ", "  ", &r.text().why);
     out.blank();
     out.heading("Options");
-    for o in &r.options {
+    for o in &r.text().options {
         let head = format!("  {}{}: ", o.letter, if o.recommended { " (recommended)" } else { "" });
         out.wrapped(&head, "     ", &o.text);
     }
-    if !r.whys_when.is_empty() || !r.options_when.is_empty() {
+    if !r.text().whys_when.is_empty() || !r.text().options_when.is_empty() {
         out.blank();
         out.heading("Where the plan differs");
-        for c in &r.whys_when {
+        for c in &r.text().whys_when {
             out.wrapped("  when ", "     ", &format!("{}, why: {}", one_line(&c.condition), c.value));
         }
-        for c in &r.options_when {
+        for c in &r.text().options_when {
             out.wrapped(
                 "  when ",
                 "     ",
@@ -149,7 +149,7 @@ pub fn render(r: &Rule, set: &RuleSet, schema: &crate::schema::Schema, color: bo
             );
         }
     }
-    if let Some(s) = &r.source {
+    if let Some(s) = &r.text().source {
         out.blank();
         out.heading("Sources");
         out.wrapped("  ", "  ", s);

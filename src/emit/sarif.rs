@@ -95,7 +95,7 @@ fn in_repo(loc: &Location) -> bool {
 
 fn rule_descriptor(r: &Rule) -> Value {
     let summary = r.summary();
-    let help_md = if r.docs.trim().is_empty() { r.why.clone() } else { r.docs.clone() };
+    let help_md = if r.text().docs.trim().is_empty() { r.text().why.clone() } else { r.text().docs.clone() };
     let mut tags = vec!["ml-architecture".to_string(), r.section.as_str().to_string()];
     if r.origin != FileOrigin::Stdlib {
         tags.push("team-rule".into());
@@ -104,9 +104,9 @@ fn rule_descriptor(r: &Rule) -> Value {
         "id": r.code,
         "name": r.name,
         "shortDescription": { "text": cap(&summary, 1024) },
-        "fullDescription": { "text": cap(if r.why.is_empty() { &summary } else { &r.why }, 1024) },
+        "fullDescription": { "text": cap(if r.text().why.is_empty() { &summary } else { &r.text().why }, 1024) },
         "help": {
-            "text": format!("{}\n\n`mlarchc rule {}` explains this check.", r.why, r.code),
+            "text": format!("{}\n\n`mlarchc rule {}` explains this check.", r.text().why, r.code),
             "markdown": help_md,
         },
         "defaultConfiguration": { "level": level(r.severity) },

@@ -775,7 +775,8 @@ fn finding<'p>(ev: &mut Eval<'p>, rule: &'p Rule, ri: usize) -> Finding {
             _ => Severity::Note,
         };
     }
-    let template = rule.messages_when.iter().find(|(c, _)| ev.eval(c).truthy()).map_or(&rule.message, |(_, t)| t);
+    let template =
+        rule.text().messages_when.iter().find(|(c, _)| ev.eval(c).truthy()).map_or(&rule.text().message, |(_, t)| t);
     let message = template
         .iter()
         .map(|p| match p {
@@ -787,7 +788,7 @@ fn finding<'p>(ev: &mut Eval<'p>, rule: &'p Rule, ri: usize) -> Finding {
         })
         .collect();
     let mut notes = Vec::new();
-    for x in &rule.explain {
+    for x in &rule.text().explain {
         let Some(est) = ev.estimate(x) else { continue };
         let TKind::Field(base, Access::Field(field, _)) = &x.kind else { continue };
         let owner = match ev.eval(base) {
@@ -809,12 +810,13 @@ fn finding<'p>(ev: &mut Eval<'p>, rule: &'p Rule, ri: usize) -> Finding {
         }
     }
     let advice = super::Advice {
-        why: rule.whys_when.iter().position(|c| ev.eval(&c.when).truthy()),
+        why: rule.text().whys_when.iter().position(|c| ev.eval(&c.when).truthy()),
         options: rule
+            .text()
             .options
             .iter()
             .filter_map(|o| {
-                let mut cases = rule.options_when.iter().enumerate().filter(|(_, c)| c.value.letter == o.letter);
+                let mut cases = rule.text().options_when.iter().enumerate().filter(|(_, c)| c.value.letter == o.letter);
                 cases.find(|(_, c)| ev.eval(&c.when).truthy()).map(|(i, _)| i)
             })
             .collect(),

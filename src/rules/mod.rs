@@ -132,8 +132,6 @@ pub struct Rule {
     pub severity: Severity,
     pub status: Status,
     pub since: Option<String>,
-    /// the doc comment (the long explanation, with its headings)
-    pub docs: String,
     pub bindings: Vec<(String, Binding)>,
     pub when: TExpr,
     /// when this also holds, the finding is raised one level (note → warning → error)
@@ -146,6 +144,19 @@ pub struct Rule {
     /// the points of the review brief the rule checks (`covers: [prime_baselines]`)
     pub covers: Vec<String>,
     pub at: Option<At>,
+    /// what the rule says when it fires, and its docs
+    text: Lazy<RuleText>,
+    /// the rule's code in its declaration
+    pub span: Span,
+    pub origin: FileOrigin,
+}
+
+/// What a rule says when it fires, and its documentation: read only for a finding and for
+/// the rule's docs, so the built-in rules' are decoded on first use ([`Lazy`]).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct RuleText {
+    /// the doc comment (the long explanation, with its headings)
+    pub docs: String,
     pub message: Vec<Piece>,
     /// `message when COND: "…"`: the first whose condition holds replaces `message`
     pub messages_when: Vec<(TExpr, Vec<Piece>)>,
@@ -159,15 +170,78 @@ pub struct Rule {
     /// of a letter that holds wins)
     pub options_when: Vec<Case<RuleOption>>,
     pub source: Option<String>,
-    /// the rule's code in its declaration
-    pub span: Span,
-    pub origin: FileOrigin,
+}
+
+/// A value kept encoded (bincode) until it is first read: the embedded stdlib's rule texts,
+/// most of which a run never shows. A value made in this run is ready at once.
+pub struct Lazy<T> {
+    cell: std::sync::OnceLock<T>,
+    bytes: Box<[u8]>,
+}
+
+impl<T: serde::de::DeserializeOwned + Default> Lazy<T> {
+    pub fn ready(value: T) -> Lazy<T> {
+        Lazy { cell: std::sync::OnceLock::from(value), bytes: Box::default() }
+    }
+
+    pub fn get(&self) -> &T {
+        // the bytes were written by `build.rs` from a value of this type; should they not
+        // decode, the rule reads as one without text rather than stopping the run
+        self.cell.get_or_init(|| bincode::deserialize(&self.bytes).unwrap_or_default())
+    }
+}
+
+impl<T: Clone> Clone for Lazy<T> {
+    fn clone(&self) -> Self {
+        Lazy { cell: self.cell.clone(), bytes: self.bytes.clone() }
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Lazy<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.cell.get() {
+            Some(v) => v.fmt(f),
+            None => write!(f, "<{} bytes, not decoded>", self.bytes.len()),
+        }
+    }
+}
+
+impl<T: Serialize + serde::de::DeserializeOwned + Default> Serialize for Lazy<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let bytes = bincode::serialize(self.get()).map_err(serde::ser::Error::custom)?;
+        s.serialize_bytes(&bytes)
+    }
+}
+
+impl<'de, T> serde::Deserialize<'de> for Lazy<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Bytes;
+        impl serde::de::Visitor<'_> for Bytes {
+            type Value = Box<[u8]>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("encoded bytes")
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Self::Value, E> {
+                Ok(v.into())
+            }
+            fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+                Ok(v.into_boxed_slice())
+            }
+        }
+        Ok(Lazy { cell: std::sync::OnceLock::new(), bytes: d.deserialize_byte_buf(Bytes)? })
+    }
 }
 
 impl Rule {
+    /// What the rule says when it fires, and its docs.
+    pub fn text(&self) -> &RuleText {
+        self.text.get()
+    }
+
     /// The first sentence of the docs, or the why.
     pub fn summary(&self) -> String {
         let paragraph: Vec<&str> = self
+            .text()
             .docs
             .lines()
             .skip_while(|l| l.trim().is_empty())
@@ -175,7 +249,7 @@ impl Rule {
             .collect();
         let first = crate::schema::first_sentence(&paragraph.join(" "));
         if first.is_empty() {
-            crate::schema::first_sentence(&self.why)
+            crate::schema::first_sentence(&self.text().why)
         } else {
             first
         }
@@ -183,15 +257,22 @@ impl Rule {
 
     /// The why a finding shows: the case its plan matched, or the rule's own.
     pub fn why_of(&self, a: &Advice) -> &str {
-        a.why.map_or(&self.why, |i| &self.whys_when[i].value)
+        a.why.map_or(&self.text().why, |i| &self.text().whys_when[i].value)
     }
 
     /// The options a finding shows, in letter order: each replaced by the case its plan
     /// matched, if any.
     pub fn options_of(&self, a: &Advice) -> Vec<&RuleOption> {
-        self.options
+        self.text()
+            .options
             .iter()
-            .map(|o| a.options.iter().map(|&i| &self.options_when[i].value).find(|c| c.letter == o.letter).unwrap_or(o))
+            .map(|o| {
+                a.options
+                    .iter()
+                    .map(|&i| &self.text().options_when[i].value)
+                    .find(|c| c.letter == o.letter)
+                    .unwrap_or(o)
+            })
             .collect()
     }
 

@@ -231,8 +231,8 @@ pub fn review(
             continue;
         };
         let letter = d.letter.name.chars().next().unwrap_or('?');
-        let Some(option) = rule.options.iter().find(|o| o.letter == letter) else {
-            let letters: Vec<String> = rule.options.iter().map(|o| o.letter.to_string()).collect();
+        let Some(option) = rule.text().options.iter().find(|o| o.letter == letter) else {
+            let letters: Vec<String> = rule.text().options.iter().map(|o| o.letter.to_string()).collect();
             diags.push(
                 Diagnostic::new(&codes::DECISION_LETTER, format!("`{}` offers no option `{letter}`", rule.code))
                     .primary(d.letter.span, format!("the options are {}", one_of(&letters, "and")))
