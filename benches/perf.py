@@ -67,10 +67,18 @@ def split_into_imports(plan, parts):
     return path
 
 
+def plan_bytes(path):
+    """The plan's size with the files it imports (the folder of a split plan)."""
+    if os.path.basename(os.path.dirname(path)).startswith("imports_"):
+        folder = os.path.dirname(path)
+        return sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
+    return os.path.getsize(path)
+
+
 def hyperfine(cmds, runs):
     with tempfile.NamedTemporaryFile(suffix=".json") as tmp:
         run(["hyperfine", "-N", "-i", "--style", "none", "--warmup", "5", "--runs", str(runs),
-             "--export-json", tmp.name, *cmds], stdout=subprocess.DEVNULL)
+             "--export-json", tmp.name, *cmds], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return [r for r in json.load(open(tmp.name))["results"]]
 
 
@@ -110,7 +118,7 @@ def main():
     results = hyperfine([" ".join(c) for c in cmds], args.runs)
     rows = []
     for label, cmd, r in zip(labels, cmds, results):
-        size = os.path.getsize(os.path.join(ROOT, cmd[-1])) if cmd[-1].endswith(".mla") else 0
+        size = plan_bytes(os.path.join(ROOT, cmd[-1])) if cmd[-1].endswith(".mla") else 0
         times = sorted(r["times"])
         row = [label, f"{r['median'] * 1e3:.1f} ms", f"{times[0] * 1e3:.1f} ms", f"{peak_rss_mib(cmd):.1f} MiB"]
         if args.instructions:

@@ -103,34 +103,45 @@ pub fn render<'d>(
     style: Style,
     color: bool,
 ) -> Vec<u8> {
-    let mut buf = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+    let diags: Vec<&Diagnostic> = diags.into_iter().collect();
     let cfg = config(style);
-    for d in diags {
-        // the one-line form keeps a language diagnostic's fix (the did-you-mean), on the
-        // same line so that editors and CI problem matchers still see one line each
-        let fix = d.help.iter().find(|h| style == Style::Short && !h.ends_with("explains this check"));
-        let mut bytes = match (style, color) {
-            (Style::Short, false) => short_plain(sources, d),
-            _ => None,
-        }
-        .unwrap_or_else(|| {
-            let mut one = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
-            // an out-of-range span is a compiler bug; render the message without the snippet
-            if term::emit_to_write_style(&mut one, &cfg, sources, &to_codespan(sources, d, style)).is_err() {
-                let plain = cs::Diagnostic::<FileId>::new(cs::Severity::Bug).with_message(&d.message);
-                let _ = term::emit_to_write_style(&mut one, &cfg, sources, &plain);
-            }
-            one.into_inner()
-        });
-        if let Some(h) = fix {
-            if bytes.last() == Some(&b'\n') {
-                bytes.pop();
-            }
-            bytes.extend(format!(" (help: {})\n", h.split_whitespace().collect::<Vec<_>>().join(" ")).into_bytes());
-        }
-        let _ = std::io::Write::write_all(&mut buf, &bytes);
+    // thousands of findings render on two threads, and come back in order
+    let parts = crate::parallel::map(&diags, PARALLEL_DIAGNOSTICS, |d| one(sources, d, style, color, &cfg));
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for p in parts {
+        out.extend(p);
     }
-    buf.into_inner()
+    out
+}
+
+/// From this many diagnostics on, rendering is split over two threads.
+const PARALLEL_DIAGNOSTICS: usize = 512;
+
+/// One diagnostic, rendered.
+fn one(sources: &SourceMap, d: &Diagnostic, style: Style, color: bool, cfg: &Config) -> Vec<u8> {
+    // the one-line form keeps a language diagnostic's fix (the did-you-mean), on the
+    // same line so that editors and CI problem matchers still see one line each
+    let fix = d.help.iter().find(|h| style == Style::Short && !h.ends_with("explains this check"));
+    let mut bytes = match (style, color) {
+        (Style::Short, false) => short_plain(sources, d),
+        _ => None,
+    }
+    .unwrap_or_else(|| {
+        let mut one = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+        // an out-of-range span is a compiler bug; render the message without the snippet
+        if term::emit_to_write_style(&mut one, cfg, sources, &to_codespan(sources, d, style)).is_err() {
+            let plain = cs::Diagnostic::<FileId>::new(cs::Severity::Bug).with_message(&d.message);
+            let _ = term::emit_to_write_style(&mut one, cfg, sources, &plain);
+        }
+        one.into_inner()
+    });
+    if let Some(h) = fix {
+        if bytes.last() == Some(&b'\n') {
+            bytes.pop();
+        }
+        bytes.extend(format!(" (help: {})\n", h.split_whitespace().collect::<Vec<_>>().join(" ")).into_bytes());
+    }
+    bytes
 }
 
 /// The one-line form without colour, written directly: the bytes codespan-reporting's
