@@ -9,7 +9,7 @@
 //! declare no schema item (a `kind`, `record`, `enum` or `set` changes the schema the
 //! stdlib was checked against), no gate (gates are checked as one set), and no name the
 //! stdlib declares (a replaced catalog entry, or a name a stdlib reference could resolve
-//! to). [`continues`] decides; otherwise `compile` checks everything together, as for a
+//! to). [`Prelude::continues`] decides; otherwise `compile` checks everything together, as for a
 //! stdlib read from disk. `tests/prelude.rs` holds both ways to identical output.
 
 use crate::diag::Diagnostic;

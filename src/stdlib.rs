@@ -46,11 +46,6 @@ impl Stdlib {
         self.files.iter().filter(|(p, _)| p.ends_with(".mla")).map(|(p, t)| (p.as_ref(), t.as_ref()))
     }
 
-    /// Whether this stdlib carries syntax trees parsed at build time.
-    pub fn is_precompiled(&self) -> bool {
-        self.precompiled.is_some()
-    }
-
     /// Whether this stdlib carries its state checked at build time.
     pub fn has_prelude(&self) -> bool {
         self.checked.is_some()

@@ -320,7 +320,7 @@ pub enum State {
 }
 
 /// Which conditional `why` and options a finding's plan matched (indices into
-/// [`Rule::whys_when`] and [`Rule::options_when`]); empty: the rule's own advice.
+/// [`RuleText::whys_when`] and [`RuleText::options_when`]); empty: the rule's own advice.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Advice {
     pub why: Option<usize>,
