@@ -1,10 +1,13 @@
-//! Embeds the standard library into the binary, already parsed.
+//! Embeds the standard library into the binary, already parsed and checked.
 //!
 //! Every file under `stdlib/` is embedded as text (diagnostics quote it, `mlarchc schema`
-//! prints it), and the `.mla` files are parsed here, at build time, with the compiler's own
-//! parser: the syntax trees and any syntax diagnostics are serialised into `OUT_DIR`, and
-//! `Stdlib::embedded` deserialises them instead of parsing on every run. Parsing the
-//! stdlib was most of the time of checking a typical plan. `--stdlib DIR` still parses.
+//! prints it). The `.mla` files are parsed here, at build time, with the compiler's own
+//! parser, and their syntax trees serialised into `OUT_DIR`; then checked with its own
+//! passes, and the result — a `prelude::Prelude`: schema, catalog, defaults, compiled rules
+//! and gates — serialised beside them. A run decodes the prelude and checks only the user's
+//! modules onto it; the trees serve the plans that cannot continue from it. A stdlib with
+//! a syntax error or any diagnostic fails the build. `--stdlib DIR` still parses and checks
+//! at run time.
 
 // The passes are linted where the library builds them; here they are private modules, where
 // some lints read differently (a private type may change its public API).

@@ -142,7 +142,7 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
         Some(prelude) => {
             let (base, carry, stdlib_rules) = prelude.into_parts();
             let mut rule_diags = Vec::new();
-            let rules = rules::compile_onto(
+            let rules = rules::compile(
                 stdlib_rules,
                 &base.schema,
                 prelude::rule_decls(&user),
@@ -172,6 +172,7 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
             let (plan, (rules, rule_diags)) = sema::check_with(&sources, &modules, &mut diags, |schema| {
                 let mut d = Vec::new();
                 let set = rules::compile(
+                    rules::RuleSet::default(),
                     schema,
                     prelude::rule_decls(&modules),
                     prelude::gate_decls(&modules),

@@ -1,7 +1,7 @@
 //! The embedded stdlib, checked once at build time: its schema resolved, its catalog
 //! entries type-checked, its defaults checked and its rules and gates compiled. A run
 //! decodes this and checks only the user's modules on top of it (`sema::check_onto`,
-//! `rules::compile_onto`), instead of decoding the stdlib's syntax trees and checking them
+//! `rules::compile` from its rules), instead of decoding the stdlib's syntax trees and checking them
 //! again on every run.
 //!
 //! Checking the user's modules *after* the stdlib's gives the same result as checking
@@ -39,7 +39,14 @@ impl Prelude {
     pub fn build(sources: &SourceMap, modules: &[(FileId, Module)]) -> Result<Prelude, Vec<Diagnostic>> {
         let mut diags = Vec::new();
         let (plan, carry) = crate::sema::check_carry(sources, modules, &mut diags);
-        let rules = crate::rules::compile(&plan.schema, rule_decls(modules), gate_decls(modules), sources, &mut diags);
+        let rules = crate::rules::compile(
+            RuleSet::default(),
+            &plan.schema,
+            rule_decls(modules),
+            gate_decls(modules),
+            sources,
+            &mut diags,
+        );
         if !diags.is_empty() {
             return Err(diags);
         }

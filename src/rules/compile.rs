@@ -13,22 +13,11 @@ use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, BinOp, ExprKind, RuleItem, UnOp, ValueKind};
 use crate::units::Dim;
 
-/// Compiles every rule declaration against the schema; a rule with errors is reported and
-/// left out. Rules read only the schema, so this runs before the plan's declarations are
-/// checked (beside them, see `compile` in `lib.rs`).
+/// Compiles every rule declaration against the schema, after the rules and gates of `set`
+/// (none, or the stdlib's compiled at build time): the new rules may name its gates. A rule
+/// with errors is reported and left out. Rules read only the schema, so this runs before
+/// the plan's declarations are checked (beside them, see `compile` in `lib.rs`).
 pub fn compile<'d>(
-    schema: &Schema,
-    decls: impl Iterator<Item = &'d ast::RuleDecl>,
-    gates: impl Iterator<Item = &'d ast::GateDecl>,
-    sources: &SourceMap,
-    diags: &mut Vec<Diagnostic>,
-) -> RuleSet {
-    compile_onto(RuleSet::default(), schema, decls, gates, sources, diags)
-}
-
-/// As [`compile`], after the rules and gates of `set` (the stdlib's, compiled at build
-/// time): the new rules may name its gates.
-pub fn compile_onto<'d>(
     mut set: RuleSet,
     schema: &Schema,
     decls: impl Iterator<Item = &'d ast::RuleDecl>,

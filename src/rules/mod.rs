@@ -16,7 +16,7 @@ pub mod expr;
 pub mod gate;
 pub mod review;
 
-pub use compile::{compile, compile_onto};
+pub use compile::compile;
 pub use eval::evaluate;
 
 use crate::diag::Severity;

@@ -49,12 +49,12 @@ pub fn check_with<T: Send>(
     let start = |schema| Plan { schema, ..Plan::default() };
     if crate::parallel::threads() < 2 {
         let t = beside(&schema);
-        return (declarations(sources, modules, start(schema), Carry::default(), diags).0, t);
+        return (check_onto(sources, modules, start(schema), Carry::default(), diags).0, t);
     }
     let shared = schema.clone();
     let (t, (plan, _)) = crate::parallel::both(
         move || beside(&shared),
-        || declarations(sources, modules, start(schema), Carry::default(), diags),
+        || check_onto(sources, modules, start(schema), Carry::default(), diags),
     );
     (plan, t)
 }
@@ -77,26 +77,15 @@ pub fn check_carry(
     diags: &mut Vec<Diagnostic>,
 ) -> (Plan, Carry) {
     let schema = load_schema(sources, modules, diags);
-    declarations(sources, modules, Plan { schema, ..Plan::default() }, Carry::default(), diags)
-}
-
-/// Checks `modules` as if they followed the modules whose check left `plan` (its schema
-/// and declarations) and `carry`: the stdlib, checked at build time. The modules must
-/// declare no schema items (`kind`, `record`, `enum`, `set`): those change the schema the
-/// earlier modules were checked against (`crate::prelude` decides).
-pub fn check_onto(
-    sources: &SourceMap,
-    modules: &[(FileId, ast::Module)],
-    plan: Plan,
-    carry: Carry,
-    diags: &mut Vec<Diagnostic>,
-) -> (Plan, Carry) {
-    declarations(sources, modules, plan, carry, diags)
+    check_onto(sources, modules, Plan { schema, ..Plan::default() }, Carry::default(), diags)
 }
 
 /// Declares, resolves and type-checks every declaration of `modules` against the loaded
-/// schema, after the declarations `plan` already holds.
-fn declarations(
+/// schema, after the declarations `plan` already holds and the `carry` their check left —
+/// none, or the stdlib's, checked at build time. Continuing is exact only when `modules`
+/// change nothing about how the earlier ones were checked (no schema items, gates or names
+/// they declare): `crate::prelude` decides.
+pub fn check_onto(
     sources: &SourceMap,
     modules: &[(FileId, ast::Module)],
     mut plan: Plan,
