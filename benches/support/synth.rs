@@ -8,7 +8,10 @@ pub fn plan(lines: usize) -> String {
         "/// A synthetic plan for benchmarks.\nproject synthetic {\n  purpose: product\n  task: binary_classification\n  target: \"event within 30 days\"\n  unit: patient\n  horizon: 30d\n  stakes: high\n}\n\n",
     );
     let mut i = 0;
-    while s.lines().count() < lines {
+    // counted as the groups are added: counting the whole plan each time was quadratic
+    let mut count = s.lines().count();
+    while count < lines {
+        let before = s.len();
         let prev = if i > 0 { format!("d{}", i - 1) } else { format!("d{i}") };
         s.push_str(&format!(
             r#"/// Cohort {i}: admissions with labs and a chest X-ray.
@@ -76,6 +79,7 @@ deploy m{i} {{
             n = 4_200 + i,
             records = 7_100 + i,
         ));
+        count += s[before..].lines().count();
         i += 1;
     }
     s

@@ -39,6 +39,10 @@ enum V<'p> {
     Set(usize),
     Absent,
     Unknown,
+    /// a `let` not read yet: its expression, evaluated on the first read of the variable
+    /// (a rule's `let`s serve its messages and advice as much as its `when`, and most
+    /// bindings never fire)
+    Lazy(&'p TExpr),
 }
 
 static NO_PAYLOAD: Payload = Payload::None;
@@ -184,6 +188,9 @@ struct Eval<'p> {
     /// work done for this rule; past [`MAX_STEPS`] everything is false and binding stops
     steps: u64,
     env: Vec<V<'p>>,
+    /// the bindings after a lazy `let` while it is evaluated (a stack: one `let` can read
+    /// another)
+    stash: Vec<V<'p>>,
     /// for `for … in` slots bound to written values: their span and path (`preprocess[1]`)
     places: Vec<Option<(crate::source::Span, String)>>,
 }
@@ -203,7 +210,7 @@ impl<'p> Eval<'p> {
                     V::Absent
                 }
             }
-            TKind::Var(slot) => self.env.get(*slot).cloned().unwrap_or(V::Absent),
+            TKind::Var(slot) => self.var(*slot),
             TKind::EnumValue(en, v) => V::Enum(*en, *v, &NO_PAYLOAD),
             TKind::Set(i) => V::Set(*i),
             TKind::List(items) => V::List(items.iter().map(|i| self.eval(i)).collect()),
@@ -318,6 +325,39 @@ impl<'p> Eval<'p> {
                 V::Absent => V::Num(0.0),
                 _ => V::Absent,
             },
+        }
+    }
+
+    /// The value of environment slot `slot`, a lazy `let` evaluated (once) on this read.
+    fn var(&mut self, slot: usize) -> V<'p> {
+        match self.env.get(slot) {
+            Some(V::Lazy(x)) => {
+                let x: &'p TExpr = x;
+                // the `let` is evaluated as where it was written: its quantifiers use the
+                // slots from its own upward, so the later bindings step aside meanwhile
+                let base = self.stash.len();
+                self.stash.extend(self.env.drain(slot..));
+                let v = self.eval(x);
+                self.env.truncate(slot);
+                self.env.extend(self.stash.drain(base..));
+                self.env[slot] = v.clone();
+                v
+            }
+            Some(v) => v.clone(),
+            None => V::Absent,
+        }
+    }
+
+    /// The declaration bound in slot `slot`, if it holds one (a lazy `let` of a
+    /// declaration's type is evaluated for it).
+    fn entity_at(&mut self, slot: usize) -> Option<EntityId> {
+        match self.env.get(slot)? {
+            V::Entity(id) => Some(*id),
+            V::Lazy(x) if matches!(x.ty, super::expr::RTy::Entity(_)) => match self.var(slot) {
+                V::Entity(id) => Some(id),
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -621,7 +661,7 @@ pub fn evaluate_bounded<'p>(plan: &'p Plan, rules: &'p RuleSet) -> (Vec<Finding>
         || Index::new(plan),
         |index, &ri| {
             let rule = &rules.rules[ri];
-            let mut ev = Eval { plan, index, steps: 0, env: Vec::new(), places: Vec::new() };
+            let mut ev = Eval { plan, index, steps: 0, env: Vec::new(), stash: Vec::new(), places: Vec::new() };
             let g = guards(rule);
             let mut found = Vec::new();
             bind(&mut ev, rule, &g, ri, 0, &mut found);
@@ -717,7 +757,7 @@ fn bind<'p>(
     let items: Vec<(V<'p>, Option<(crate::source::Span, String)>)> = match &rule.bindings[depth].1 {
         Binding::Kind(k) => ev.index.of_kind(*k).iter().map(|&id| (V::Entity(id), None)).collect(),
         Binding::Each(list) => ev.items_with_places(list),
-        Binding::Value(x) => vec![(ev.eval(x), None)],
+        Binding::Value(x) => vec![(V::Lazy(x), None)],
     };
     for (item, place) in items {
         ev.steps += 1;
@@ -737,7 +777,7 @@ fn bind<'p>(
 fn finding<'p>(ev: &mut Eval<'p>, rule: &'p Rule, ri: usize) -> Finding {
     let plan = ev.plan;
     // the declaration and field the finding is about
-    let first_entity = ev.env.iter().find_map(|v| if let V::Entity(id) = v { Some(*id) } else { None });
+    let first_entity = (0..ev.env.len()).find_map(|s| ev.entity_at(s));
     let mut element = None;
     let (entity, field) = match &rule.at {
         Some(super::At::Entity { entity, field }) => match ev.eval(entity) {
@@ -747,7 +787,7 @@ fn finding<'p>(ev: &mut Eval<'p>, rule: &'p Rule, ri: usize) -> Finding {
         Some(super::At::Element(slot)) => {
             element = ev.places.get(*slot).cloned().flatten();
             // the element belongs to the declaration bound before it
-            let owner = ev.env[..*slot].iter().rev().find_map(|v| if let V::Entity(id) = v { Some(*id) } else { None });
+            let owner = (0..*slot).rev().find_map(|s| ev.entity_at(s));
             (owner.or(first_entity), None)
         }
         None => (first_entity, None),
@@ -860,7 +900,8 @@ fn render(plan: &Plan, v: &V) -> String {
         V::Multiple(n, item) => format!("{n} x {}", render(plan, &V::of(Some(item)))),
         V::Variant(k, v) => plan.schema.kind(*k).variants[*v as usize].name.clone(),
         V::Set(i) => plan.schema.sets[*i].name.clone(),
-        V::Absent => "none".into(),
+        // evaluation forces a lazy `let` before its value is used, so none reaches here
+        V::Absent | V::Lazy(_) => "none".into(),
         V::Unknown => "unknown".into(),
     }
 }
