@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "target", "perf", "scaling")
 
 HEAD = """project scaling {
-  purpose: research
+  purpose: science
   task: binary_classification
   target: "event within 30 days"
   unit: patient

@@ -96,7 +96,8 @@ fn inverse(plan: &mut Plan, kind: &str, via: &str) {
     for m in plan.ids_of("model") {
         for t in plan.refs(m, via) {
             let list = consumers.entry(t).or_default();
-            if !list.iter().any(|v| v.val == Val::Ref(m)) {
+            // the models come in order, so `m` can only be the last one listed
+            if list.last().is_none_or(|v| !matches!(v.val, Val::Ref(x) if x == m)) {
                 list.push(Value::derived(Val::Ref(m)));
             }
         }

@@ -153,6 +153,9 @@ pub struct Plan {
     pub reviews: Vec<ast::Review>,
     /// the cost model's estimates with their terms and assumptions (`crate::cost`)
     pub costs: crate::cost::Ledger,
+    /// each kind's declarations that a name resolves to (not broken, not shadowed), in
+    /// declaration order: filled by sema once the declarations are final
+    pub by_kind: crate::fasthash::FastMap<KindId, Vec<EntityId>>,
 }
 
 impl Plan {
@@ -174,13 +177,31 @@ impl Plan {
     /// Every checked declaration of the kind named `kind`, in declaration order, without
     /// the catalog entries a user declaration replaces.
     pub fn ids_of(&self, kind: &str) -> Vec<EntityId> {
-        let Some(k) = self.schema.kind_id(kind) else { return Vec::new() };
-        self.entities
-            .iter()
-            .enumerate()
-            .filter(|(i, e)| e.kind == k && !e.broken && self.lookup(k, &e.name) == Some(EntityId(*i as u32)))
-            .map(|(i, _)| EntityId(i as u32))
-            .collect()
+        self.of_kind(kind).to_vec()
+    }
+
+    /// The declarations of a kind (see [`Plan::by_kind`]).
+    pub fn of_kind(&self, kind: &str) -> &[EntityId] {
+        self.schema.kind_id(kind).and_then(|k| self.by_kind.get(&k)).map_or(&[], Vec::as_slice)
+    }
+
+    /// Fills [`Plan::by_kind`] from the declarations as they stand.
+    pub fn index_kinds(&mut self) {
+        // a declaration its name resolves to is one the index holds (under its own name)
+        let mut resolves = vec![false; self.entities.len()];
+        for id in self.index.values() {
+            if let Some(r) = resolves.get_mut(id.0 as usize) {
+                *r = true;
+            }
+        }
+        let mut by_kind: crate::fasthash::FastMap<KindId, Vec<EntityId>> = Default::default();
+        for (i, e) in self.entities.iter().enumerate() {
+            let id = EntityId(i as u32);
+            if !e.broken && resolves[i] {
+                by_kind.entry(e.kind).or_default().push(id);
+            }
+        }
+        self.by_kind = by_kind;
     }
 
     /// The declaration of kind `kind` named `name` (a user declaration replaces the catalog's).

@@ -82,7 +82,7 @@ pub fn trainable(
 /// Outputs of the task head: one per class for multi-class and multi-label tasks, one for
 /// binary classification and regression.
 fn outputs(plan: &Plan, model: EntityId) -> Option<f64> {
-    let project = plan.ids_of("project").into_iter().next()?;
+    let project = *plan.of_kind("project").first()?;
     let heads = plan.num(model, "heads").unwrap_or(1.0).max(1.0);
     let per = match plan.variant(project, "task").map(|(t, _)| t)? {
         "binary_classification" | "regression" | "survival" | "ranking" => 1.0,

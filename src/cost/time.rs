@@ -183,7 +183,7 @@ pub fn estimates(plan: &Plan, t: EntityId, net: &Network) -> Vec<(&'static str, 
 /// The achieved fraction of peak in training: the plan's `compute.mfu`, else the network
 /// class of the part doing most of the work, in the device's setting.
 fn utilisation(plan: &Plan, net: &Network, dev: &Device, precision: &str) -> Option<(Range, String)> {
-    if let Some(c) = plan.ids_of("compute").into_iter().next() {
+    if let Some(&c) = plan.of_kind("compute").first() {
         if let Some(m) = plan.num(c, "mfu") {
             return Some((Range::point(m), "the plan's `compute.mfu`".into()));
         }

@@ -8,8 +8,26 @@
 //! `f1`). Doc comments give a last chance: a candidate whose documentation contains every
 //! word of the name (`learning_rate` → the field documented "learning rate").
 
+/// Candidates that one run may compare with unknown names among the plan's own
+/// declarations (whose count the plan decides): 20,000 unknown names against 20,000
+/// declarations would be 400 million comparisons. Past the budget an unknown name gets no
+/// did-you-mean; a real plan with a hundred typos among ten thousand names stays well
+/// within it.
+pub const NAMES_BUDGET: usize = 1_000_000;
+
 /// The closest candidates (at most three), best first.
 pub fn did_you_mean_all<I, S>(name: &str, candidates: I) -> Vec<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut unlimited = usize::MAX;
+    did_you_mean_within(name, candidates, &mut unlimited)
+}
+
+/// As [`did_you_mean_all`], comparing at most `budget` candidates (the budget left is
+/// written back): nothing once it is spent, so every unknown name after that costs nothing.
+pub fn did_you_mean_within<I, S>(name: &str, candidates: I, budget: &mut usize) -> Vec<String>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
@@ -17,9 +35,14 @@ where
     let norm = normalise(name);
     let words = sorted_words(&norm);
     let limit = (name.chars().count() / 3).max(1);
+    let norm_len = norm.chars().count();
     let mut close: Vec<(usize, String)> = Vec::new();
     let mut prefix: Vec<String> = Vec::new();
     for cand in candidates {
+        if *budget == 0 {
+            return Vec::new();
+        }
+        *budget -= 1;
         let cand = cand.as_ref();
         if cand == name {
             continue;
@@ -28,7 +51,12 @@ where
         if cn == norm || (words.len() > 1 && sorted_words(&cn) == words) {
             return vec![cand.to_string()];
         }
-        let d = strsim::damerau_levenshtein(&norm, &cn);
+        // an edit distance is at least the difference in length: most candidates need none
+        let d = if cn.chars().count().abs_diff(norm_len) > limit {
+            usize::MAX
+        } else {
+            strsim::damerau_levenshtein(&norm, &cn)
+        };
         if d <= limit {
             close.push((d, cand.to_string()));
         } else if cn.len() >= 2 && norm.len() >= 4 && (norm.starts_with(&cn) || cn.starts_with(&norm)) {
@@ -60,7 +88,17 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    let found = did_you_mean_all(name, candidates);
+    let mut unlimited = usize::MAX;
+    help_within(name, candidates, &mut unlimited)
+}
+
+/// As [`help`], within a budget of candidates (see [`did_you_mean_within`]).
+pub fn help_within<I, S>(name: &str, candidates: I, budget: &mut usize) -> Option<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let found = did_you_mean_within(name, candidates, budget);
     if found.is_empty() {
         return None;
     }
@@ -103,6 +141,18 @@ fn sorted_words(s: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spent_budget_suggests_nothing_and_a_budget_counts_candidates() {
+        let names = ["model_a", "model_b", "baseline"];
+        let mut budget = 10;
+        assert_eq!(did_you_mean_within("model_c", names, &mut budget), vec!["model_a", "model_b"]);
+        assert_eq!(budget, 7);
+        let mut spent = 0;
+        assert!(did_you_mean_within("model_c", names, &mut spent).is_empty());
+        // the length filter skips only what the edit distance would reject
+        assert_eq!(did_you_mean_all("resnet5", ["resnet50", "resnet152"]), vec!["resnet50"]);
+    }
 
     #[test]
     fn case_and_dashes_first() {

@@ -126,6 +126,7 @@ pub fn check_onto(
             by_name: &by_name,
             defaults: &defaults,
             diags,
+            names: Default::default(),
         };
         for (i, e) in plan.entities.iter().enumerate() {
             match bodies[i] {
@@ -143,6 +144,8 @@ pub fn check_onto(
             e.fields = f;
         }
     }
+
+    plan.index_kinds();
 
     // 4. rules, decisions, allows, reviews are kept for the rule engine
     collect_rules(&mut plan, &mut carry, modules, sources, diags);
@@ -171,8 +174,15 @@ fn check_defaults(
         owners.push((DefOwner::Record(schema::RecordId(r as u32)), &rd.fields));
     }
     let none = FastMap::default();
-    let mut checker =
-        Checker { schema: s, entities: &plan.entities, index: &plan.index, by_name, defaults: &none, diags };
+    let mut checker = Checker {
+        schema: s,
+        entities: &plan.entities,
+        index: &plan.index,
+        by_name,
+        defaults: &none,
+        diags,
+        names: Default::default(),
+    };
     let mut out = FastMap::default();
     for (owner, fields) in owners {
         for (slot, def) in fields.iter().enumerate() {
@@ -314,21 +324,29 @@ fn declare(
 
 fn resolve_owners(plan: &mut Plan, diags: &mut Vec<Diagnostic>) {
     let mut owners = Vec::with_capacity(plan.entities.len());
+    // the declarations of each owner kind, gathered on the first missing owner
+    let mut names_of: FastMap<KindId, Vec<&str>> = FastMap::default();
+    let mut budget = suggest::NAMES_BUDGET;
     for e in &plan.entities {
         let kd = plan.schema.kind(e.kind);
         let owner = kd.owner.and_then(|ok| match plan.lookup(ok, &e.name) {
             Some(o) => Some(o),
             None => {
                 let oname = &plan.schema.kind(ok).name;
-                let names: Vec<&str> = plan.entities.iter().filter(|x| x.kind == ok).map(|x| x.name.as_str()).collect();
+                let names = names_of.entry(ok).or_insert_with(|| {
+                    plan.entities.iter().filter(|x| x.kind == ok).map(|x| x.name.as_str()).collect()
+                });
                 let mut d = Diagnostic::new(&codes::UNKNOWN_OWNER, format!("no {oname} named `{}`", e.name))
                     .primary(e.name_span, format!("`{} {}` must name {}", kd.name, e.name, a_an(oname)));
-                d = match suggest::did_you_mean(&e.name, names.iter()) {
+                d = match suggest::did_you_mean_within(&e.name, names.iter(), &mut budget).first() {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None if names.is_empty() => {
                         d.help(format!("declare the {oname} first: `{oname} {} {{ … }}`", e.name))
                     }
-                    None => d.help(format!("the {oname} declarations are {}", one_of(&names, "and"))),
+                    None if names.len() <= 8 => {
+                        d.help(format!("the {oname} declarations are {}", one_of(names, "and")))
+                    }
+                    None => d.help(format!("declare the {oname} first: `{oname} {} {{ … }}`", e.name)),
                 };
                 diags.push(d.note(format!(
                     "{} `{}` declaration belongs to the {oname} of the same name",

@@ -29,6 +29,26 @@ pub struct Checker<'a> {
     pub by_name: &'a crate::fasthash::FastMap<String, Vec<EntityId>>,
     pub defaults: &'a FastMap<(DefOwner, usize), Value>,
     pub diags: &'a mut Vec<Diagnostic>,
+    /// what unknown names are compared with, gathered on the first one
+    pub names: Names,
+}
+
+/// The declared names of each kind (sorted) and how many the catalog holds, gathered once
+/// per check on the first unknown name, and the did-you-mean budget
+/// ([`suggest::NAMES_BUDGET`]): thousands of unknown names cost one pass over the names
+/// each, not one per name.
+pub struct Names {
+    by_kind: std::cell::OnceCell<FastMap<KindId, KindNames>>,
+    budget: std::cell::Cell<usize>,
+}
+
+/// A kind's declared names, sorted, and how many of them the catalog holds.
+type KindNames = (std::rc::Rc<[String]>, usize);
+
+impl Default for Names {
+    fn default() -> Names {
+        Names { by_kind: std::cell::OnceCell::new(), budget: std::cell::Cell::new(suggest::NAMES_BUDGET) }
+    }
 }
 
 /// The fields a record-like value may have.
@@ -618,7 +638,7 @@ impl Checker<'_> {
                     d = d.secondary(e.name_span, format!("`{}` is declared as a {okind} here", n.name));
                 }
                 let names = self.names_of(kind);
-                d = d.help_opt(suggest::help(&n.name, names.iter()));
+                d = d.help_opt(self.help(&n.name, &names));
                 self.diags.push(d);
                 return err(n.span);
             }
@@ -626,14 +646,13 @@ impl Checker<'_> {
         let names = self.names_of(kind);
         let mut d = Diagnostic::new(&codes::UNKNOWN_NAME, format!("unknown {kname} `{}`", n.name))
             .primary(n.span, format!("no {kname} of this name"));
-        d = match suggest::help(&n.name, names.iter()) {
+        d = match self.help(&n.name, &names) {
             Some(h) => d.help(h),
             None if names.is_empty() => d.help(format!("declare it: `{kname} {} {{ … }}`", n.name)),
             None if names.len() <= 8 => d.help(format!("the {kname} declarations are {}", one_of(&names, "and"))),
             None => d.help(format!("declare it with `{kname} {} {{ … }}`", n.name)),
         };
-        let in_catalog =
-            self.entities.iter().filter(|e| e.kind == kind && e.origin == crate::source::FileOrigin::Stdlib).count();
+        let in_catalog = self.by_kind().get(&kind).map_or(0, |(_, c)| *c);
         if in_catalog > 0 {
             d = d.note(format!(
                 "`mlarchc catalog {kname}` lists the {in_catalog} {kname} entries the catalog knows; a plan may declare its own"
@@ -646,7 +665,7 @@ impl Checker<'_> {
     /// A value of a type to show in an example: a real name where the plan has one.
     fn example_of(&self, ty: &Ty) -> String {
         match ty {
-            Ty::Ref(k) => self.names_of(*k).into_iter().next().unwrap_or_else(|| "NAME".into()),
+            Ty::Ref(k) => self.names_of(*k).first().cloned().unwrap_or_else(|| "NAME".into()),
             Ty::Enum(e) => self.schema.enum_(*e).variants.first().map_or("…".into(), |v| v.name.clone()),
             Ty::String => "\"…\"".into(),
             other => schema::example(other),
@@ -655,12 +674,26 @@ impl Checker<'_> {
 
     /// Warns about a reference or a plain enum value listed twice.
     fn duplicate_items(&mut self, vals: &[Value]) {
+        // a reference or a plain enum value, as a key: where each was first listed
+        fn key(v: &Value) -> Option<(bool, u32, u32)> {
+            match &v.val {
+                Val::Ref(id) => Some((false, id.0, 0)),
+                Val::Enum { en, variant, payload: Payload::None } => Some((true, en.0, *variant)),
+                _ => None,
+            }
+        }
+        // a short list is scanned; a long one (thousands of references) looked up
+        const SCAN_UP_TO: usize = 16;
+        let mut first_at: FastMap<(bool, u32, u32), usize> = FastMap::default();
         for (i, v) in vals.iter().enumerate() {
-            let key = match &v.val {
-                Val::Ref(_) | Val::Enum { payload: Payload::None, .. } => &v.val,
-                _ => continue,
+            let Some(k) = key(v) else { continue };
+            let first = if vals.len() <= SCAN_UP_TO {
+                vals[..i].iter().position(|w| key(w) == Some(k)).unwrap_or(i)
+            } else {
+                *first_at.entry(k).or_insert(i)
             };
-            if let Some(first) = vals[..i].iter().find(|w| &w.val == key) {
+            if first != i {
+                let (key, first) = (&v.val, &vals[first]);
                 let name = match key {
                     Val::Ref(id) => self.entities[id.0 as usize].name.clone(),
                     Val::Enum { en, variant, .. } => self.schema.enum_(*en).variants[*variant as usize].name.clone(),
@@ -678,10 +711,40 @@ impl Checker<'_> {
         }
     }
 
-    fn names_of(&self, kind: KindId) -> Vec<String> {
-        let mut v: Vec<String> = self.index.keys().filter(|(k, _)| *k == kind).map(|(_, n)| n.clone()).collect();
-        v.sort();
-        v
+    /// The declared names of a kind, sorted.
+    fn names_of(&self, kind: KindId) -> std::rc::Rc<[String]> {
+        self.by_kind().get(&kind).map_or_else(|| std::rc::Rc::from([]), |(n, _)| n.clone())
+    }
+
+    fn by_kind(&self) -> &FastMap<KindId, KindNames> {
+        self.names.by_kind.get_or_init(|| {
+            let mut names: FastMap<KindId, Vec<String>> = FastMap::default();
+            for (k, n) in self.index.keys() {
+                names.entry(*k).or_default().push(n.clone());
+            }
+            let mut catalog: FastMap<KindId, usize> = FastMap::default();
+            for e in self.entities.iter().filter(|e| e.origin == crate::source::FileOrigin::Stdlib) {
+                *catalog.entry(e.kind).or_default() += 1;
+            }
+            for k in catalog.keys() {
+                names.entry(*k).or_default();
+            }
+            names
+                .into_iter()
+                .map(|(k, mut v)| {
+                    v.sort();
+                    (k, (std::rc::Rc::from(v), catalog.get(&k).copied().unwrap_or(0)))
+                })
+                .collect()
+        })
+    }
+
+    /// The did-you-mean help for an unknown declaration name, within the run's budget.
+    fn help(&self, name: &str, names: &[String]) -> Option<String> {
+        let mut budget = self.names.budget.get();
+        let help = suggest::help_within(name, names.iter(), &mut budget);
+        self.names.budget.set(budget);
+        help
     }
 
     fn enum_value(&mut self, v: &ast::Value, e: schema::EnumId, ty: &Ty, field: &str) -> Value {
