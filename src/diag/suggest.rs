@@ -8,11 +8,12 @@
 //! `f1`). Doc comments give a last chance: a candidate whose documentation contains every
 //! word of the name (`learning_rate` → the field documented "learning rate").
 
-/// Candidates that one run may compare with unknown names among the plan's own
-/// declarations (whose count the plan decides): 20,000 unknown names against 20,000
-/// declarations would be 400 million comparisons. Past the budget an unknown name gets no
-/// did-you-mean; a real plan with a hundred typos among ten thousand names stays well
-/// within it.
+/// Candidates that one pass of a check may compare with unknown names among the plan's own
+/// declarations, whose count the plan decides (the references of every body share one
+/// budget, the owners of attached declarations another): 20,000 unknown names against
+/// 20,000 declarations would be 400 million comparisons. Past the budget an unknown name
+/// gets no did-you-mean; a real plan with a hundred typos among ten thousand names stays
+/// well within it.
 pub const NAMES_BUDGET: usize = 1_000_000;
 
 /// The closest candidates (at most three), best first.

@@ -11,6 +11,7 @@ use super::{Binding, Finding, Piece, Rule, RuleSet, State};
 use crate::diag::Severity;
 use crate::plan::{EntityId, Payload, Plan, Progress, Val, Value};
 use crate::schema::{EnumId, KindId, RecordId};
+use crate::source::FileOrigin;
 use crate::syntax::ast::{BinOp, Quant};
 use crate::units::Dim;
 
@@ -138,13 +139,16 @@ struct Index {
 
 impl Index {
     fn new(plan: &Plan) -> Index {
-        let mut by_kind: crate::fasthash::FastMap<KindId, Vec<EntityId>> = Default::default();
-        for (id, e) in plan.user_entities() {
-            // a broken body, or a duplicate the first declaration shadows, is not bound
-            if !e.broken && plan.lookup(e.kind, &e.name) == Some(id) {
-                by_kind.entry(e.kind).or_default().push(id);
-            }
-        }
+        // the user's declarations of `Plan::by_kind`: a broken body, or a duplicate the
+        // first declaration shadows, is not bound
+        let by_kind = plan
+            .by_kind
+            .iter()
+            .map(|(k, ids)| {
+                (*k, ids.iter().copied().filter(|&id| plan.entity(id).origin == FileOrigin::User).collect::<Vec<_>>())
+            })
+            .filter(|(_, ids)| !ids.is_empty())
+            .collect();
         Index { by_kind, referrers: std::cell::OnceCell::new() }
     }
 
