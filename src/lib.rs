@@ -104,15 +104,15 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
     let mut diags = Vec::new();
     // stdlib files first: their ids (0, 1, …) are the ones `build.rs` parsed them with
     let ids: Vec<_> = stdlib
-        .sources()
-        .map(|(path, text)| sources.add(format!("<stdlib>/{path}"), text, FileOrigin::Stdlib))
+        .source_files()
+        .map(|(path, text)| sources.add(format!("<stdlib>/{path}"), text.clone(), FileOrigin::Stdlib))
         .collect();
     let (root_text, bad) = syntax::clean_text(root_text);
     let root = sources.add(root_name, root_text, FileOrigin::User);
     if let Some((at, what)) = bad {
         diags.push(syntax::bad_text(root, &sources.get(root).text, at, &what));
     }
-    let root_text = sources.get(root).text.as_str();
+    let root_text: &str = &sources.get(root).text;
     // a large plan parses while the embedded stdlib's checked state is decoded
     let (prelude, early) =
         if stdlib.has_prelude() && root_text.len() >= syntax::PARALLEL_BYTES && parallel::threads() > 1 {
@@ -159,7 +159,7 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
                 Some(parsed) => parsed,
                 // a stdlib from disk: parse it, spread over the cores
                 None => {
-                    let inputs: Vec<_> = ids.iter().map(|id| (*id, sources.get(*id).text.as_str())).collect();
+                    let inputs: Vec<_> = ids.iter().map(|id| (*id, sources.get(*id).text.as_ref())).collect();
                     syntax::parse_many(&inputs)
                 }
             };

@@ -50,7 +50,8 @@ pub enum FileOrigin {
 #[derive(Debug)]
 pub struct SourceFile {
     pub name: String,
-    pub text: String,
+    /// the embedded stdlib's files are read in place
+    pub text: std::borrow::Cow<'static, str>,
     pub origin: FileOrigin,
     /// byte offset of each line's start, computed the first time a position is asked for:
     /// most stdlib files never are
@@ -58,7 +59,7 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    fn new(name: String, text: String, origin: FileOrigin) -> SourceFile {
+    fn new(name: String, text: std::borrow::Cow<'static, str>, origin: FileOrigin) -> SourceFile {
         SourceFile { name, text, origin, line_starts: std::sync::OnceLock::new() }
     }
 
@@ -104,7 +105,12 @@ impl SourceMap {
         SourceMap::default()
     }
 
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>, origin: FileOrigin) -> FileId {
+    pub fn add(
+        &mut self,
+        name: impl Into<String>,
+        text: impl Into<std::borrow::Cow<'static, str>>,
+        origin: FileOrigin,
+    ) -> FileId {
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile::new(name.into(), text.into(), origin));
         id
@@ -146,7 +152,7 @@ impl<'a> Files<'a> for SourceMap {
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, files::Error> {
-        self.files.get(id.0 as usize).map(|f| f.text.as_str()).ok_or(files::Error::FileMissing)
+        self.files.get(id.0 as usize).map(|f| f.text.as_ref()).ok_or(files::Error::FileMissing)
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, files::Error> {

@@ -43,7 +43,13 @@ impl Stdlib {
 
     /// The `.mla` files only (templates and other assets are for the emitters).
     pub fn sources(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.files.iter().filter(|(p, _)| p.ends_with(".mla")).map(|(p, t)| (p.as_ref(), t.as_ref()))
+        self.source_files().map(|(p, t)| (p, t.as_ref()))
+    }
+
+    /// As [`Stdlib::sources`], each text as held (the embedded ones borrowed for the
+    /// program's life, so a compilation reads them without a copy).
+    pub fn source_files(&self) -> impl Iterator<Item = (&str, &Cow<'static, str>)> {
+        self.files.iter().filter(|(p, _)| p.ends_with(".mla")).map(|(p, t)| (p.as_ref(), t))
     }
 
     /// Whether this stdlib carries its state checked at build time.
@@ -53,7 +59,10 @@ impl Stdlib {
 
     /// The stdlib checked at build time, if this is the embedded stdlib.
     pub fn prelude(&self) -> Option<Prelude> {
-        bincode::deserialize(self.checked?).ok()
+        let checked = self.checked?;
+        // the rule texts stay encoded in place until a finding reads them
+        let _ = crate::rules::EMBEDDED.set(checked);
+        bincode::deserialize(checked).ok()
     }
 
     /// The embedded stdlib without its checked state: every run checks it again, with the

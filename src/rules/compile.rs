@@ -330,7 +330,9 @@ impl Compiler<'_> {
                 );
             }
         }
+        let when = when?;
         Some(Rule {
+            levels: super::eval::guard_levels(&when, bindings.len()),
             code: decl.code.name.clone(),
             name: decl.name.name.replace('-', "_"),
             section: section?,
@@ -338,7 +340,7 @@ impl Compiler<'_> {
             status,
             since,
             bindings,
-            when: when?,
+            when,
             escalate,
             relax,
             gates,

@@ -694,11 +694,25 @@ fn guards(rule: &Rule) -> Vec<Vec<&TExpr>> {
     let mut conj = Vec::new();
     conjuncts(&rule.when, &mut conj);
     let mut out: Vec<Vec<&TExpr>> = vec![Vec::new(); n + 1];
-    for c in conj {
-        let level = deepest(c, n).map_or(0, |s| s + 1);
+    for (i, c) in conj.into_iter().enumerate() {
+        // the levels come with the rule; a rule put together otherwise has them worked out
+        let level = rule.levels.get(i).copied().unwrap_or_else(|| level(c, n));
         out[level.min(n)].push(c);
     }
     out
+}
+
+/// The binding each conjunct of `when` waits for (see [`guards`]), worked out once when a
+/// rule is compiled: for each of `when`'s conjuncts in order, 0 when it reads no binding,
+/// k + 1 when the deepest it reads is binding k.
+pub(super) fn guard_levels(when: &TExpr, bindings: usize) -> Vec<usize> {
+    let mut conj = Vec::new();
+    conjuncts(when, &mut conj);
+    conj.into_iter().map(|c| level(c, bindings)).collect()
+}
+
+fn level(c: &TExpr, n: usize) -> usize {
+    deepest(c, n).map_or(0, |s| s + 1)
 }
 
 fn conjuncts<'a>(e: &'a TExpr, out: &mut Vec<&'a TExpr>) {

@@ -134,6 +134,9 @@ pub struct Rule {
     pub since: Option<String>,
     pub bindings: Vec<(String, Binding)>,
     pub when: TExpr,
+    /// for each conjunct of `when` (its `and`s, in order), the binding it waits for:
+    /// 0 for none, k + 1 for binding k ([`eval::guard_levels`], fixed when compiled)
+    pub levels: Vec<usize>,
     /// when this also holds, the finding is raised one level (note → warning → error)
     pub escalate: Option<TExpr>,
     /// when this holds, the finding is lowered one level (error → warning → note)
@@ -176,12 +179,14 @@ pub struct RuleText {
 /// most of which a run never shows. A value made in this run is ready at once.
 pub struct Lazy<T> {
     cell: std::sync::OnceLock<T>,
-    bytes: Box<[u8]>,
+    /// read in place from the embedded stdlib's checked state, which lives as long as the
+    /// program (decoding elsewhere from copies them)
+    bytes: std::borrow::Cow<'static, [u8]>,
 }
 
 impl<T: serde::de::DeserializeOwned + Default> Lazy<T> {
     pub fn ready(value: T) -> Lazy<T> {
-        Lazy { cell: std::sync::OnceLock::from(value), bytes: Box::default() }
+        Lazy { cell: std::sync::OnceLock::from(value), bytes: std::borrow::Cow::Borrowed(&[]) }
     }
 
     pub fn get(&self) -> &T {
@@ -206,6 +211,17 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Lazy<T> {
     }
 }
 
+/// The bytes built into the program that lazy values decoded from them may read in place:
+/// the embedded stdlib's checked state, registered by `Stdlib::prelude` before it decodes.
+pub static EMBEDDED: std::sync::OnceLock<&'static [u8]> = std::sync::OnceLock::new();
+
+/// `v` as the part of [`EMBEDDED`] it is, if it lies there.
+fn embedded_part(v: &[u8]) -> Option<&'static [u8]> {
+    let whole: &'static [u8] = EMBEDDED.get()?;
+    let start = (v.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    whole.get(start..start.checked_add(v.len())?)
+}
+
 impl<T: Serialize + serde::de::DeserializeOwned + Default> Serialize for Lazy<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let bytes = bincode::serialize(self.get()).map_err(serde::ser::Error::custom)?;
@@ -216,19 +232,22 @@ impl<T: Serialize + serde::de::DeserializeOwned + Default> Serialize for Lazy<T>
 impl<'de, T> serde::Deserialize<'de> for Lazy<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Bytes;
-        impl serde::de::Visitor<'_> for Bytes {
-            type Value = Box<[u8]>;
+        impl<'de> serde::de::Visitor<'de> for Bytes {
+            type Value = std::borrow::Cow<'static, [u8]>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("encoded bytes")
             }
+            fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+                Ok(embedded_part(v).map_or_else(|| v.to_vec().into(), std::borrow::Cow::Borrowed))
+            }
             fn visit_bytes<E>(self, v: &[u8]) -> Result<Self::Value, E> {
-                Ok(v.into())
+                Ok(v.to_vec().into())
             }
             fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Self::Value, E> {
-                Ok(v.into_boxed_slice())
+                Ok(v.into())
             }
         }
-        Ok(Lazy { cell: std::sync::OnceLock::new(), bytes: d.deserialize_byte_buf(Bytes)? })
+        Ok(Lazy { cell: std::sync::OnceLock::new(), bytes: d.deserialize_bytes(Bytes)? })
     }
 }
 
