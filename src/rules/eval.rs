@@ -672,7 +672,7 @@ pub fn evaluate_bounded<'p>(plan: &'p Plan, rules: &'p RuleSet) -> (Vec<Finding>
             (found, ev.steps > MAX_STEPS)
         },
     );
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(per_rule.iter().map(|(found, _)| found.len()).sum());
     let mut stopped = Vec::new();
     for (ri, (found, over)) in per_rule.into_iter().enumerate() {
         if over {
@@ -772,21 +772,40 @@ fn bind<'p>(
         out.push(finding(ev, rule, ri));
         return;
     }
-    let items: Vec<(V<'p>, Option<(crate::source::Span, String)>)> = match &rule.bindings[depth].1 {
-        Binding::Kind(k) => ev.index.of_kind(*k).iter().map(|&id| (V::Entity(id), None)).collect(),
-        Binding::Each(list) => ev.items_with_places(list),
-        Binding::Value(x) => vec![(V::Lazy(x), None)],
-    };
-    for (item, place) in items {
+    // each item in turn, without a list of them where the index or the rule holds them
+    let mut visit = |ev: &mut Eval<'p>, item: V<'p>, place: Option<(crate::source::Span, String)>| {
         ev.steps += 1;
         if ev.steps > MAX_STEPS {
-            return;
+            return false;
         }
         ev.env.truncate(depth);
         ev.places.truncate(depth);
         ev.env.push(item);
         ev.places.push(place);
         bind(ev, rule, guards, ri, depth + 1, out);
+        true
+    };
+    match &rule.bindings[depth].1 {
+        Binding::Kind(k) => {
+            let ids: &'p [EntityId] = ev.index.of_kind(*k);
+            for &id in ids {
+                if !visit(ev, V::Entity(id), None) {
+                    return;
+                }
+            }
+        }
+        Binding::Each(list) => {
+            for (item, place) in ev.items_with_places(list) {
+                if !visit(ev, item, place) {
+                    return;
+                }
+            }
+        }
+        Binding::Value(x) => {
+            if !visit(ev, V::Lazy(x), None) {
+                return;
+            }
+        }
     }
     ev.env.truncate(depth);
     ev.places.truncate(depth);
