@@ -64,7 +64,14 @@ impl SourceFile {
     }
 
     fn starts(&self) -> &[usize] {
-        self.line_starts.get_or_init(|| files::line_starts(&self.text).collect())
+        // codespan-reporting's `line_starts`, by a plain byte loop (its `match_indices`
+        // restarts a search per line)
+        self.line_starts.get_or_init(|| {
+            let mut starts = Vec::with_capacity(self.text.len() / 24 + 1);
+            starts.push(0);
+            starts.extend(self.text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+            starts
+        })
     }
 
     /// 0-based line index of a byte offset.

@@ -137,12 +137,12 @@ impl Dim {
         };
         let (unit, factor) = pick.iter().find(|(_, f)| base.abs() >= *f).or(pick.last()).copied().unwrap_or(("", 1.0));
         let n = base / factor;
-        let text = if (n - n.round()).abs() < 1e-9 { integral(n.round()) } else { trimmed(n, 3) };
+        let mut text = if (n - n.round()).abs() < 1e-9 { integral(n.round()) } else { trimmed(n, 3) };
         if unit.len() > 2 && unit.chars().all(|c| c.is_ascii_lowercase()) {
-            format!("{text} {unit}")
-        } else {
-            format!("{text}{unit}")
+            text.push(' ');
         }
+        text.push_str(unit);
+        text
     }
 }
 

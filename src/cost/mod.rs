@@ -101,16 +101,16 @@ impl Estimate {
                 .map(|t| {
                     let v = self.measure.show_range(t.value);
                     if t.detail.is_empty() {
-                        format!("{} {v}", t.label)
+                        range::cat(t.label.clone(), &[" ", &v])
                     } else {
-                        format!("{} {v} ({})", t.label, t.detail)
+                        range::cat(t.label.clone(), &[" ", &v, " (", &t.detail, ")"])
                     }
                 })
                 .collect();
             out.push(parts.join(" + "));
         }
-        out.extend(self.assumptions.iter().map(|a| format!("assumes {a}")));
-        out.extend(self.missing.iter().map(|m| format!("not known: {m}")));
+        out.extend(self.assumptions.iter().map(|a| range::cat("assumes ".into(), &[a])));
+        out.extend(self.missing.iter().map(|m| range::cat("not known: ".into(), &[m])));
         out
     }
 }

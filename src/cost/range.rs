@@ -237,8 +237,9 @@ fn si(x: f64, units: &[(f64, &str)], base: &str) -> String {
 }
 
 /// `head` with `rest` appended: what `format!` would build for these pieces, without its
-/// machinery (the cost model names thousands of values on a large plan).
-fn cat(mut head: String, rest: &[&str]) -> String {
+/// machinery (the cost model names thousands of values on a large plan, the review
+/// places thousands of findings).
+pub fn cat(mut head: String, rest: &[&str]) -> String {
     head.reserve(rest.iter().map(|r| r.len()).sum());
     for r in rest {
         head.push_str(r);

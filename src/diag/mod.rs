@@ -187,10 +187,12 @@ fn bounded(text: String) -> String {
     if text.len() <= MAX_QUOTED {
         return text;
     }
-    let parts: Vec<&str> = text.split('`').collect();
-    if parts.iter().skip(1).step_by(2).all(|q| q.chars().count() <= MAX_QUOTED) {
+    // nearly every message has no long quote: that is seen without collecting the parts
+    let short = |q: &str| q.len() <= MAX_QUOTED || q.chars().count() <= MAX_QUOTED;
+    if text.split('`').skip(1).step_by(2).all(short) {
         return text;
     }
+    let parts: Vec<&str> = text.split('`').collect();
     let mut out = String::with_capacity(text.len().min(4 * MAX_QUOTED));
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {

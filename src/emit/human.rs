@@ -152,23 +152,55 @@ fn one(sources: &SourceMap, d: &Diagnostic, style: Style, color: bool, cfg: &Con
 #[doc(hidden)]
 pub fn short_plain(sources: &SourceMap, d: &Diagnostic) -> Option<Vec<u8>> {
     use codespan_reporting::files::Files;
-    use std::fmt::Write;
     let severity = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Note => "note",
     };
-    let code = if d.code.is_empty() { String::new() } else { format!("[{}]", d.code) };
-    let mut out = String::new();
+    // `severity[code]: message`, pieces put together directly (thousands of lines on a
+    // large plan)
+    let tail = |out: &mut String| {
+        out.push_str(severity);
+        if !d.code.is_empty() {
+            out.push('[');
+            out.push_str(&d.code);
+            out.push(']');
+        }
+        out.push_str(": ");
+        out.push_str(&d.message);
+        out.push('\n');
+    };
+    let mut out = String::with_capacity(d.message.len() + 64);
     for l in d.labels.iter().filter(|l| l.primary) {
         let name = sources.name(l.span.file).ok()?;
         let at = sources.location(l.span.file, l.span.start as usize).ok()?;
-        let _ = writeln!(out, "{name}:{}:{}: {severity}{code}: {}", at.line_number, at.column_number, d.message);
+        out.push_str(name);
+        out.push(':');
+        push_number(&mut out, at.line_number);
+        out.push(':');
+        push_number(&mut out, at.column_number);
+        out.push_str(": ");
+        tail(&mut out);
     }
     if out.is_empty() {
-        let _ = writeln!(out, "{severity}{code}: {}", d.message);
+        tail(&mut out);
     }
     Some(out.into_bytes())
+}
+
+/// `n` in decimal digits, appended.
+fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| d as char));
 }
 
 /// The one-line form as codespan-reporting writes it (what [`short_plain`] must match).

@@ -8,6 +8,7 @@
 
 use super::expr::{Access, IsTest, Slot, TExpr, TKind};
 use super::{Binding, Finding, Piece, Rule, RuleSet, State};
+use crate::cost::range::cat;
 use crate::diag::Severity;
 use crate::plan::{EntityId, Payload, Plan, Progress, Val, Value};
 use crate::schema::{EnumId, KindId, RecordId};
@@ -195,9 +196,13 @@ struct Eval<'p> {
     /// the bindings after a lazy `let` while it is evaluated (a stack: one `let` can read
     /// another)
     stash: Vec<V<'p>>,
-    /// for `for … in` slots bound to written values: their span and path (`preprocess[1]`)
-    places: Vec<Option<(crate::source::Span, String)>>,
+    /// for `for … in` slots bound to written values: where each is written
+    places: Vec<Option<Place<'p>>>,
 }
+
+/// Where a list element is written: its span, and its field and index
+/// (`preprocess[1]`), put into words only for a finding.
+type Place<'p> = (crate::source::Span, &'p str, usize);
 
 impl<'p> Eval<'p> {
     fn eval(&mut self, e: &'p TExpr) -> V<'p> {
@@ -376,14 +381,14 @@ impl<'p> Eval<'p> {
 
     /// The elements of a list, each with where it is written when it comes straight from a
     /// field of a declaration (`d.preprocess` → `preprocess[0]`, `preprocess[1]`, …).
-    fn items_with_places(&mut self, list: &'p TExpr) -> Vec<(V<'p>, Option<(crate::source::Span, String)>)> {
+    fn items_with_places(&mut self, list: &'p TExpr) -> Vec<(V<'p>, Option<Place<'p>>)> {
         if let TKind::Field(base, Access::Field(name, _)) = &list.kind {
             if let V::Entity(id) = self.eval(base) {
                 if let Some(Value { val: Val::List(items), .. }) = self.plan.field(id, name) {
                     return items
                         .iter()
                         .enumerate()
-                        .map(|(i, v)| (V::of(Some(v)), v.origin.span().map(|s| (s, format!("{name}[{i}]")))))
+                        .map(|(i, v)| (V::of(Some(v)), v.origin.span().map(|s| (s, name.as_str(), i))))
                         .collect();
                 }
             }
@@ -773,7 +778,7 @@ fn bind<'p>(
         return;
     }
     // each item in turn, without a list of them where the index or the rule holds them
-    let mut visit = |ev: &mut Eval<'p>, item: V<'p>, place: Option<(crate::source::Span, String)>| {
+    let mut visit = |ev: &mut Eval<'p>, item: V<'p>, place: Option<Place<'p>>| {
         ev.steps += 1;
         if ev.steps > MAX_STEPS {
             return false;
@@ -832,12 +837,14 @@ fn finding<'p>(ev: &mut Eval<'p>, rule: &'p Rule, ri: usize) -> Finding {
     let entity = entity.unwrap_or(EntityId(0));
     let e = plan.entity(entity);
     let kind = &plan.schema.kind(e.kind).name;
+    // the path pieces put together directly: a large plan has thousands of findings
     let (span, path) = match (&element, &field) {
-        (Some((span, place)), _) => (*span, format!("{kind}.{}.{place}", e.name)),
-        (None, Some(f)) => {
-            (plan.field(entity, f).and_then(|v| v.origin.span()).unwrap_or(e.head), format!("{kind}.{}.{f}", e.name))
-        }
-        (None, None) => (e.head, format!("{kind}.{}", e.name)),
+        (Some((span, list, i)), _) => (*span, cat(kind.clone(), &[".", &e.name, ".", list, "[", &i.to_string(), "]"])),
+        (None, Some(f)) => (
+            plan.field(entity, f).and_then(|v| v.origin.span()).unwrap_or(e.head),
+            cat(kind.clone(), &[".", &e.name, ".", f]),
+        ),
+        (None, None) => (e.head, cat(kind.clone(), &[".", &e.name])),
     };
     let mut severity = rule.severity;
     if rule.escalate.as_ref().is_some_and(|x| ev.eval(x).truthy()) {
@@ -854,16 +861,17 @@ fn finding<'p>(ev: &mut Eval<'p>, rule: &'p Rule, ri: usize) -> Finding {
     }
     let template =
         rule.text().messages_when.iter().find(|(c, _)| ev.eval(c).truthy()).map_or(&rule.text().message, |(_, t)| t);
-    let message = template
-        .iter()
-        .map(|p| match p {
-            Piece::Text(t) => t.clone(),
+    let mut message =
+        String::with_capacity(template.iter().map(|p| if let Piece::Text(t) = p { t.len() } else { 8 }).sum());
+    for p in template {
+        match p {
+            Piece::Text(t) => message.push_str(t),
             Piece::Value(x) => {
                 let v = ev.eval(x);
-                render(plan, &v)
+                message.push_str(&render(plan, &v));
             }
-        })
-        .collect();
+        }
+    }
     let mut notes = Vec::new();
     for x in &rule.text().explain {
         let Some(est) = ev.estimate(x) else { continue };
@@ -871,13 +879,13 @@ fn finding<'p>(ev: &mut Eval<'p>, rule: &'p Rule, ri: usize) -> Finding {
         let owner = match ev.eval(base) {
             V::Entity(id) => {
                 let e = plan.entity(id);
-                format!("{} {}", plan.schema.kind(e.kind).name, e.name)
+                cat(plan.schema.kind(e.kind).name.clone(), &[" ", &e.name])
             }
             _ => continue,
         };
         let lines = est.explain();
         if let Some((first, rest)) = lines.split_first() {
-            notes.push(format!("{field} of `{owner}`, {}: {first}", est.show()));
+            notes.push(cat(field.clone(), &[" of `", &owner, "`, ", &est.show(), ": ", first]));
             // two estimates of one declaration share their assumptions: say each once
             for r in rest {
                 if !notes.contains(r) {

@@ -323,6 +323,7 @@ pub fn review(
         findings.sort_by_key(|f| (rules.rules[f.rule].section, f.state != State::Open));
     }
 
+    diags.reserve(findings.len());
     for f in &findings {
         if let Some(d) = to_diagnostic(&rules.rules[f.rule], f) {
             diags.push(d);
@@ -377,7 +378,9 @@ fn to_diagnostic(rule: &Rule, f: &Finding) -> Option<Diagnostic> {
         }
         State::Allowed { .. } | State::Baselined => return None,
     };
-    let mut d = d.primary(f.span, rule.name.clone()).help(format!("`mlarchc rule {}` explains this check", rule.code));
+    let mut d = d
+        .primary(f.span, rule.name.clone())
+        .help(crate::cost::range::cat("`mlarchc rule ".into(), &[&rule.code, "` explains this check"]));
     if f.state == State::Open {
         for n in &f.notes {
             d = d.note(n.clone());
