@@ -187,12 +187,27 @@ fn bounded(text: String) -> String {
     if text.len() <= MAX_QUOTED {
         return text;
     }
-    // nearly every message has no long quote: that is seen without collecting the parts
-    let short = |q: &str| q.len() <= MAX_QUOTED || q.chars().count() <= MAX_QUOTED;
-    if text.split('`').skip(1).step_by(2).all(short) {
+    // nearly every message has no quote of more than MAX_QUOTED bytes: one pass over the
+    // bytes sees that (the parts between backticks at odd places are the quoted ones)
+    let mut quoted = false;
+    let mut run = 0;
+    let mut long = false;
+    for &b in text.as_bytes() {
+        if b == b'`' {
+            long |= quoted && run > MAX_QUOTED;
+            quoted = !quoted;
+            run = 0;
+        } else {
+            run += 1;
+        }
+    }
+    if !(long || quoted && run > MAX_QUOTED) {
         return text;
     }
     let parts: Vec<&str> = text.split('`').collect();
+    if parts.iter().skip(1).step_by(2).all(|q| q.chars().count() <= MAX_QUOTED) {
+        return text;
+    }
     let mut out = String::with_capacity(text.len().min(4 * MAX_QUOTED));
     for (i, part) in parts.iter().enumerate() {
         if i > 0 {

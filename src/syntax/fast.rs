@@ -181,7 +181,7 @@ impl Parser<'_, '_> {
                 self.i += 1;
             }
         }
-        self.lw.check_separators(&fields.iter().map(|f| f.span).collect::<Vec<_>>(), "fields");
+        self.lw.check_separators(fields.iter().map(|f| f.span), "fields");
         Some(fields)
     }
 
@@ -204,7 +204,7 @@ impl Parser<'_, '_> {
                         self.i += 1;
                     }
                 }
-                self.lw.check_separators(&items.iter().map(|v| v.span).collect::<Vec<_>>(), "list items");
+                self.lw.check_separators(items.iter().map(|v| v.span), "list items");
                 ValueKind::List(items)
             }
             b'{' => {

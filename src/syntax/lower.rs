@@ -121,7 +121,7 @@ impl Lowerer<'_> {
                         _ => {}
                     }
                 }
-                self.check_separators(&members, "members");
+                self.check_separators(members.iter().copied(), "members");
                 Item::Kind(KindDecl { docs, singleton, name: name?, owner, fields, variants, span })
             }
             Rule::record_decl => {
@@ -134,7 +134,7 @@ impl Lowerer<'_> {
                 inner.next();
                 let name = self.ident(inner.next()?);
                 let variants: Vec<EnumVariant> = inner.map(|q| self.enum_variant(q)).collect();
-                self.check_separators(&variants.iter().map(|v| v.span).collect::<Vec<_>>(), "values");
+                self.check_separators(variants.iter().map(|v| v.span), "values");
                 Item::Enum(EnumDecl { docs, name, variants, span })
             }
             Rule::set_decl => {
@@ -163,7 +163,7 @@ impl Lowerer<'_> {
                         | RuleItem::When { span, .. } => *span,
                     })
                     .collect();
-                self.check_separators(&spans, "rule items");
+                self.check_separators(spans.iter().copied(), "rule items");
                 Item::Rule(std::sync::Arc::new(RuleDecl { docs, code, name, items, span }))
             }
             Rule::gate_decl => {
@@ -247,7 +247,7 @@ impl Lowerer<'_> {
 
     fn fields(&mut self, pairs: Pairs<Rule>) -> Vec<Field> {
         let fields: Vec<Field> = pairs.filter(|p| p.as_rule() == Rule::field).map(|p| self.field(p)).collect();
-        self.check_separators(&fields.iter().map(|f| f.span).collect::<Vec<_>>(), "fields");
+        self.check_separators(fields.iter().map(|f| f.span), "fields");
         fields
     }
 
@@ -352,7 +352,7 @@ impl Lowerer<'_> {
             }
             Rule::list => {
                 let items: Vec<Value> = p.into_inner().map(|q| self.value(q)).collect();
-                self.check_separators(&items.iter().map(|v| v.span).collect::<Vec<_>>(), "list items");
+                self.check_separators(items.iter().map(|v| v.span), "list items");
                 ValueKind::List(items)
             }
             Rule::record => ValueKind::Record(self.fields(p.into_inner())),
@@ -499,18 +499,21 @@ impl Lowerer<'_> {
     }
 
     /// Two items on one line need a comma between them.
-    pub(super) fn check_separators(&mut self, spans: &[Span], what: &str) {
-        for w in spans.windows(2) {
-            let gap = self.text.get(w[0].end as usize..w[1].start as usize).unwrap_or("");
+    pub(super) fn check_separators(&mut self, spans: impl IntoIterator<Item = Span>, what: &str) {
+        let mut spans = spans.into_iter();
+        let Some(mut prev) = spans.next() else { return };
+        for next in spans {
+            let gap = self.text.get(prev.end as usize..next.start as usize).unwrap_or("");
             let gap = without_block_comments(gap);
             if !gap.contains(',') && !gap.contains('\n') {
-                let at = w[1].start as usize;
+                let at = next.start as usize;
                 self.diags.push(
                     Diagnostic::new(&codes::MISSING_COMMA, format!("missing `,` between {what}"))
-                        .primary(Span::new(self.file, w[0].end as usize, at), "expected `,` or a new line here")
+                        .primary(Span::new(self.file, prev.end as usize, at), "expected `,` or a new line here")
                         .help("put a comma between two items on the same line"),
                 );
             }
+            prev = next;
         }
     }
 
@@ -519,7 +522,7 @@ impl Lowerer<'_> {
     fn field_decls<'i>(&mut self, pairs: impl Iterator<Item = P<'i>>) -> Vec<FieldDecl> {
         let fields: Vec<FieldDecl> =
             pairs.filter(|p| p.as_rule() == Rule::field_decl).map(|p| self.field_decl(p)).collect();
-        self.check_separators(&fields.iter().map(|f| f.span).collect::<Vec<_>>(), "fields");
+        self.check_separators(fields.iter().map(|f| f.span), "fields");
         fields
     }
 
