@@ -317,6 +317,17 @@ pub fn trimmed(x: f64, decimals: u32) -> String {
     out
 }
 
+/// `head` with `rest` appended: what `format!` would build for these pieces, without its
+/// machinery (the cost model names thousands of values on a large plan, the review places
+/// thousands of findings).
+pub fn cat(mut head: String, rest: &[&str]) -> String {
+    head.reserve(rest.iter().map(|r| r.len()).sum());
+    for r in rest {
+        head.push_str(r);
+    }
+    head
+}
+
 /// A whole number as `format!("{}", x)` shows it (`1234`), through the integer formatter
 /// where it is exact.
 pub fn integral(x: f64) -> String {

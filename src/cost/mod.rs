@@ -101,16 +101,16 @@ impl Estimate {
                 .map(|t| {
                     let v = self.measure.show_range(t.value);
                     if t.detail.is_empty() {
-                        range::cat(t.label.clone(), &[" ", &v])
+                        crate::units::cat(t.label.clone(), &[" ", &v])
                     } else {
-                        range::cat(t.label.clone(), &[" ", &v, " (", &t.detail, ")"])
+                        crate::units::cat(t.label.clone(), &[" ", &v, " (", &t.detail, ")"])
                     }
                 })
                 .collect();
             out.push(parts.join(" + "));
         }
-        out.extend(self.assumptions.iter().map(|a| range::cat("assumes ".into(), &[a])));
-        out.extend(self.missing.iter().map(|m| range::cat("not known: ".into(), &[m])));
+        out.extend(self.assumptions.iter().map(|a| crate::units::cat("assumes ".into(), &[a])));
+        out.extend(self.missing.iter().map(|m| crate::units::cat("not known: ".into(), &[m])));
         out
     }
 }

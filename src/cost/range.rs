@@ -5,7 +5,7 @@
 //! `[a, b] / [c, d] = [a / d, b / c]`. An unbounded high end (`f64::INFINITY`) stands for a
 //! term the plan does not let us size; the low end is then still a valid lower bound.
 
-use crate::units::Dim;
+use crate::units::{cat, Dim};
 use serde::Serialize;
 use std::ops::{Add, Div, Mul};
 
@@ -234,17 +234,6 @@ fn si(x: f64, units: &[(f64, &str)], base: &str) -> String {
         Some((f, u)) => cat(sig(x / f), &[" ", u]),
         None => cat(sig(x), &[" ", base]),
     }
-}
-
-/// `head` with `rest` appended: what `format!` would build for these pieces, without its
-/// machinery (the cost model names thousands of values on a large plan, the review
-/// places thousands of findings).
-pub fn cat(mut head: String, rest: &[&str]) -> String {
-    head.reserve(rest.iter().map(|r| r.len()).sum());
-    for r in rest {
-        head.push_str(r);
-    }
-    head
 }
 
 /// `1.01`, `1.5`.

@@ -8,12 +8,12 @@
 
 use super::expr::{Access, IsTest, Slot, TExpr, TKind};
 use super::{Binding, Finding, Piece, Rule, RuleSet, State};
-use crate::cost::range::cat;
 use crate::diag::Severity;
 use crate::plan::{EntityId, Payload, Plan, Progress, Val, Value};
 use crate::schema::{EnumId, KindId, RecordId};
 use crate::source::FileOrigin;
 use crate::syntax::ast::{BinOp, Quant};
+use crate::units::cat;
 use crate::units::Dim;
 
 /// A value during evaluation, borrowing from the plan.

@@ -380,7 +380,7 @@ fn to_diagnostic(rule: &Rule, f: &Finding) -> Option<Diagnostic> {
     };
     let mut d = d
         .primary(f.span, rule.name.clone())
-        .help(crate::cost::range::cat("`mlarchc rule ".into(), &[&rule.code, "` explains this check"]));
+        .help(crate::units::cat("`mlarchc rule ".into(), &[&rule.code, "` explains this check"]));
     if f.state == State::Open {
         for n in &f.notes {
             d = d.note(n.clone());

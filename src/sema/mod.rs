@@ -132,7 +132,7 @@ pub fn check_onto(
             match bodies[i] {
                 Some(body) if !e.broken => {
                     let kname = &plan.schema.kind(e.kind).name;
-                    let what = crate::cost::range::cat(kname.clone(), &[" `", &e.name, "`"]);
+                    let what = crate::units::cat(kname.clone(), &[" `", &e.name, "`"]);
                     let set = FieldSet::of_kind(&plan.schema, e.kind, e.variant, what);
                     filled.push(Some(checker.fields(body, &set, e.head)));
                 }

@@ -830,7 +830,7 @@ impl Checker<'_> {
                 Payload::Args(out)
             }
             (PayloadDef::Record(r), None, fields) => {
-                let set = FieldSet::of_record(self.schema, *r, crate::cost::range::cat("`".into(), &[&name.name, "`"]));
+                let set = FieldSet::of_record(self.schema, *r, crate::units::cat("`".into(), &[&name.name, "`"]));
                 let vals = self.fields(fields.unwrap_or(&[]), &set, v.span);
                 Payload::Record(*r, vals)
             }
