@@ -167,7 +167,7 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
                 diags.extend(d);
                 modules.push((id, m));
             }
-            modules.extend(user);
+            modules.append(&mut user);
             // the rules need only the schema: they compile beside the declarations' checks
             let (plan, (rules, rule_diags)) = sema::check_with(&sources, &modules, &mut diags, |schema| {
                 let mut d = Vec::new();
@@ -184,6 +184,9 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
             (plan, rules, rule_diags)
         }
     };
+    // the syntax trees are lowered into the plan: their memory serves the passes to come
+    drop(user);
+    drop(modules);
     laps.lap("sema and rules compile");
     let graph = graph::build(&plan);
     graph::check(&plan, &graph, &mut diags);
