@@ -19,7 +19,8 @@ fn observed(c: &mlarchc::Compilation) -> String {
     for (_, e) in c.plan.user_entities() {
         out.push_str(&format!("{} {:?}\n", e.name, e.fields));
     }
-    for (id, field, estimate) in c.plan.costs.iter() {
+    for (id, field, _) in c.plan.costs.iter() {
+        let estimate = c.plan.costs.words(&c.plan, id, field).expect("every estimate has its words");
         out.push_str(&format!("{id:?}.{field}: {} {:?}\n", estimate.show(), estimate.explain()));
     }
     out.push_str(&format!("{} rules, {} gates\n", c.rules.rules.len(), c.rules.gates.len()));

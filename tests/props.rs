@@ -19,11 +19,15 @@ fn assert_well_formed(c: &Compilation) {
     // rendering must not fail either
     let _ = mlarchc::emit::human::render_plain(&c.sources, &c.diagnostics, mlarchc::emit::human::Style::Rich);
     // every estimate is a well-formed interval, and the budget renders
-    for (_, field, e) in c.plan.costs.iter() {
+    for (id, field, e) in c.plan.costs.iter() {
         if let Some(r) = e.value {
             assert!(!r.lo.is_nan() && !r.hi.is_nan(), "NaN in `{field}`");
             assert!(r.lo >= 0.0 && r.lo <= r.hi, "`{field}` is not an interval: {r:?}");
         }
+        // the estimate computed again with its words has the same value and missing inputs
+        let w = c.plan.costs.words(&c.plan, id, field).expect("every estimate has its words");
+        assert_eq!(format!("{:?}", w.value), format!("{:?}", e.value), "`{field}` changes when put in words");
+        assert_eq!(w.missing.is_empty(), e.missing.is_empty(), "`{field}` lacks an input only in words");
     }
     let b = mlarchc::cost::budget::budget(&c.plan);
     let _ = mlarchc::emit::budget::text("plan.mla", &b);

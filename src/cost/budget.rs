@@ -129,7 +129,7 @@ fn label(field: &str) -> String {
 }
 
 fn row(plan: &Plan, id: EntityId, field: &str) -> Option<Row> {
-    let e = plan.costs.get(id, field)?.clone();
+    let e = plan.costs.words(plan, id, field)?.clone();
     let ent = plan.entity(id);
     let owner = format!("{} {}", plan.schema.kind(ent.kind).name, ent.name);
     let mut limits = Vec::new();

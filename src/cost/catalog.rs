@@ -244,7 +244,7 @@ impl Device {
         let (p, r) = std::iter::once((self.precision.as_str(), self.peak))
             .chain(self.peaks.iter().map(|(p, r)| (p.as_str(), *r)))
             .fold((self.precision.as_str(), self.peak), |a, b| if b.1 < a.1 { b } else { a });
-        (r, Some(format!("`{}` lists no {precision} rate; its {p} peak is used", self.name)))
+        (r, Some(words!("`{}` lists no {precision} rate; its {p} peak is used", self.name)))
     }
 }
 

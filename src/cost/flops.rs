@@ -81,7 +81,7 @@ pub fn forward(
                     .filter(|r| (0.7..1.4).contains(r))
                     .unwrap_or(1.0);
                 if (at - native).abs() > 0.5 {
-                    assumptions.push(format!("`{}` sees {} tokens ({} at its native input)", bb.name, at, native));
+                    assumptions.push(words!("`{}` sees {} tokens ({} at its native input)", bb.name, at, native));
                 }
                 return Some(Range::point(formula * calib));
             }
@@ -116,11 +116,11 @@ pub fn forward(
             let ratio = area_ratio(bb, input);
             if ratio.is_none() && bb.modality == "image" && input.shape.is_none() {
                 assumptions
-                    .push(format!("`{}` runs at its native input (the modality states no `input` shape)", bb.name));
+                    .push(words!("`{}` runs at its native input (the modality states no `input` shape)", bb.name));
             }
             if let Some(r) = ratio.filter(|r| (*r - 1.0).abs() > 1e-6) {
                 let at = if input.from_raw { "the raw image, as no `input` size is stated" } else { "the input" };
-                assumptions.push(format!(
+                assumptions.push(words!(
                     "`{}`'s forward cost scaled ×{} with the area of {at}",
                     bb.name,
                     super::range::factor(r)

@@ -40,7 +40,7 @@ fn eff(plan: &Plan, p: &Part, class: &str, batch: f64) -> Option<(Range, String)
         "mcu_infer" => "on a microcontroller",
         _ => "on a CPU",
     };
-    Some((r, format!("`{}` networks {setting}", plan.entity(c).name)))
+    Some((r, words!("`{}` networks {setting}", plan.entity(c).name)))
 }
 
 /// The percentile of the deploy's latency bound (`p99 < 200ms` → 99).
@@ -74,16 +74,17 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
         lat.assume(n);
     }
     if dev.sustained < 1.0 {
-        lat.assume(format!(
+        lat.assume(words!(
             "`{}`'s pipeline sustains {} of its peak (`sustained`)",
             dev.name,
             pct(Range::point(dev.sustained))
         ));
     }
     let peak = peak * dev.sustained;
-    let peak_label = match dev.sustained < 1.0 {
-        true => format!("{} sustained", super::range::rate(peak, &prec)),
-        false => super::range::rate(peak, &prec),
+    let peak_label = match (super::words(), dev.sustained < 1.0) {
+        (false, _) => String::new(),
+        (true, true) => format!("{} sustained", super::range::rate(peak, &prec)),
+        (true, false) => super::range::rate(peak, &prec),
     };
     let wb = catalog::bytes_of(plan, &prec).unwrap_or(4.0);
     let batch = plan.num(d, "batch").unwrap_or(1.0).max(1.0);
@@ -137,7 +138,7 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                 // 16-bit kernels' bandwidth at small batch
                 let dequant = catalog::numeric_field(plan, &prec, "decode_use").unwrap_or(Range::point(1.0));
                 if dequant.lo < 1.0 {
-                    lat.assume(format!(
+                    lat.assume(words!(
                         "{prec} weight-only kernels stream at {} of the 16-bit kernels' bandwidth",
                         pct(dequant)
                     ));
@@ -151,19 +152,19 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                 };
                 let step = (step_flops / e.scale(peak)).max(mem).max(dispatch);
                 basis = Some(match bw {
-                    Some(_) => format!(
+                    Some(_) => words!(
                         "each generated token reads {} at {} of {}'s {}/s",
                         Measure::Bytes.show_range(step_bytes),
                         pct(rt.bandwidth_use),
                         dev.name,
                         Measure::Bytes.show(dev.bandwidth.unwrap_or(0.0))
                     ),
-                    None => format!("{why} of {}", dev.name),
+                    None => words!("{why} of {}", dev.name),
                 });
                 let total = prefill + step.scale(out);
                 (
                     total,
-                    format!(
+                    words!(
                         "prefill {} + {} tokens × {} per token",
                         Measure::Seconds.show_range(prefill),
                         range::count(out),
@@ -185,9 +186,10 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                     let layers = p.layers.unwrap_or(1.0) - if replaced.is_some() { 1.0 } else { 0.0 };
                     if layers <= 0.0 {
                         if let Some(b) = replaced {
-                            lat.assume(format!(
+                            lat.assume(words!(
                                 "the {} takes the place of `{}`'s own classifier, timed with it",
-                                p.label, b.name
+                                p.label,
+                                b.name
                             ));
                         }
                         continue;
@@ -231,11 +233,11 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                         "dispatch"
                     };
                     basis.get_or_insert_with(|| {
-                        format!("{why} reach {} of {}'s {peak_label} {prec} peak; {bound}-bound", pct(e), dev.name,)
+                        words!("{why} reach {} of {}'s {peak_label} {prec} peak; {bound}-bound", pct(e), dev.name,)
                     });
                     (
                         t,
-                        format!(
+                        words!(
                             "{bound}-bound: {} at {} of {}; memory {}; dispatch {}",
                             Measure::Flop.show_range(fwd.scale(batch)),
                             pct(e),
@@ -255,9 +257,9 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
     let parts = Range::sum(lat.terms.iter().map(|t| t.value));
     let top_up = Range::new((rt.overhead.lo - parts.lo).max(0.0), (rt.overhead.hi - parts.hi).max(0.0));
     if top_up.hi > 0.0 {
-        lat.term("runtime", top_up, format!("up to the fixed cost per inference, `runtime {}`", dev.class));
+        lat.term("runtime", top_up, words!("up to the fixed cost per inference, `runtime {}`", dev.class));
     } else {
-        lat.assume(format!(
+        lat.assume(words!(
             "the fixed cost per inference ({}, `runtime {}`) is inside the measured efficiencies",
             Measure::Seconds.show_range(rt.overhead),
             dev.class
@@ -270,12 +272,12 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
         lat.term(
             "tail",
             Range::new(median.lo * (tail.lo - 1.0), median.hi * (tail.hi - 1.0)),
-            format!(
+            words!(
                 "p{q} is {}× the median, `runtime {}`",
                 if tail.lo == tail.hi {
                     super::range::factor(tail.lo)
                 } else {
-                    format!("{}–{}", super::range::factor(tail.lo), super::range::factor(tail.hi))
+                    words!("{}–{}", super::range::factor(tail.lo), super::range::factor(tail.hi))
                 },
                 dev.class
             ),
@@ -283,7 +285,7 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
     }
     lat.basis = basis;
     lat.missing.extend(net.missing.iter().cloned());
-    lat.assume(format!("batch {batch}"));
+    lat.assume(words!("batch {batch}"));
     if batch == 1.0 && net.parts.iter().any(|p| p.backbone.as_ref().is_some_and(|b| b.family == "llm")) {
         lat.assume("requests decoded one at a time (`batch: 1`); batched decoding shares each weight read across requests and raises throughput");
     }
@@ -297,13 +299,13 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
     let per = match bulk(plan, net, &dev, peak).filter(|_| unknown_batch) {
         // batch left open: the device's capacity when the server batches freely
         Some((cap, why)) => {
-            thr.term("one device", cap, format!("large batches, compute-bound at {why}"));
+            thr.term("one device", cap, words!("large batches, compute-bound at {why}"));
             thr.assume("the batch is left open: large batches (MLPerf Offline-style serving)");
             cap
         }
         None => {
             let per = Range::point(batch) / median;
-            thr.term("one device", per, format!("batch {batch} per {} median", Measure::Seconds.show_range(median)));
+            thr.term("one device", per, words!("batch {batch} per {} median", Measure::Seconds.show_range(median)));
             thr.assumptions = lat.assumptions.clone();
             per
         }
@@ -314,7 +316,7 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
         rep.term(
             "replicas",
             r,
-            format!(
+            words!(
                 "{}/s ÷ {}/s per device",
                 range::count(q),
                 Measure::PerSecond.show_range(per).trim_end_matches("/s")
@@ -340,7 +342,7 @@ fn bulk(plan: &Plan, net: &Network, dev: &catalog::Device, peak: f64) -> Option<
         let (e, w) = eff(plan, p, &dev.class, 1024.0)?;
         per_sample = per_sample + fwd / e.scale(peak);
         if why.is_empty() {
-            why = format!("{} of {} ({w})", pct(e), super::range::rate(peak, &dev.precision));
+            why = words!("{} of {} ({w})", pct(e), super::range::rate(peak, &dev.precision));
         }
     }
     (per_sample.hi > 0.0).then(|| (Range::point(1.0) / per_sample, why))
@@ -370,7 +372,7 @@ fn dispatch(plan: &Plan, class: EntityId, fused: bool, rt: &Runtime) -> Option<(
     match catalog::range_field(plan, class, "eager_kernels") {
         Some(e) => {
             let op = rt.eager_op.unwrap_or(rt.per_layer);
-            let why = format!(
+            let why = words!(
                 "an eager framework issues {} ops per layer at {} each; a compiled or fused stack (`optimize: [compile]` or `[fuse]`: torch.compile, vLLM, TensorRT-LLM) launches about {}",
                 Measure::Count.show_range(e),
                 Measure::Seconds.show_range(op),

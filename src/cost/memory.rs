@@ -75,9 +75,9 @@ pub fn weights(parts: &[Part], wb: f64) -> Weights {
         streamed = streamed + blocks.scale(wb) + head + if tied { embed } else { Range::ZERO };
         if wb < 2.0 {
             note = Some(if tied {
-                format!("the token embedding ({}, tied to the output head) stays at 16 bits", range::count(e))
+                words!("the token embedding ({}, tied to the output head) stays at 16 bits", range::count(e))
             } else {
-                format!(
+                words!(
                     "the token embedding ({}) stays at 16 bits, the output head at 16 bits or quantised",
                     range::count(e)
                 )
@@ -117,7 +117,7 @@ fn stored_activations(plan: &Plan, p: &Part, act_bytes: f64, recompute: bool, e:
         // to `max_len`), so the estimate stays bounded and says why it is wide
         let capped = || {
             let m = bb.max_len?;
-            e.assume(format!(
+            e.assume(words!(
                 "sequence length not stated (`tokens`): anywhere up to `{}`'s max_len of {} tokens",
                 bb.name,
                 range::count(m)
@@ -207,7 +207,7 @@ fn sharding(plan: &Plan, t: EntityId, n: f64) -> Sharding {
     }
     let Some((name, payload)) = plan.variant(t, "distributed") else {
         return Sharding {
-            how: Some(format!("no `distributed` strategy: each of {n} devices holds a full replica")),
+            how: Some(words!("no `distributed` strategy: each of {n} devices holds a full replica")),
             ..all
         };
     };
@@ -225,7 +225,7 @@ fn sharding(plan: &Plan, t: EntityId, n: f64) -> Sharding {
         "pipeline_parallel" => Sharding { weights: f, grads: f, states: f, acts: 1.0, how: None },
         _ => all,
     };
-    Sharding { how: Some(format!("`{name}` over {n} devices")), ..s }
+    Sharding { how: Some(words!("`{name}` over {n} devices")), ..s }
 }
 
 /// Peak training memory on one device.
@@ -266,16 +266,16 @@ pub fn training(plan: &Plan, t: EntityId, net: &Network) -> Estimate {
     }
     let trainable = net.trainable();
     let frozen: Range = net.parts.iter().map(Part::frozen).sum();
-    let tcount = Measure::Count.show_range(trainable);
+    let tcount = if super::words() { Measure::Count.show_range(trainable) } else { String::new() };
     e.term(
         "weights and gradients",
         trainable.scale(8.0 * sh.weights.max(sh.grads)),
-        format!("{tcount} trainable params × (4 + 4) B, fp32 master copy"),
+        words!("{tcount} trainable params × (4 + 4) B, fp32 master copy"),
     );
     e.term(
         "optimiser states",
         trainable.scale(opt_bytes * sh.states),
-        format!("{tcount} × {} B ({})", opt_bytes, opt.as_deref().unwrap_or("adamw")),
+        words!("{tcount} × {} B ({})", opt_bytes, opt.as_deref().unwrap_or("adamw")),
     );
     if opt_bytes >= 8.0 {
         // an adaptive step allocates temporaries: PyTorch's single-tensor AdamW one
@@ -308,14 +308,14 @@ pub fn training(plan: &Plan, t: EntityId, net: &Network) -> Estimate {
                 how = h;
             }
         }
-        e.term("frozen weights", fb.scale(sh.weights), format!("{} params, {how}", Measure::Count.show_range(frozen)));
+        e.term("frozen weights", fb.scale(sh.weights), words!("{} params, {how}", Measure::Count.show_range(frozen)));
     }
     match micro {
         Some(b) => {
             let per_sample: Range =
                 net.parts.iter().map(|p| stored_activations(plan, p, act_bytes, recompute, &mut e)).sum();
             let mut detail =
-                format!("micro-batch {} × {} per sample", range::count(b), Measure::Bytes.show_range(per_sample));
+                words!("micro-batch {} × {} per sample", range::count(b), Measure::Bytes.show_range(per_sample));
             if recompute {
                 detail.push_str(", activation checkpointing");
             }
@@ -331,17 +331,17 @@ pub fn training(plan: &Plan, t: EntityId, net: &Network) -> Estimate {
     }
     match hw.as_ref().and_then(|(_, d)| Runtime::of(plan, &d.class).map(|r| (r, d))) {
         Some((rt, d)) => {
-            e.term("runtime", rt.memory, format!("{} context and libraries, `runtime {}`", d.name, d.class));
+            e.term("runtime", rt.memory, words!("{} context and libraries, `runtime {}`", d.name, d.class));
             let sub = Range::sum(e.terms.iter().map(|t| t.value));
             if rt.reserve.hi > 0.0 {
-                e.term("allocator reserve", sub * rt.reserve, format!("{} of the above", pct(rt.reserve)));
+                e.term("allocator reserve", sub * rt.reserve, words!("{} of the above", pct(rt.reserve)));
             }
         }
         None if hw.is_none() => e.lack(format!("the accelerators `{name}` trains on (`hardware`)")),
         None => {}
     }
     e.missing.extend(net.missing.iter().cloned());
-    e.basis = Some(format!("{} B per trainable parameter", 8.0 + opt_bytes));
+    e.basis = Some(words!("{} B per trainable parameter", 8.0 + opt_bytes));
     e.from_terms()
 }
 
@@ -360,7 +360,7 @@ pub fn deploy_precision(plan: &Plan, d: EntityId, e: &mut Estimate) -> String {
         (_, Some(dv)) if !dv.precision.is_empty() => dv.precision.clone(),
         _ => "fp32".to_string(),
     };
-    e.assume(format!("served at {p}: the plan states no deploy `precision`"));
+    e.assume(words!("served at {p}: the plan states no deploy `precision`"));
     p
 }
 
@@ -418,7 +418,7 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
     let params = net.params();
     let w = weights(&net.parts, wb);
     let weights = w.total;
-    let wdetail = format!("{} params × {wb} B at {prec}", Measure::Count.show_range(params));
+    let wdetail = words!("{} params × {wb} B at {prec}", Measure::Count.show_range(params));
     if let Some(n) = w.note {
         ram.assume(n);
     }
@@ -436,18 +436,18 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
             let ctx = context(plan, d, p, &mut ram);
             let kv = ctx.scale(t.kv_per_token(kv_b) * batch);
             acts = acts + kv;
-            what.push(format!(
+            what.push(words!(
                 "KV cache {}: {} tokens × {} per token{}",
                 Measure::Bytes.show_range(kv),
                 Measure::Count.show_range(ctx),
                 Measure::Bytes.show(t.kv_per_token(kv_b)),
-                if batch > 1.0 { format!(" × batch {batch}") } else { String::new() }
+                if batch > 1.0 { words!(" × batch {batch}") } else { String::new() }
             ));
         } else if let (Some(t), Some(tok)) = (bb.transformer(), p.tokens) {
             let long = p.tokens_long.unwrap_or(tok.hi);
             let live = Range::new(tok.lo, long).scale((3.0 * t.width + t.ffn) * act_b * batch);
             acts = acts + live;
-            what.push(format!("{} working set {}", bb.name, Measure::Bytes.show_range(live)));
+            what.push(words!("{} working set {}", bb.name, Measure::Bytes.show_range(live)));
         } else if let Some(a) = p.peak_acts {
             // the largest input/output pair, give or take: a planner that computes a layer
             // in slices can overlap output with consumed input, while a residual branch kept
@@ -456,7 +456,7 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
             // zoo's MobileNet v1 (0.5 at 224: 0.73x; 1.0: 1.13x) and ResNet-8 (1.30x)
             let live = a * Range::new(0.7, 1.4).scale(act_b * batch);
             acts = acts + live;
-            what.push(format!(
+            what.push(words!(
                 "{} live activations {}: 0.7–1.4 × the largest layer pair's {} at {act_b} B",
                 bb.name,
                 Measure::Bytes.show_range(live),
@@ -466,7 +466,7 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
             let share = p.class.and_then(|c| catalog::range_field(plan, c, "live")).unwrap_or(Range::new(0.12, 0.3));
             let live = a * share.scale(act_b * batch);
             acts = acts + live;
-            what.push(format!(
+            what.push(words!(
                 "{} live activations {}: {} of {} at {act_b} B",
                 bb.name,
                 Measure::Bytes.show_range(live),
@@ -491,8 +491,8 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                 flash.term("runtime code", f, "interpreter and kernels, `runtime mcu`");
             }
         }
-        ram.basis = Some(format!("activations at {prec}, weights in flash"));
-        flash.basis = Some(format!("{wb} B per weight at {prec}"));
+        ram.basis = Some(words!("activations at {prec}, weights in flash"));
+        flash.basis = Some(words!("{wb} B per weight at {prec}"));
         flash.assumptions = ram.assumptions.clone();
         let (r, f) = (ram.from_terms(), flash.from_terms());
         return vec![("infer_memory", r), ("infer_flash", f)];
@@ -505,6 +505,6 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
         _ => {}
     }
     ram.missing.extend(net.missing.iter().cloned());
-    ram.basis = Some(format!("{wb} B per weight at {prec}"));
+    ram.basis = Some(words!("{wb} B per weight at {prec}"));
     vec![("infer_memory", ram.from_terms())]
 }

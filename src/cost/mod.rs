@@ -18,6 +18,21 @@
 //! * `money.rs`: the project's device-hours and cost over seeds and search trials.
 //!
 //! `derive` calls [`run`] last, after the relational fields it reads.
+//!
+//! **Words on demand.** [`run`] computes the values only: the words of an estimate (its
+//! terms' details, its assumptions, its `basis`) are what most of the model's time went to,
+//! and `check` shows them only where a finding explains an estimate. [`Ledger::words`]
+//! computes a declaration's estimates again, with their words, the first time an output
+//! reads them; the model is pure, so the values are the same. Text that decides something
+//! — the inputs an estimate lacks (`missing`), part labels — is always written.
+
+/// `format!` where the estimates being computed are put in words, an empty string where
+/// only their values are (see [`words`]).
+macro_rules! words {
+    ($($t:tt)*) => {
+        if $crate::cost::words() { format!($($t)*) } else { String::new() }
+    };
+}
 
 pub mod budget;
 pub mod catalog;
@@ -33,6 +48,25 @@ mod time;
 use crate::plan::{EntityId, Plan, Val, Value};
 use range::{Measure, Range};
 use serde::Serialize;
+
+thread_local! {
+    /// Whether the estimates this thread computes are put in words (the default) or
+    /// carry their values only ([`run`]).
+    static WORDS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Whether the estimates being computed on this thread are put in words.
+pub(crate) fn words() -> bool {
+    WORDS.with(|w| w.get())
+}
+
+/// Runs `f` with the words of estimates on or off on this thread.
+fn with_words<T>(on: bool, f: impl FnOnce() -> T) -> T {
+    let before = WORDS.with(|w| w.replace(on));
+    let out = f();
+    WORDS.with(|w| w.set(before));
+    out
+}
 
 /// One additive part of an estimate: `weights 136 KB (136k params × 1 B at int8)`.
 #[derive(Clone, Debug, Serialize)]
@@ -73,6 +107,9 @@ impl Estimate {
     }
 
     pub fn assume(&mut self, a: impl Into<String>) {
+        if !words() {
+            return;
+        }
         let a = a.into();
         if !self.assumptions.contains(&a) {
             self.assumptions.push(a);
@@ -115,36 +152,89 @@ impl Estimate {
     }
 }
 
-/// Every estimate of the plan, keyed by declaration and field, in the order computed.
+/// The declaration whose estimates one call of the model computes together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Job {
+    Model(usize),
+    Train(EntityId),
+    Deploy(EntityId),
+    Compute(EntityId),
+}
+
+/// Every estimate of the plan, keyed by declaration and field, in the order computed —
+/// values only, as [`run`] computes them; [`Ledger::words`] gives them with their words.
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
-    entries: Vec<((EntityId, String), Estimate)>,
+    entries: Vec<((EntityId, String), Estimate, Job)>,
     index: crate::fasthash::FastMap<(EntityId, String), usize>,
+    /// the models, in the order `run` read them (`Job::Model` indexes it)
+    models: Vec<EntityId>,
+    /// each job's estimates with their words, computed on first read
+    worded: crate::fasthash::FastMap<Job, std::sync::OnceLock<Vec<(&'static str, Estimate)>>>,
 }
 
 impl Ledger {
+    /// An estimate's value, range ends and missing inputs; its terms' details, assumptions
+    /// and basis may be empty (see [`Ledger::words`]).
     pub fn get(&self, id: EntityId, field: &str) -> Option<&Estimate> {
         self.index.get(&(id, field.to_string())).map(|&i| &self.entries[i].1)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (EntityId, &str, &Estimate)> {
-        self.entries.iter().map(|((id, f), e)| (*id, f.as_str(), e))
+    /// The estimate with its words: computed again for its declaration the first time one
+    /// of that declaration's estimates is read this way, then kept.
+    pub fn words(&self, plan: &Plan, id: EntityId, field: &str) -> Option<&Estimate> {
+        let &i = self.index.get(&(id, field.to_string()))?;
+        let job = self.entries[i].2;
+        let all = self.worded.get(&job)?.get_or_init(|| with_words(true, || self.compute(plan, job)));
+        all.iter().find(|(f, _)| *f == field).map(|(_, e)| e)
     }
 
-    fn put(&mut self, id: EntityId, field: &str, e: Estimate) {
+    /// Every estimate, values only (see [`Ledger::get`]).
+    pub fn iter(&self) -> impl Iterator<Item = (EntityId, &str, &Estimate)> {
+        self.entries.iter().map(|((id, f), e, _)| (*id, f.as_str(), e))
+    }
+
+    fn put(&mut self, id: EntityId, field: &str, e: Estimate, job: Job) {
+        self.worded.entry(job).or_default();
         let key = (id, field.to_string());
         match self.index.get(&key) {
-            Some(&i) => self.entries[i].1 = e,
+            Some(&i) => self.entries[i] = (key, e, job),
             None => {
                 self.index.insert(key.clone(), self.entries.len());
-                self.entries.push((key, e));
+                self.entries.push((key, e, job));
             }
+        }
+    }
+
+    /// One job's estimates, as [`run`] computes them (with the words on or off as the
+    /// thread has them).
+    fn compute(&self, plan: &Plan, job: Job) -> Vec<(&'static str, Estimate)> {
+        let net_of = |x: EntityId| plan.ref_of(x, "model").map(|m| network::read(plan, m));
+        match job {
+            Job::Model(i) => model_estimates(&network::read(plan, self.models[i])),
+            Job::Train(t) => train_estimates(plan, t, net_of(t).as_ref()),
+            Job::Deploy(d) => deploy_estimates(plan, d, net_of(d).as_ref()),
+            Job::Compute(c) => money::estimates(plan, c),
         }
     }
 }
 
+fn train_estimates(plan: &Plan, t: EntityId, net: Option<&network::Network>) -> Vec<(&'static str, Estimate)> {
+    let Some(net) = net else { return Vec::new() };
+    let mut out = time::estimates(plan, t, net);
+    out.push(("train_memory", memory::training(plan, t, net)));
+    out
+}
+
+fn deploy_estimates(plan: &Plan, d: EntityId, net: Option<&network::Network>) -> Vec<(&'static str, Estimate)> {
+    let Some(net) = net else { return Vec::new() };
+    let mut out = memory::inference(plan, d, net);
+    out.extend(latency::estimates(plan, d, net));
+    out
+}
+
 /// Records an estimate and writes its value into the derived field.
-fn record(plan: &mut Plan, id: EntityId, field: &str, e: Estimate) {
+fn record(plan: &mut Plan, id: EntityId, field: &str, e: Estimate, job: Job) {
     if let Some(v) = e.value {
         let val = |x: f64| match e.measure.dim() {
             Some(d) => Val::Quantity(d, x),
@@ -156,7 +246,7 @@ fn record(plan: &mut Plan, id: EntityId, field: &str, e: Estimate) {
             Val::Estimate(Box::new(Value::derived(val(v.lo))), Box::new(Value::derived(val(v.hi)))),
         );
     }
-    plan.costs.put(id, field, e);
+    plan.costs.put(id, field, e, job);
 }
 
 /// Computes every estimate of the plan.
@@ -167,13 +257,9 @@ fn record(plan: &mut Plan, id: EntityId, field: &str, e: Estimate) {
 pub fn run(plan: &mut Plan) {
     // below this many models, trains and deploys one thread is faster
     const PARALLEL_FROM: usize = 96;
-    enum Job {
-        Model(usize),
-        Train(EntityId),
-        Deploy(EntityId),
-    }
     let models = plan.ids_of("model");
-    let nets: Vec<network::Network> = crate::parallel::map(&models, PARALLEL_FROM, |&m| network::read(plan, m));
+    let nets: Vec<network::Network> =
+        crate::parallel::map(&models, PARALLEL_FROM, |&m| with_words(false, || network::read(plan, m)));
     let by_model: crate::fasthash::FastMap<EntityId, &network::Network> = models.iter().copied().zip(&nets).collect();
     let jobs: Vec<Job> = (0..models.len())
         .map(Job::Model)
@@ -181,35 +267,26 @@ pub fn run(plan: &mut Plan) {
         .chain(plan.ids_of("deploy").into_iter().map(Job::Deploy))
         .collect();
     let shared: &Plan = plan;
-    let done = crate::parallel::map(&jobs, PARALLEL_FROM, |job| -> Vec<(EntityId, &'static str, Estimate)> {
+    let done = crate::parallel::map(&jobs, PARALLEL_FROM, |&job| -> Vec<(EntityId, &'static str, Estimate, Job)> {
         let plan = shared;
         let net_of = |x: EntityId| plan.ref_of(x, "model").and_then(|m| by_model.get(&m).copied());
-        match *job {
-            Job::Model(i) => model_estimates(&nets[i]).into_iter().map(|(f, e)| (models[i], f, e)).collect(),
-            Job::Train(t) => {
-                let Some(net) = net_of(t) else { return Vec::new() };
-                let mut out: Vec<_> = time::estimates(plan, t, net).into_iter().map(|(f, e)| (t, f, e)).collect();
-                out.push((t, "train_memory", memory::training(plan, t, net)));
-                out
-            }
-            Job::Deploy(d) => {
-                let Some(net) = net_of(d) else { return Vec::new() };
-                memory::inference(plan, d, net)
-                    .into_iter()
-                    .chain(latency::estimates(plan, d, net))
-                    .map(|(f, e)| (d, f, e))
-                    .collect()
-            }
-        }
+        let (id, out) = with_words(false, || match job {
+            Job::Model(i) => (models[i], model_estimates(&nets[i])),
+            Job::Train(t) => (t, train_estimates(plan, t, net_of(t))),
+            Job::Deploy(d) => (d, deploy_estimates(plan, d, net_of(d))),
+            Job::Compute(c) => (c, money::estimates(plan, c)),
+        });
+        out.into_iter().map(|(f, e)| (id, f, e, job)).collect()
     });
-    for (id, field, e) in done.into_iter().flatten() {
-        record(plan, id, field, e);
+    for (id, field, e, job) in done.into_iter().flatten() {
+        record(plan, id, field, e, job);
     }
     for c in plan.ids_of("compute") {
-        for (field, e) in money::estimates(plan, c) {
-            record(plan, c, field, e);
+        for (field, e) in with_words(false, || money::estimates(plan, c)) {
+            record(plan, c, field, e, Job::Compute(c));
         }
     }
+    plan.costs.models = models;
 }
 
 fn model_estimates(net: &network::Network) -> Vec<(&'static str, Estimate)> {
@@ -231,7 +308,7 @@ fn model_estimates(net: &network::Network) -> Vec<(&'static str, Estimate)> {
         trainable.term(p.label.clone(), p.trainable, "");
         if let Some(f) = p.fwd {
             let per =
-                p.tokens.map_or(String::new(), |t| format!("one sequence of {} tokens", Measure::Count.show_range(t)));
+                p.tokens.map_or(String::new(), |t| words!("one sequence of {} tokens", Measure::Count.show_range(t)));
             fwd.term(p.label.clone(), f, per);
         }
     }

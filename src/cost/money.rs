@@ -32,9 +32,9 @@ pub fn estimates(plan: &Plan, c: EntityId) -> Vec<(&'static str, Estimate)> {
         };
         let n = runs(plan, t);
         let all = dh * n;
-        let how = format!(
+        let how = words!(
             "{} runs × {}",
-            if n.lo == n.hi { range::count(n.lo) } else { format!("{}–{}", range::count(n.lo), range::count(n.hi)) },
+            if n.lo == n.hi { range::count(n.lo) } else { words!("{}–{}", range::count(n.lo), range::count(n.hi)) },
             Measure::Hours.show_range(dh)
         );
         hours.term(format!("train {tname}"), all, how.clone());
@@ -44,7 +44,7 @@ pub fn estimates(plan: &Plan, c: EntityId) -> Vec<(&'static str, Estimate)> {
                 // prices are per hour; device-hours are in seconds
                 let usd = all.scale(p / 3600.0);
                 let src = if price.is_some() { "the plan's `price`" } else { "catalog on-demand price" };
-                cost.term(format!("train {tname}"), usd, format!("{how} at {} USD/h ({src})", range::count(p)));
+                cost.term(format!("train {tname}"), usd, words!("{how} at {} USD/h ({src})", range::count(p)));
             }
             None => {
                 priced = false;

@@ -173,7 +173,7 @@ pub fn read(plan: &Plan, model: EntityId) -> Network {
         // a custom network of stated size
         let fwd = plan.num(model, "flops").map(Range::point).or_else(|| {
             matches!(family.as_deref(), Some("mlp" | "deep_mlp" | "linear" | "logistic")).then(|| {
-                net.assumptions.push(format!("`{name}` is dense: 2 FLOP per parameter per sample"));
+                net.assumptions.push(words!("`{name}` is dense: 2 FLOP per parameter per sample"));
                 Range::point(2.0 * p)
             })
         });

@@ -41,7 +41,7 @@ pub fn trainable(
                 return Range::new(0.0, total.hi * 0.05);
             };
             let r = rank.unwrap_or_else(|| {
-                assumptions.push(format!("LoRA rank {DEFAULT_RANK} (PEFT's default) on `{}`", bb.name));
+                assumptions.push(words!("LoRA rank {DEFAULT_RANK} (PEFT's default) on `{}`", bb.name));
                 DEFAULT_RANK
             });
             let (d, q, kv) = (t.width, t.heads * t.head_dim, t.kv_heads * t.head_dim);
@@ -53,7 +53,7 @@ pub fn trainable(
                 Some("attention") => Range::point(attention),
                 Some(_) => Range::point(attention + mlp),
                 None => {
-                    assumptions.push(format!(
+                    assumptions.push(words!(
                         "LoRA targets of `{}` not stated: from query and value (PEFT's default) to every linear layer",
                         bb.name
                     ));
@@ -116,7 +116,7 @@ pub fn head(
     let params = match kind {
         "mlp" => {
             assumptions
-                .push(format!("the MLP head's hidden width is taken as the {} input features", range::count(embed)));
+                .push(words!("the MLP head's hidden width is taken as the {} input features", range::count(embed)));
             Range::point(embed * (embed + 1.0) + linear)
         }
         _ => Range::point(linear),

@@ -37,10 +37,10 @@ pub fn precision(plan: &Plan, t: EntityId) -> (String, bool) {
 fn samples(plan: &Plan, t: EntityId, model: EntityId) -> Option<(Range, String)> {
     let n = plan.num(model, "n_train");
     if let (Some(e), Some(n)) = (plan.num(t, "epochs"), n) {
-        return Some((Range::point(e * n), format!("{} epochs × {} records", range::count(e), range::count(n))));
+        return Some((Range::point(e * n), words!("{} epochs × {} records", range::count(e), range::count(n))));
     }
     if let (Some(s), Some(b)) = (plan.num(t, "steps"), plan.num(t, "batch")) {
-        return Some((Range::point(s * b), format!("{} steps × batch {}", range::count(s), range::count(b))));
+        return Some((Range::point(s * b), words!("{} steps × batch {}", range::count(s), range::count(b))));
     }
     None
 }
@@ -81,13 +81,13 @@ pub fn estimates(plan: &Plan, t: EntityId, net: &Network) -> Vec<(&'static str, 
                 }
                 (
                     per_token * Range::point(d),
-                    format!("{} per token × {} tokens", flops::show(per_token.mid()), range::count(d)),
+                    words!("{} per token × {} tokens", flops::show(per_token.mid()), range::count(d)),
                 )
             }
             (Some(d), None) => {
                 // a head or a non-sequence part: once per sequence
                 match net.parts.iter().find_map(|q| q.tokens) {
-                    Some(tok) => (fwd * (Range::point(d) / tok), format!("{} per sequence", flops::show(fwd.mid()))),
+                    Some(tok) => (fwd * (Range::point(d) / tok), words!("{} per sequence", flops::show(fwd.mid()))),
                     None => {
                         known = false;
                         continue;
@@ -101,10 +101,10 @@ pub fn estimates(plan: &Plan, t: EntityId, net: &Network) -> Vec<(&'static str, 
                         let once = epochs.map_or(Range::point(1.0), |e| Range::new(1.0 / e.max(1.0), 1.0));
                         (
                             fwd * *s * once,
-                            format!("{} per sample, {how}; once if features are cached", flops::show(fwd.mid())),
+                            words!("{} per sample, {how}; once if features are cached", flops::show(fwd.mid())),
                         )
                     } else {
-                        (fwd * *s, format!("{} per sample × {how}", flops::show(fwd.mid())))
+                        (fwd * *s, words!("{} per sample × {how}", flops::show(fwd.mid())))
                     }
                 }
                 None => {
@@ -113,8 +113,8 @@ pub fn estimates(plan: &Plan, t: EntityId, net: &Network) -> Vec<(&'static str, 
                 }
             },
         };
-        let kdesc = if k.lo == k.hi { format!("{}", k.lo) } else { format!("{}–{}", k.lo, k.hi) };
-        fl.term(p.label.clone(), k * work, format!("{kdesc} × {how}"));
+        let kdesc = if k.lo == k.hi { words!("{}", k.lo) } else { words!("{}–{}", k.lo, k.hi) };
+        fl.term(p.label.clone(), k * work, words!("{kdesc} × {how}"));
     }
     if tokens.is_none() && seen.is_none() {
         fl.lack(format!("how long `{name}` runs (`epochs`, `steps` with `batch`, or `tokens`)"));
@@ -146,8 +146,8 @@ pub fn estimates(plan: &Plan, t: EntityId, net: &Network) -> Vec<(&'static str, 
         }
         match &util {
             Some((u, why)) => {
-                e.basis = Some(format!("{} of {}'s {} {prec} peak", pct(*u), dev.name, range::rate(peak, &prec)));
-                e.assume(format!("utilisation {} ({why})", pct(*u)));
+                e.basis = Some(words!("{} of {}'s {} {prec} peak", pct(*u), dev.name, range::rate(peak, &prec)));
+                e.assume(words!("utilisation {} ({why})", pct(*u)));
             }
             None => e.lack(format!("a network class (`efficiency`) for `{name}`'s model, or `compute.mfu`")),
         }
@@ -162,12 +162,12 @@ pub fn estimates(plan: &Plan, t: EntityId, net: &Network) -> Vec<(&'static str, 
         let rate = u.scale(peak);
         let dh = f * redo / rate;
         hours.value = Some(dh);
-        hours.term("compute", dh, format!("{} ÷ ({} × {})", fl.show(), pct(*u), range::rate(peak, &prec)));
+        hours.term("compute", dh, words!("{} ÷ ({} × {})", fl.show(), pct(*u), range::rate(peak, &prec)));
         wall.value = Some(dh.scale(1.0 / n));
         wall.term(
             "one run",
             dh.scale(1.0 / n),
-            format!("{} device-hours over {n} × {}", Measure::Hours.show_range(dh), dev.name),
+            words!("{} device-hours over {n} × {}", Measure::Hours.show_range(dh), dev.name),
         );
         if n > 1.0 {
             wall.assume("linear scaling over the devices (communication is inside the utilisation range)");
@@ -199,5 +199,5 @@ fn utilisation(plan: &Plan, net: &Network, dev: &Device, precision: &str) -> Opt
         _ => "gpu_train",
     };
     let u = catalog::efficiency(plan, class, column)?;
-    Some((u, format!("network class `{}`, {column}", plan.entity(class).name)))
+    Some((u, words!("network class `{}`, {column}", plan.entity(class).name)))
 }

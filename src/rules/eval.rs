@@ -370,11 +370,11 @@ impl<'p> Eval<'p> {
         }
     }
 
-    /// The cost model's record behind an estimate field (`t.train_memory`).
+    /// The cost model's record behind an estimate field (`t.train_memory`), with its words.
     fn estimate(&mut self, e: &'p TExpr) -> Option<&'p crate::cost::Estimate> {
         let TKind::Field(base, Access::Field(name, _)) = &e.kind else { return None };
         match self.eval(base) {
-            V::Entity(id) => self.plan.costs.get(id, name),
+            V::Entity(id) => self.plan.costs.words(self.plan, id, name),
             _ => None,
         }
     }
