@@ -154,7 +154,8 @@ impl Diagnostics {
 
     /// The diagnostics in source order (file, then position), ties kept in report order.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.list.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start)));
+        // stable; sorts the keys and moves each diagnostic (176 bytes) about once
+        self.list.sort_by_cached_key(|d| d.primary_span().map(|s| (s.file, s.start)));
         self.list
     }
 }

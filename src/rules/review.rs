@@ -320,7 +320,8 @@ pub fn review(
             i += 1;
             k
         });
-        findings.sort_by_key(|f| (rules.rules[f.rule].section, f.state != State::Open));
+        // stable; sorts the keys and moves each finding about once
+        findings.sort_by_cached_key(|f| (rules.rules[f.rule].section, f.state != State::Open));
     }
 
     diags.reserve(findings.len());

@@ -217,7 +217,16 @@ pub fn clean_text(text: String) -> (String, Option<(usize, String)>) {
     let bad = |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}';
     // every character it looks for is ASCII or starts with 0xEF (`�` is EF BF BD): a byte
     // scan finds the candidates, the characters there decide
-    let suspect = |b: &u8| (*b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f || *b == 0xef;
+    static SUSPECT: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            t[b] = (b < 0x20 && !matches!(b as u8, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xef;
+            b += 1;
+        }
+        t
+    };
+    let suspect = |b: &u8| SUSPECT[*b as usize];
     let mut from = 0;
     let first = loop {
         let Some(i) = text.as_bytes()[from..].iter().position(suspect).map(|i| from + i) else { break None };
