@@ -44,7 +44,7 @@ pub struct Label {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     pub letter: char,
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     pub recommended: bool,
 }
 
@@ -58,7 +58,7 @@ pub struct Diagnostic {
     pub help: Vec<String>,
     /// for architect findings: why it matters, and the options, recommended first
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub why: Option<String>,
+    pub why: Option<std::sync::Arc<str>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<Choice>,
 }

@@ -93,7 +93,7 @@ pub struct Record {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entity: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub why: Option<String>,
+    pub why: Option<std::sync::Arc<str>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<Choice>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -266,7 +266,7 @@ pub fn records(c: &Compilation, r: &Review) -> Vec<Record> {
             message: f.message.clone(),
             location: Some(Location::of(sources, f.span)),
             entity: Some(f.path.clone()),
-            why: Some(rule.why_of(&f.advice).to_string()),
+            why: Some(rule.why_of(&f.advice).clone()),
             options: rule
                 .options_of(&f.advice)
                 .into_iter()

@@ -95,7 +95,7 @@ fn in_repo(loc: &Location) -> bool {
 
 fn rule_descriptor(r: &Rule) -> Value {
     let summary = r.summary();
-    let help_md = if r.text().docs.trim().is_empty() { r.text().why.clone() } else { r.text().docs.clone() };
+    let help_md = if r.text().docs.trim().is_empty() { r.text().why.to_string() } else { r.text().docs.clone() };
     let mut tags = vec!["ml-architecture".to_string(), r.section.as_str().to_string()];
     if r.origin != FileOrigin::Stdlib {
         tags.push("team-rule".into());

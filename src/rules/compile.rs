@@ -159,7 +159,7 @@ impl Compiler<'_> {
                             whys_when.push(Case {
                                 when: c,
                                 condition: self.sources.text(cond.span).to_string(),
-                                value: t,
+                                value: t.into(),
                             });
                         }
                     }
@@ -179,7 +179,7 @@ impl Compiler<'_> {
                         continue;
                     };
                     let l = letter.name.chars().next().unwrap_or('?');
-                    let o = RuleOption { letter: l, text: t, recommended: *recommended };
+                    let o = RuleOption { letter: l, text: t.into(), recommended: *recommended };
                     match cond {
                         Some(c) => {
                             let when = self.condition(c);
@@ -351,7 +351,7 @@ impl Compiler<'_> {
                 message: message?,
                 messages_when,
                 explain,
-                why: why?,
+                why: why?.into(),
                 whys_when,
                 options: options.into_iter().map(|(o, _)| o).collect(),
                 options_when: cases,

@@ -82,7 +82,8 @@ pub enum Status {
 #[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct RuleOption {
     pub letter: char,
-    pub text: String,
+    /// shared with every finding's diagnostic that shows it
+    pub text: std::sync::Arc<str>,
     pub recommended: bool,
 }
 
@@ -165,9 +166,10 @@ pub struct RuleText {
     pub messages_when: Vec<(TExpr, Vec<Piece>)>,
     /// estimates whose terms and assumptions the finding lists as notes
     pub explain: Vec<TExpr>,
-    pub why: String,
+    /// shared with every finding's diagnostic that shows it
+    pub why: std::sync::Arc<str>,
     /// `why when COND: "…"`: the first whose condition holds replaces `why`
-    pub whys_when: Vec<Case<String>>,
+    pub whys_when: Vec<Case<std::sync::Arc<str>>>,
     pub options: Vec<RuleOption>,
     /// `option B when COND: "…"`: replaces option B where the condition holds (the first
     /// of a letter that holds wins)
@@ -275,7 +277,7 @@ impl Rule {
     }
 
     /// The why a finding shows: the case its plan matched, or the rule's own.
-    pub fn why_of(&self, a: &Advice) -> &str {
+    pub fn why_of(&self, a: &Advice) -> &std::sync::Arc<str> {
         a.why.map_or(&self.text().why, |i| &self.text().whys_when[i].value)
     }
 

@@ -245,7 +245,7 @@ pub fn review(
             if targets(plan, &d.target, f) {
                 // the option as this finding's plan reads it
                 let text = rule.options_of(&f.advice).into_iter().find(|o| o.letter == letter).unwrap_or(option);
-                f.state = State::Decided { letter, option: text.text.clone(), reason: d.reason.clone() };
+                f.state = State::Decided { letter, option: text.text.to_string(), reason: d.reason.clone() };
                 used[i] = true;
             }
         }
@@ -386,7 +386,7 @@ fn to_diagnostic(rule: &Rule, f: &Finding) -> Option<Diagnostic> {
         for n in &f.notes {
             d = d.note(n.clone());
         }
-        d.why = Some(rule.why_of(&f.advice).to_string());
+        d.why = Some(rule.why_of(&f.advice).clone());
         d.choices = choices;
     }
     Some(d)

@@ -190,7 +190,8 @@ pub fn context(o: &Outcome, length: Length, stem: Option<&str>) -> (Value, Vec<P
     // a rule hundreds of times); templates look them up by `advice`: the code, or
     // `CODE/2`, `CODE/3` … where a rule's advice fits the plan's domain differently
     let mut rules = serde_json::Map::new();
-    let mut advice: Vec<(&str, &Option<String>, &Vec<crate::diag::Choice>, String)> = Vec::new();
+    type Advice<'r> = (&'r str, &'r Option<std::sync::Arc<str>>, &'r Vec<crate::diag::Choice>, String);
+    let mut advice: Vec<Advice> = Vec::new();
     for r in o.records().iter().filter(|r| r.is_reported() && r.why.is_some()) {
         if advice.iter().any(|(c, w, op, _)| *c == r.code && *w == &r.why && *op == &r.options) {
             continue;
