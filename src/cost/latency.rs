@@ -277,7 +277,7 @@ pub fn estimates(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                 if tail.lo == tail.hi {
                     super::range::factor(tail.lo)
                 } else {
-                    words!("{}–{}", super::range::factor(tail.lo), super::range::factor(tail.hi))
+                    format!("{}–{}", super::range::factor(tail.lo), super::range::factor(tail.hi))
                 },
                 dev.class
             ),

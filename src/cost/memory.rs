@@ -441,7 +441,7 @@ pub fn inference(plan: &Plan, d: EntityId, net: &Network) -> Vec<(&'static str, 
                 Measure::Bytes.show_range(kv),
                 Measure::Count.show_range(ctx),
                 Measure::Bytes.show(t.kv_per_token(kv_b)),
-                if batch > 1.0 { words!(" × batch {batch}") } else { String::new() }
+                if batch > 1.0 { format!(" × batch {batch}") } else { String::new() }
             ));
         } else if let (Some(t), Some(tok)) = (bb.transformer(), p.tokens) {
             let long = p.tokens_long.unwrap_or(tok.hi);

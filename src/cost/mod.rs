@@ -155,7 +155,7 @@ impl Estimate {
 /// The declaration whose estimates one call of the model computes together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Job {
-    Model(usize),
+    Model(EntityId),
     Train(EntityId),
     Deploy(EntityId),
     Compute(EntityId),
@@ -167,8 +167,6 @@ enum Job {
 pub struct Ledger {
     entries: Vec<((EntityId, String), Estimate, Job)>,
     index: crate::fasthash::FastMap<(EntityId, String), usize>,
-    /// the models, in the order `run` read them (`Job::Model` indexes it)
-    models: Vec<EntityId>,
     /// each job's estimates with their words, computed on first read
     worded: crate::fasthash::FastMap<Job, std::sync::OnceLock<Vec<(&'static str, Estimate)>>>,
 }
@@ -211,7 +209,7 @@ impl Ledger {
     fn compute(&self, plan: &Plan, job: Job) -> Vec<(&'static str, Estimate)> {
         let net_of = |x: EntityId| plan.ref_of(x, "model").map(|m| network::read(plan, m));
         match job {
-            Job::Model(i) => model_estimates(&network::read(plan, self.models[i])),
+            Job::Model(m) => model_estimates(&network::read(plan, m)),
             Job::Train(t) => train_estimates(plan, t, net_of(t).as_ref()),
             Job::Deploy(d) => deploy_estimates(plan, d, net_of(d).as_ref()),
             Job::Compute(c) => money::estimates(plan, c),
@@ -261,7 +259,9 @@ pub fn run(plan: &mut Plan) {
     let nets: Vec<network::Network> =
         crate::parallel::map(&models, PARALLEL_FROM, |&m| with_words(false, || network::read(plan, m)));
     let by_model: crate::fasthash::FastMap<EntityId, &network::Network> = models.iter().copied().zip(&nets).collect();
-    let jobs: Vec<Job> = (0..models.len())
+    let jobs: Vec<Job> = models
+        .iter()
+        .copied()
         .map(Job::Model)
         .chain(plan.ids_of("train").into_iter().map(Job::Train))
         .chain(plan.ids_of("deploy").into_iter().map(Job::Deploy))
@@ -271,7 +271,7 @@ pub fn run(plan: &mut Plan) {
         let plan = shared;
         let net_of = |x: EntityId| plan.ref_of(x, "model").and_then(|m| by_model.get(&m).copied());
         let (id, out) = with_words(false, || match job {
-            Job::Model(i) => (models[i], model_estimates(&nets[i])),
+            Job::Model(m) => (m, model_estimates(by_model[&m])),
             Job::Train(t) => (t, train_estimates(plan, t, net_of(t))),
             Job::Deploy(d) => (d, deploy_estimates(plan, d, net_of(d))),
             Job::Compute(c) => (c, money::estimates(plan, c)),
@@ -286,7 +286,6 @@ pub fn run(plan: &mut Plan) {
             record(plan, c, field, e, Job::Compute(c));
         }
     }
-    plan.costs.models = models;
 }
 
 fn model_estimates(net: &network::Network) -> Vec<(&'static str, Estimate)> {

@@ -34,7 +34,7 @@ pub fn estimates(plan: &Plan, c: EntityId) -> Vec<(&'static str, Estimate)> {
         let all = dh * n;
         let how = words!(
             "{} runs × {}",
-            if n.lo == n.hi { range::count(n.lo) } else { words!("{}–{}", range::count(n.lo), range::count(n.hi)) },
+            if n.lo == n.hi { range::count(n.lo) } else { format!("{}–{}", range::count(n.lo), range::count(n.hi)) },
             Measure::Hours.show_range(dh)
         );
         hours.term(format!("train {tname}"), all, how.clone());
