@@ -108,7 +108,7 @@ impl Compiler<'_> {
                     "already bound by an earlier `for` or `let`",
                     "give each `for` and `let` its own name",
                 );
-                bindings.push((var.name.clone(), Binding::Value(x)));
+                bindings.push((var.name.clone(), Binding::Value(super::Lazy::ready(x))));
                 self.scope.push((var.name.clone(), ty));
                 continue;
             }
@@ -132,7 +132,7 @@ impl Compiler<'_> {
                         let list = self.expr(e, None);
                         let elem =
                             self.element_type(&list, "`for … in` needs", "write `for x: KIND` to bind declarations");
-                        bindings.push((var.name.clone(), Binding::Each(list)));
+                        bindings.push((var.name.clone(), Binding::Each(super::Lazy::ready(list))));
                         elem
                     }
                 };
@@ -330,9 +330,8 @@ impl Compiler<'_> {
                 );
             }
         }
-        let when = when?;
+        let when = super::eval::guard_levels(when?, bindings.len());
         Some(Rule {
-            levels: super::eval::guard_levels(&when, bindings.len()),
             code: decl.code.name.clone(),
             name: decl.name.name.replace('-', "_"),
             section: section?,
@@ -341,8 +340,8 @@ impl Compiler<'_> {
             since,
             bindings,
             when,
-            escalate,
-            relax,
+            escalate: escalate.map(super::Lazy::ready),
+            relax: relax.map(super::Lazy::ready),
             gates,
             covers,
             at,

@@ -7,7 +7,7 @@
 //! above; `.low` and `.high` read the ends.
 
 use super::expr::{Access, IsTest, Slot, TExpr, TKind};
-use super::{Binding, Finding, Piece, Rule, RuleSet, State};
+use super::{Binding, Finding, Lazy, Piece, Rule, RuleSet, State};
 use crate::diag::Severity;
 use crate::plan::{EntityId, Payload, Plan, Progress, Val, Value};
 use crate::schema::{EnumId, KindId, RecordId};
@@ -693,40 +693,37 @@ pub fn evaluate_bounded<'p>(plan: &'p Plan, rules: &'p RuleSet) -> (Vec<Finding>
 /// The conjuncts of `when` by the binding they wait for: `guards[k]` holds those whose
 /// deepest variable is binding `k - 1` (`guards[0]`: none), so a nested `for` is entered
 /// only for outer bindings that already pass — `for d: dataset, for t: train` with
-/// `d.role == unlabeled` visits the trains of unlabelled pools only.
-fn guards(rule: &Rule) -> Vec<Vec<&TExpr>> {
+/// `d.role == unlabeled` visits the trains of unlabelled pools only. A conjunct is decoded
+/// the first time a binding reaches it.
+fn guards(rule: &Rule) -> Vec<Vec<&Lazy<TExpr>>> {
     let n = rule.bindings.len();
-    let mut conj = Vec::new();
-    conjuncts(&rule.when, &mut conj);
-    let mut out: Vec<Vec<&TExpr>> = vec![Vec::new(); n + 1];
-    for (i, c) in conj.into_iter().enumerate() {
-        // the levels come with the rule; a rule put together otherwise has them worked out
-        let level = rule.levels.get(i).copied().unwrap_or_else(|| level(c, n));
-        out[level.min(n)].push(c);
+    let mut out: Vec<Vec<&Lazy<TExpr>>> = vec![Vec::new(); n + 1];
+    for (level, c) in &rule.when {
+        out[(*level).min(n)].push(c);
     }
     out
 }
 
-/// The binding each conjunct of `when` waits for (see [`guards`]), worked out once when a
-/// rule is compiled: for each of `when`'s conjuncts in order, 0 when it reads no binding,
-/// k + 1 when the deepest it reads is binding k.
-pub(super) fn guard_levels(when: &TExpr, bindings: usize) -> Vec<usize> {
+/// `when` split into its conjuncts, each with the binding it waits for (see [`guards`]),
+/// worked out once when a rule is compiled: 0 when it reads no binding, k + 1 when the
+/// deepest it reads is binding k.
+pub(super) fn guard_levels(when: TExpr, bindings: usize) -> Vec<(usize, Lazy<TExpr>)> {
     let mut conj = Vec::new();
     conjuncts(when, &mut conj);
-    conj.into_iter().map(|c| level(c, bindings)).collect()
+    conj.into_iter().map(|c| (level(&c, bindings), Lazy::ready(c))).collect()
 }
 
 fn level(c: &TExpr, n: usize) -> usize {
     deepest(c, n).map_or(0, |s| s + 1)
 }
 
-fn conjuncts<'a>(e: &'a TExpr, out: &mut Vec<&'a TExpr>) {
-    match &e.kind {
+fn conjuncts(e: TExpr, out: &mut Vec<TExpr>) {
+    match e.kind {
         TKind::Binary(BinOp::And, a, b) => {
-            conjuncts(a, out);
-            conjuncts(b, out);
+            conjuncts(*a, out);
+            conjuncts(*b, out);
         }
-        _ => out.push(e),
+        kind => out.push(TExpr { kind, ..e }),
     }
 }
 
@@ -764,13 +761,13 @@ fn deepest(e: &TExpr, n: usize) -> Option<usize> {
 fn bind<'p>(
     ev: &mut Eval<'p>,
     rule: &'p Rule,
-    guards: &[Vec<&'p TExpr>],
+    guards: &[Vec<&'p Lazy<TExpr>>],
     ri: usize,
     depth: usize,
     out: &mut Vec<Finding>,
 ) {
     // what the bindings so far decide must hold before going deeper
-    if !guards[depth].iter().all(|c| ev.eval(c).truthy()) {
+    if !guards[depth].iter().all(|c| ev.eval(c.get()).truthy()) {
         return;
     }
     if depth == rule.bindings.len() {
@@ -800,14 +797,14 @@ fn bind<'p>(
             }
         }
         Binding::Each(list) => {
-            for (item, place) in ev.items_with_places(list) {
+            for (item, place) in ev.items_with_places(list.get()) {
                 if !visit(ev, item, place) {
                     return;
                 }
             }
         }
         Binding::Value(x) => {
-            if !visit(ev, V::Lazy(x), None) {
+            if !visit(ev, V::Lazy(x.get()), None) {
                 return;
             }
         }
@@ -847,13 +844,13 @@ fn finding<'p>(ev: &mut Eval<'p>, rule: &'p Rule, ri: usize) -> Finding {
         (None, None) => (e.head, cat(kind.clone(), &[".", &e.name])),
     };
     let mut severity = rule.severity;
-    if rule.escalate.as_ref().is_some_and(|x| ev.eval(x).truthy()) {
+    if rule.escalate.as_ref().is_some_and(|x| ev.eval(x.get()).truthy()) {
         severity = match severity {
             Severity::Note => Severity::Warning,
             _ => Severity::Error,
         };
     }
-    if rule.relax.as_ref().is_some_and(|x| ev.eval(x).truthy()) {
+    if rule.relax.as_ref().is_some_and(|x| ev.eval(x.get()).truthy()) {
         severity = match severity {
             Severity::Error => Severity::Warning,
             _ => Severity::Note,

@@ -72,6 +72,18 @@ pub struct TExpr {
     pub span: Span,
 }
 
+/// `none`: what a lazily kept expression reads as should its bytes not decode (they were
+/// written by `build.rs` from an expression, so they do) — a condition that never holds.
+impl Default for TExpr {
+    fn default() -> TExpr {
+        TExpr {
+            kind: TKind::Missing { unknown: false },
+            ty: RTy::Missing,
+            span: Span::new(crate::source::FileId(0), 0, 0),
+        }
+    }
+}
+
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum TKind {
     Bool(bool),

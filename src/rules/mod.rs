@@ -100,9 +100,9 @@ pub struct Case<T> {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Binding {
     Kind(crate::schema::KindId),
-    Each(TExpr),
+    Each(Lazy<TExpr>),
     /// `let x = EXPR`: one value
-    Value(TExpr),
+    Value(Lazy<TExpr>),
 }
 
 /// `at`: the declaration the finding is about, and optionally one of its fields — or an
@@ -134,14 +134,13 @@ pub struct Rule {
     pub status: Status,
     pub since: Option<String>,
     pub bindings: Vec<(String, Binding)>,
-    pub when: TExpr,
-    /// for each conjunct of `when` (its `and`s, in order), the binding it waits for:
+    /// the conjuncts of `when` (its `and`s, in order), each with the binding it waits for:
     /// 0 for none, k + 1 for binding k ([`eval::guard_levels`], fixed when compiled)
-    pub levels: Vec<usize>,
+    pub when: Vec<(usize, Lazy<TExpr>)>,
     /// when this also holds, the finding is raised one level (note → warning → error)
-    pub escalate: Option<TExpr>,
+    pub escalate: Option<Lazy<TExpr>>,
     /// when this holds, the finding is lowered one level (error → warning → note)
-    pub relax: Option<TExpr>,
+    pub relax: Option<Lazy<TExpr>>,
     /// the gates the rule names (`gate: deployment(p, m)`), already joined into `when`
     /// and `relax`
     pub gates: Vec<String>,
@@ -178,7 +177,9 @@ pub struct RuleText {
 }
 
 /// A value kept encoded (bincode) until it is first read: the embedded stdlib's rule texts,
-/// most of which a run never shows. A value made in this run is ready at once.
+/// most of which a run never shows, and the parts of its rules' conditions (`when`'s
+/// conjuncts, the bindings, `escalate` and `relax`), which a run reads only as far as a
+/// plan takes each rule. A value made in this run is ready at once.
 pub struct Lazy<T> {
     cell: std::sync::OnceLock<T>,
     /// read in place from the embedded stdlib's checked state, which lives as long as the
