@@ -90,7 +90,7 @@ pub fn build(plan: &Plan) -> DepGraph {
 pub fn written_refs(plan: &Plan, e: &crate::plan::Entity) -> Vec<(EntityId, String, Option<Span>)> {
     let kind = plan.schema.kind(e.kind);
     let mut found = Vec::new();
-    for (slot, value) in e.fields.iter().enumerate() {
+    for (slot, value) in plan.slots(e).enumerate() {
         let (Some(value), Some(def)) = (value, kind.field(e.variant, slot)) else {
             continue;
         };

@@ -28,6 +28,7 @@ pub struct Prelude {
     pub schema: Schema,
     pub entities: Vec<Entity>,
     pub index: FastMap<(KindId, String), EntityId>,
+    pub defaults: crate::plan::Defaults,
     pub carry: Carry,
     pub rules: RuleSet,
 }
@@ -52,7 +53,7 @@ impl Prelude {
         }
         // nothing else holds the schema: the rules compiled from a reference to it
         let schema = std::sync::Arc::try_unwrap(plan.schema).map_err(|_| Vec::new())?;
-        Ok(Prelude { schema, entities: plan.entities, index: plan.index, carry, rules })
+        Ok(Prelude { schema, entities: plan.entities, index: plan.index, defaults: plan.defaults, carry, rules })
     }
 
     /// The plan the user's modules are checked onto: the stdlib's schema and declarations.
@@ -61,6 +62,7 @@ impl Prelude {
             schema: std::sync::Arc::new(self.schema),
             entities: self.entities,
             index: self.index,
+            defaults: self.defaults,
             ..Plan::default()
         };
         (plan, self.carry, self.rules)

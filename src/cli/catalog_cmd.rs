@@ -130,7 +130,7 @@ fn fields(plan: &Plan, id: EntityId) -> Vec<(String, Value)> {
     let e = plan.entity(id);
     let k = plan.schema.kind(e.kind);
     let mut out = Vec::new();
-    for (slot, v) in e.fields.iter().enumerate() {
+    for (slot, v) in plan.slots(e).enumerate() {
         let (Some(v), Some(f)) = (v, k.field(e.variant, slot)) else { continue };
         if f.derived || matches!(v.val, Val::Absent) {
             continue;

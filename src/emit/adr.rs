@@ -379,7 +379,7 @@ fn written_fields(input: &Input, id: EntityId, skip: &[&str]) -> Vec<String> {
         if skip.contains(&f.name.as_str()) {
             continue;
         }
-        let Some(Some(v)) = e.fields.get(slot) else { continue };
+        let Some(v) = plan.slot(e, slot) else { continue };
         let (Origin::Written(span), Some(text)) = (v.origin, written_text(input, v)) else { continue };
         out.push((span.start, code(&format!("{}: {text}", f.name))));
     }

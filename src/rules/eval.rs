@@ -431,12 +431,11 @@ impl<'p> Eval<'p> {
             V::Entity(id) => {
                 let e = self.plan.entity(*id);
                 match slot {
-                    Some(Slot::Kind(k, s)) if *k == e.kind => e.fields.get(*s).and_then(Option::as_ref),
+                    Some(Slot::Kind(k, s)) if *k == e.kind => self.plan.slot(e, *s),
                     Some(Slot::Variant(k, by_variant)) if *k == e.kind => e
                         .variant
                         .and_then(|v| by_variant.get(v as usize).copied().flatten())
-                        .and_then(|s| e.fields.get(s))
-                        .and_then(Option::as_ref),
+                        .and_then(|s| self.plan.slot(e, s)),
                     _ => self.plan.field(*id, name),
                 }
             }

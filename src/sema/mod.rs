@@ -115,9 +115,15 @@ pub fn check_onto(
     // 3. defaults, then bodies
     let defaults = match carry.defaults.take() {
         Some(d) => d,
-        None => check_defaults(&plan, &by_name, diags),
+        None => {
+            let d = check_defaults(&plan, &by_name, diags);
+            // by kind and slot, for the slots declarations leave to their default
+            plan.defaults =
+                crate::plan::Defaults::new(&plan.schema, |k, v, i| d.get(&(DefOwner::Kind(k, v), i)).cloned());
+            d
+        }
     };
-    let mut filled: Vec<Option<Vec<Option<Value>>>> = Vec::with_capacity(plan.entities.len());
+    let mut filled: Vec<Option<crate::plan::Fields>> = Vec::with_capacity(plan.entities.len());
     {
         let mut checker = Checker {
             schema: &plan.schema,
@@ -134,7 +140,7 @@ pub fn check_onto(
                     let kname = &plan.schema.kind(e.kind).name;
                     let what = crate::units::cat(kname.clone(), &[" `", &e.name, "`"]);
                     let set = FieldSet::of_kind(&plan.schema, e.kind, e.variant, what);
-                    filled.push(Some(checker.fields(body, &set, e.head)));
+                    filled.push(Some(checker.decl_fields(body, &set, e.head)));
                 }
                 _ => filled.push(None),
             }
@@ -317,7 +323,7 @@ fn declare(
         origin,
         docs: d.docs.0.clone(),
         owner: None,
-        fields: Vec::new(),
+        fields: Default::default(),
         broken: broken || bad_variant,
     });
     Some(id)

@@ -84,7 +84,26 @@ impl Checker<'_> {
     /// Checks the fields written in a body against a field set; reports unknown, duplicate,
     /// derived and missing fields. Returns values by slot, defaults filled in.
     pub fn fields(&mut self, written: &[ast::Field], set: &FieldSet, head: Span) -> Vec<Option<Value>> {
+        self.fields_and_defaults(written, set, head, true).0
+    }
+
+    /// As [`Checker::fields`] for a declaration's body: its own values, the slots that take
+    /// the schema's default left to the plan's defaults.
+    pub fn decl_fields(&mut self, written: &[ast::Field], set: &FieldSet, head: Span) -> crate::plan::Fields {
+        let (values, defaulted) = self.fields_and_defaults(written, set, head, false);
+        crate::plan::Fields::new(values, &defaulted)
+    }
+
+    /// The values by slot, each default filled in when `fill`, and which slots take one.
+    fn fields_and_defaults(
+        &mut self,
+        written: &[ast::Field],
+        set: &FieldSet,
+        head: Span,
+        fill: bool,
+    ) -> (Vec<Option<Value>>, Vec<bool>) {
         let mut out: Vec<Option<Value>> = vec![None; set.defs.len()];
+        let mut defaulted = vec![false; set.defs.len()];
         let mut seen: Vec<Option<Span>> = vec![None; set.defs.len()];
         for f in written {
             let slot = match set.kind {
@@ -125,7 +144,10 @@ impl Checker<'_> {
                 continue;
             }
             if let Some(d) = self.defaults.get(&(*owner, *idx)) {
-                out[slot] = Some(d.clone());
+                defaulted[slot] = true;
+                if fill {
+                    out[slot] = Some(d.clone());
+                }
             } else if def.required() {
                 missing.push(def);
             }
@@ -152,7 +174,7 @@ impl Checker<'_> {
             }
             self.diags.push(d);
         }
-        out
+        (out, defaulted)
     }
 
     fn unknown_field(&mut self, f: &ast::Field, set: &FieldSet) {
