@@ -108,7 +108,8 @@ impl Compiler<'_> {
                     "already bound by an earlier `for` or `let`",
                     "give each `for` and `let` its own name",
                 );
-                bindings.push((var.name.clone(), Binding::Value(super::Lazy::ready(x))));
+                let entity = matches!(ty, RTy::Entity(_));
+                bindings.push((var.name.clone(), Binding::Value { expr: super::Lazy::ready(x), entity }));
                 self.scope.push((var.name.clone(), ty));
                 continue;
             }
@@ -900,7 +901,11 @@ impl Compiler<'_> {
             }),
         };
         let body = Box::new(body.unwrap_or(TExpr { kind: TKind::Bool(true), ty: RTy::Bool, span }));
-        TExpr { kind: TKind::Quant { quant, slot, source: Box::new(src), filter, body }, ty, span }
+        let unit = match body.ty {
+            RTy::Quantity(d) => Some(d),
+            _ => None,
+        };
+        TExpr { kind: TKind::Quant { quant, slot, source: Box::new(src), filter, body, unit }, ty, span }
     }
 
     /// `referrers(d, train)`: the declarations of a kind whose fields refer to `d`.

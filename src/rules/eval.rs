@@ -43,8 +43,8 @@ enum V<'p> {
     Unknown,
     /// a `let` not read yet: its expression, evaluated on the first read of the variable
     /// (a rule's `let`s serve its messages and advice as much as its `when`, and most
-    /// bindings never fire)
-    Lazy(&'p TExpr),
+    /// bindings never fire), and whether it is a declaration
+    Lazy(&'p TExpr, bool),
 }
 
 static NO_PAYLOAD: Payload = Payload::None;
@@ -205,7 +205,27 @@ struct Eval<'p> {
 type Place<'p> = (crate::source::Span, &'p str, usize);
 
 impl<'p> Eval<'p> {
+    /// The value of an expression. The kinds most nodes are (literals, variables, field
+    /// reads, operators) are handled here; the rest in [`Eval::eval_rest`], kept out of line
+    /// so that this function, entered once per node, stays small.
     fn eval(&mut self, e: &'p TExpr) -> V<'p> {
+        match &e.kind {
+            TKind::Bool(b) => V::Bool(*b),
+            TKind::Num(x) => V::Num(*x),
+            TKind::Str(s) => V::Str(s),
+            TKind::Var(slot) => self.var(*slot),
+            TKind::EnumValue(en, v) => V::Enum(*en, *v, &NO_PAYLOAD),
+            TKind::Field(base, access) if !matches!(access, Access::Basis) => {
+                let b = self.eval(base);
+                self.access(b, access)
+            }
+            TKind::Binary(op, a, b) => self.binary(*op, a, b),
+            _ => self.eval_rest(e),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_rest(&mut self, e: &'p TExpr) -> V<'p> {
         match &e.kind {
             TKind::Bool(b) => V::Bool(*b),
             TKind::Num(x) => V::Num(*x),
@@ -260,7 +280,7 @@ impl<'p> Eval<'p> {
                 }
                 V::Bool(holds != *negated)
             }
-            TKind::Quant { quant, slot, source, filter, body } => {
+            TKind::Quant { quant, slot, source, filter, body, unit } => {
                 // an absent list (a plan that is not there, a field left out) is empty
                 let Some(items) = self.items(source) else { return V::Absent };
                 let mut hits = 0usize;
@@ -298,9 +318,9 @@ impl<'p> Eval<'p> {
                     Quant::All => V::Bool(true),
                     Quant::Count => V::Num(hits as f64),
                     // the sum of nothing is zero; the minimum of nothing is absent
-                    Quant::Sum => acc.unwrap_or(match &body.ty {
-                        super::expr::RTy::Quantity(d) => V::Qty(*d, 0.0),
-                        _ => V::Num(0.0),
+                    Quant::Sum => acc.unwrap_or(match unit {
+                        Some(d) => V::Qty(*d, 0.0),
+                        None => V::Num(0.0),
                     }),
                     Quant::Min | Quant::Max => acc.unwrap_or(V::Absent),
                 }
@@ -340,7 +360,7 @@ impl<'p> Eval<'p> {
     /// The value of environment slot `slot`, a lazy `let` evaluated (once) on this read.
     fn var(&mut self, slot: usize) -> V<'p> {
         match self.env.get(slot) {
-            Some(V::Lazy(x)) => {
+            Some(V::Lazy(x, _)) => {
                 let x: &'p TExpr = x;
                 // the `let` is evaluated as where it was written: its quantifiers use the
                 // slots from its own upward, so the later bindings step aside meanwhile
@@ -362,7 +382,7 @@ impl<'p> Eval<'p> {
     fn entity_at(&mut self, slot: usize) -> Option<EntityId> {
         match self.env.get(slot)? {
             V::Entity(id) => Some(*id),
-            V::Lazy(x) if matches!(x.ty, super::expr::RTy::Entity(_)) => match self.var(slot) {
+            V::Lazy(_, true) => match self.var(slot) {
                 V::Entity(id) => Some(id),
                 _ => None,
             },
@@ -480,6 +500,7 @@ impl<'p> Eval<'p> {
         list_items(self.eval(source))
     }
 
+    #[inline(never)]
     fn binary(&mut self, op: BinOp, a: &'p TExpr, b: &'p TExpr) -> V<'p> {
         // `x in [a, b, c]` against a written list: compared item by item, no list built
         if let (BinOp::In | BinOp::NotIn, TKind::List(items)) = (op, &b.kind) {
@@ -802,8 +823,8 @@ fn bind<'p>(
                 }
             }
         }
-        Binding::Value(x) => {
-            if !visit(ev, V::Lazy(x.get()), None) {
+        Binding::Value { expr, entity } => {
+            if !visit(ev, V::Lazy(expr.get(), *entity), None) {
                 return;
             }
         }
@@ -942,7 +963,7 @@ fn render(plan: &Plan, v: &V) -> String {
         V::Variant(k, v) => plan.schema.kind(*k).variants[*v as usize].name.clone(),
         V::Set(i) => plan.schema.sets[*i].name.clone(),
         // evaluation forces a lazy `let` before its value is used, so none reaches here
-        V::Absent | V::Lazy(_) => "none".into(),
+        V::Absent | V::Lazy(..) => "none".into(),
         V::Unknown => "unknown".into(),
     }
 }

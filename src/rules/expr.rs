@@ -68,8 +68,21 @@ impl RTy {
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TExpr {
     pub kind: TKind,
+    /// the type, and where the expression is written: for the compiler, which checks the
+    /// rule with them; evaluation reads neither (what it needs of a type is in `TKind` and
+    /// `Binding`), so the checked stdlib's rules are stored without them
+    #[serde(skip, default = "no_type")]
     pub ty: RTy,
+    #[serde(skip, default = "no_span")]
     pub span: Span,
+}
+
+fn no_type() -> RTy {
+    RTy::Error
+}
+
+fn no_span() -> Span {
+    Span::new(crate::source::FileId(0), 0, 0)
 }
 
 /// `none`: what a lazily kept expression reads as should its bytes not decode (they were
@@ -120,6 +133,8 @@ pub enum TKind {
         source: Box<TExpr>,
         filter: Option<Box<TExpr>>,
         body: Box<TExpr>,
+        /// the dimension of a body of quantities: a `sum` of nothing is zero of it
+        unit: Option<Dim>,
     },
     Len(Box<TExpr>),
     Abs(Box<TExpr>),

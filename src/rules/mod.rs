@@ -101,8 +101,12 @@ pub struct Case<T> {
 pub enum Binding {
     Kind(crate::schema::KindId),
     Each(Lazy<TExpr>),
-    /// `let x = EXPR`: one value
-    Value(Lazy<TExpr>),
+    /// `let x = EXPR`: one value; `entity` when it is a declaration (which a finding may be
+    /// about)
+    Value {
+        expr: Lazy<TExpr>,
+        entity: bool,
+    },
 }
 
 /// `at`: the declaration the finding is about, and optionally one of its fields — or an
