@@ -172,7 +172,13 @@ fn render(
             let mut out = Vec::new();
             for ch in checked {
                 let diags = || ch.compilation.diagnostics.iter().chain(&ch.review.diagnostics);
-                out.extend(human::render(&ch.compilation.sources, diags(), style, color));
+                let text = human::render(&ch.compilation.sources, diags(), style, color);
+                // one plan's text is the output so far as it is, not copied into it
+                if out.is_empty() {
+                    out = text;
+                } else {
+                    out.extend(text);
+                }
                 if format == Format::Human {
                     let hidden =
                         ch.review.findings.iter().filter(|f| f.state == crate::rules::State::Baselined).count();

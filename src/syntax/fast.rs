@@ -90,6 +90,9 @@ impl Parser<'_, '_> {
             let c = self.peek();
             if c == b' ' || (b'\t'..=b'\r').contains(&c) {
                 self.i += 1;
+            } else if c != b'/' && c != 0xef {
+                // most tokens end here: no comment and no byte-order mark starts otherwise
+                return;
             } else if self.starts("\u{feff}") {
                 self.i += 3;
             } else if self.starts("//") && !self.is_doc() {
