@@ -227,11 +227,8 @@ impl<'p> Eval<'p> {
     #[inline(never)]
     fn eval_rest(&mut self, e: &'p TExpr) -> V<'p> {
         match &e.kind {
-            TKind::Bool(b) => V::Bool(*b),
-            TKind::Num(x) => V::Num(*x),
             TKind::Quantity(d, x) => V::Qty(*d, *x),
             TKind::Progress(p, x) => V::Progress(*p, *x),
-            TKind::Str(s) => V::Str(s),
             TKind::Missing { unknown } => {
                 if *unknown {
                     V::Unknown
@@ -239,18 +236,20 @@ impl<'p> Eval<'p> {
                     V::Absent
                 }
             }
-            TKind::Var(slot) => self.var(*slot),
-            TKind::EnumValue(en, v) => V::Enum(*en, *v, &NO_PAYLOAD),
             TKind::Set(i) => V::Set(*i),
             TKind::List(items) => V::List(items.iter().map(|i| self.eval(i)).collect()),
             TKind::Field(base, Access::Basis) => match self.estimate(base) {
                 Some(e) => e.basis.as_deref().map_or(V::Absent, V::Str),
                 None => V::Absent,
             },
-            TKind::Field(base, access) => {
-                let b = self.eval(base);
-                self.access(b, access)
-            }
+            // the kinds `eval` handles itself
+            TKind::Bool(_)
+            | TKind::Num(_)
+            | TKind::Str(_)
+            | TKind::Var(_)
+            | TKind::EnumValue(..)
+            | TKind::Field(..)
+            | TKind::Binary(..) => self.eval(e),
             TKind::Not(x) => match self.eval(x) {
                 V::Bool(b) => V::Bool(!b),
                 _ => V::Absent,
@@ -261,7 +260,6 @@ impl<'p> Eval<'p> {
                 V::Qty(d, n) => V::Qty(d, -n),
                 _ => V::Absent,
             },
-            TKind::Binary(op, a, b) => self.binary(*op, a, b),
             TKind::Is { value, test, negated } => {
                 let v = self.eval(value);
                 let holds = match test {
