@@ -187,8 +187,9 @@ impl Fields {
     fn set(&mut self, slot: usize, value: Value) -> bool {
         let Some(at) = self.at.get_mut(slot) else { return false };
         match self.own.get_mut(*at as usize) {
-            Some(cell) if *at < Fields::DEFAULT => *cell = value,
-            _ => {
+            // `ABSENT` and `DEFAULT` index nothing
+            Some(cell) => *cell = value,
+            None => {
                 *at = self.own.len() as u32;
                 self.own.push(value);
             }
@@ -231,6 +232,11 @@ impl Defaults {
     /// come first, then its variant's).
     pub fn get(&self, kind: KindId, variant: Option<u32>, slot: usize) -> Option<&Value> {
         let (own, of_variant) = self.rows(kind, variant);
+        Defaults::in_rows(own, of_variant, slot)
+    }
+
+    /// Slot `slot` of a kind's row followed by its variant's.
+    fn in_rows<'a>(own: &'a [Option<Value>], of_variant: &'a [Option<Value>], slot: usize) -> Option<&'a Value> {
         match own.get(slot) {
             Some(d) => d.as_ref(),
             None => of_variant.get(slot - own.len())?.as_ref(),
@@ -295,10 +301,7 @@ impl Plan {
         let (own, of_variant) = self.defaults.rows(e.kind, e.variant);
         e.fields.at.iter().enumerate().map(move |(slot, &at)| match at {
             Fields::ABSENT => None,
-            Fields::DEFAULT => match own.get(slot) {
-                Some(d) => d.as_ref(),
-                None => of_variant.get(slot - own.len()).and_then(Option::as_ref),
-            },
+            Fields::DEFAULT => Defaults::in_rows(own, of_variant, slot),
             i => e.fields.own.get(i as usize),
         })
     }

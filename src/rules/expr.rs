@@ -89,11 +89,7 @@ fn no_span() -> Span {
 /// written by `build.rs` from an expression, so they do) — a condition that never holds.
 impl Default for TExpr {
     fn default() -> TExpr {
-        TExpr {
-            kind: TKind::Missing { unknown: false },
-            ty: RTy::Missing,
-            span: Span::new(crate::source::FileId(0), 0, 0),
-        }
+        TExpr { kind: TKind::Missing { unknown: false }, ty: RTy::Missing, span: no_span() }
     }
 }
 
