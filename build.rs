@@ -39,6 +39,8 @@ mod source;
 mod stdlib_dir;
 #[path = "src/syntax/mod.rs"]
 mod syntax;
+#[path = "src/text.rs"]
+mod text;
 #[path = "src/units.rs"]
 mod units;
 
@@ -53,7 +55,16 @@ fn main() {
     println!("cargo:rerun-if-changed=src/syntax");
     println!("cargo:rerun-if-changed=src/units.rs");
     println!("cargo:rerun-if-changed=src/diag");
-    for f in ["src/schema", "src/sema", "src/rules", "src/cost", "src/plan.rs", "src/prelude.rs", "src/graph.rs"] {
+    for f in [
+        "src/schema",
+        "src/sema",
+        "src/rules",
+        "src/cost",
+        "src/plan.rs",
+        "src/prelude.rs",
+        "src/graph.rs",
+        "src/text.rs",
+    ] {
         println!("cargo:rerun-if-changed={f}");
     }
     let files = stdlib_dir::list(&root).unwrap_or_else(|e| panic!("cannot list {}: {e}", root.display()));

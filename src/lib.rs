@@ -23,6 +23,7 @@ pub mod source;
 pub mod stdlib;
 pub mod syntax;
 pub mod testing;
+pub mod text;
 pub mod timing;
 pub mod units;
 

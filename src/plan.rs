@@ -125,13 +125,13 @@ pub enum Payload {
 pub struct Entity {
     pub kind: KindId,
     pub variant: Option<u32>,
-    pub name: String,
+    pub name: crate::text::Text,
     pub name_span: Span,
     /// kind, name and variant: where "missing field" findings point
     pub head: Span,
     pub span: Span,
     pub origin: FileOrigin,
-    pub docs: String,
+    pub docs: crate::text::Text,
     /// for an attached kind (`train fusion`), the declaration it belongs to
     pub owner: Option<EntityId>,
     /// by slot (see `KindDef::slots`); read through [`Plan::slot`], which finds the

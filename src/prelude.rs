@@ -73,7 +73,7 @@ impl Prelude {
     pub fn continues(&self, modules: &[(FileId, Module)]) -> bool {
         modules.iter().flat_map(|(_, m)| &m.items).all(|item| match item {
             Item::Kind(_) | Item::Record(_) | Item::Enum(_) | Item::Set(_) | Item::Gate(_) => false,
-            Item::Decl(d) => !self.carry.by_name.contains_key(&d.name.name),
+            Item::Decl(d) => !self.carry.by_name.contains_key(d.name.name.as_str()),
             Item::Import(_) | Item::Rule(_) | Item::Decide(_) | Item::Allow(_) | Item::Review(_) => true,
         })
     }

@@ -63,3 +63,18 @@ fn checking_onto_the_prelude_equals_checking_the_stdlib_again() {
     }
     assert!(onto > 100 && together > 10, "both ways are exercised: {onto} onto the prelude, {together} together");
 }
+
+/// The schema's and the catalog's names and doc comments, decoded from the embedded checked
+/// state, read its bytes in place rather than being copied out one allocation each
+/// (`mlarchc::text::Text`); they read as the text of the stdlib.
+#[test]
+fn the_prelude_names_borrow_the_embedded_bytes() {
+    let prelude = Stdlib::embedded().prelude().expect("the embedded stdlib carries its checked state");
+    let kinds = &prelude.schema.kinds;
+    assert!(kinds.iter().any(|k| k.name == "model"));
+    assert!(kinds.iter().all(|k| k.name.is_borrowed() && k.docs.is_borrowed()));
+    assert!(kinds.iter().flat_map(|k| &k.fields).all(|f| f.name.is_borrowed() && f.docs.is_borrowed()));
+    assert!(prelude.entities.iter().all(|e| e.name.is_borrowed()));
+    // a name made in this run owns its text
+    assert!(!mlarchc::text::Text::from("resnet50").is_borrowed());
+}

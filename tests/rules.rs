@@ -121,7 +121,7 @@ fn every_brief_point_traces_to_a_rule_that_fires() {
     for p in points {
         let by: Vec<&str> = rules
             .iter()
-            .filter(|r| r.covers.contains(&p.name) && fired.contains(&r.code))
+            .filter(|r| r.covers.iter().any(|c| *c == p.name) && fired.contains(&r.code))
             .map(|r| r.code.as_str())
             .collect();
         if by.is_empty() {

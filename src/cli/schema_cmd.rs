@@ -75,7 +75,7 @@ fn item_json(s: &Schema, src: &SourceMap, item: SchemaItem) -> serde_json::Value
                         PayloadDef::Args(a) => {
                             a.iter().map(|(t, o)| format!("{}{}", s.spell(t), if *o { "?" } else { "" })).collect()
                         }
-                        PayloadDef::Record(r) => vec![s.record(*r).name.clone()],
+                        PayloadDef::Record(r) => vec![s.record(*r).name.to_string()],
                         PayloadDef::None => Vec::new(),
                     };
                     serde_json::json!({ "name": v.name, "docs": v.docs, "payload": args })
@@ -97,7 +97,7 @@ fn to_json(s: &Schema, src: &SourceMap, item: Option<SchemaItem>) -> String {
     let doc = match item {
         Some(i) => item_json(s, src, i),
         None => {
-            let mut items: Vec<(&String, &SchemaItem)> = s.names.iter().collect();
+            let mut items: Vec<(&crate::text::Text, &SchemaItem)> = s.names.iter().collect();
             items.sort_by(|a, b| a.0.cmp(b.0));
             serde_json::Value::Array(items.into_iter().map(|(_, i)| item_json(s, src, *i)).collect())
         }

@@ -946,7 +946,7 @@ impl Compiler<'_> {
         let span = v.span;
         let (kind, ty) = match &v.kind {
             ValueKind::Bool(b) => (TKind::Bool(*b), RTy::Bool),
-            ValueKind::Str(s) => (TKind::Str(s.clone()), RTy::Str),
+            ValueKind::Str(s) => (TKind::Str(s.clone().into()), RTy::Str),
             ValueKind::None => (TKind::Missing { unknown: false }, RTy::Missing),
             ValueKind::Unknown => (TKind::Missing { unknown: true }, RTy::Missing),
             ValueKind::Number(n) => match n.unit.as_ref().map(|u| u.def.dim) {
@@ -1002,7 +1002,7 @@ impl Compiler<'_> {
                 return TExpr { kind: TKind::EnumValue(*e, v), ty: RTy::Enum(*e), span: id.span };
             }
         }
-        if let Some(SchemaItem::Set(i)) = self.schema.names.get(&id.name) {
+        if let Some(SchemaItem::Set(i)) = self.schema.names.get(id.name.as_str()) {
             let en = self.schema.sets[*i].en;
             return TExpr { kind: TKind::Set(*i), ty: RTy::Set(en), span: id.span };
         }
@@ -1018,7 +1018,7 @@ impl Compiler<'_> {
             other => other,
         }) {
             let en = self.schema.enum_(*e);
-            candidates.extend(en.variants.iter().map(|v| v.name.clone()));
+            candidates.extend(en.variants.iter().map(|v| v.name.to_string()));
             d = d.primary(id.span, format!("not a variable, and not a value of `{}`", en.name));
         } else {
             d = d.primary(id.span, "not a variable of this rule");
@@ -1056,7 +1056,7 @@ impl Compiler<'_> {
                         };
                         Ok((Access::Field(name.into(), slot), RTy::from_ty(&f.ty)))
                     }
-                    None => Err(all().map(|f| f.name.clone()).collect()),
+                    None => Err(all().map(|f| f.name.to_string()).collect()),
                 }
             }
             RTy::Record(r) => {
@@ -1065,7 +1065,7 @@ impl Compiler<'_> {
                     Some(i) => {
                         Ok((Access::Field(name.into(), Some(Slot::Record(*r, i))), RTy::from_ty(&rd.fields[i].ty)))
                     }
-                    None => Err(rd.fields.iter().map(|f| f.name.clone()).collect()),
+                    None => Err(rd.fields.iter().map(|f| f.name.to_string()).collect()),
                 }
             }
             RTy::Enum(e) => {

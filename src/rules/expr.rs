@@ -99,7 +99,7 @@ pub enum TKind {
     Num(f64),
     Quantity(Dim, f64),
     Progress(Progress, f64),
-    Str(String),
+    Str(crate::text::Text),
     /// `none` (`unknown: false`) or `unknown` (`unknown: true`)
     Missing {
         unknown: bool,
@@ -147,7 +147,7 @@ pub enum Access {
     /// a field of a declaration, a record, or the record an enum value carries, with its
     /// slot when the compiler could fix it (a field every variant of the kind has, a
     /// record's field)
-    Field(String, Option<Slot>),
+    Field(crate::text::Text, Option<Slot>),
     /// `.low` / `.high` of an estimate or a range
     Low,
     High,

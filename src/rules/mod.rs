@@ -218,17 +218,6 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Lazy<T> {
     }
 }
 
-/// The bytes built into the program that lazy values decoded from them may read in place:
-/// the embedded stdlib's checked state, registered by `Stdlib::prelude` before it decodes.
-pub static EMBEDDED: std::sync::OnceLock<&'static [u8]> = std::sync::OnceLock::new();
-
-/// `v` as the part of [`EMBEDDED`] it is, if it lies there.
-fn embedded_part(v: &[u8]) -> Option<&'static [u8]> {
-    let whole: &'static [u8] = EMBEDDED.get()?;
-    let start = (v.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
-    whole.get(start..start.checked_add(v.len())?)
-}
-
 impl<T: Serialize + serde::de::DeserializeOwned + Default> Serialize for Lazy<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let bytes = bincode::serialize(self.get()).map_err(serde::ser::Error::custom)?;
@@ -245,7 +234,7 @@ impl<'de, T> serde::Deserialize<'de> for Lazy<T> {
                 f.write_str("encoded bytes")
             }
             fn visit_borrowed_bytes<E>(self, v: &'de [u8]) -> Result<Self::Value, E> {
-                Ok(embedded_part(v).map_or_else(|| v.to_vec().into(), std::borrow::Cow::Borrowed))
+                Ok(crate::text::embedded_part(v).map_or_else(|| v.to_vec().into(), std::borrow::Cow::Borrowed))
             }
             fn visit_bytes<E>(self, v: &[u8]) -> Result<Self::Value, E> {
                 Ok(v.to_vec().into())

@@ -24,8 +24,8 @@ pub fn load<'a>(
             let (name, kind): (&ast::Ident, SchemaItem) = match item {
                 Item::Kind(k) => {
                     s.kinds.push(KindDef {
-                        name: k.name.name.clone(),
-                        docs: k.docs.0.clone(),
+                        name: k.name.name.clone().into(),
+                        docs: k.docs.0.clone().into(),
                         singleton: k.singleton,
                         owner: None,
                         fields: Vec::new(),
@@ -37,8 +37,8 @@ pub fn load<'a>(
                 }
                 Item::Record(r) => {
                     s.records.push(RecordDef {
-                        name: r.name.name.clone(),
-                        docs: r.docs.0.clone(),
+                        name: r.name.name.clone().into(),
+                        docs: r.docs.0.clone().into(),
                         fields: Vec::new(),
                         span: r.name.span,
                     });
@@ -46,8 +46,8 @@ pub fn load<'a>(
                 }
                 Item::Enum(e) => {
                     s.enums.push(EnumDef {
-                        name: e.name.name.clone(),
-                        docs: e.docs.0.clone(),
+                        name: e.name.name.clone().into(),
+                        docs: e.docs.0.clone().into(),
                         variants: Vec::new(),
                         span: e.name.span,
                     });
@@ -55,8 +55,8 @@ pub fn load<'a>(
                 }
                 Item::Set(set) => {
                     s.sets.push(SetDef {
-                        name: set.name.name.clone(),
-                        docs: set.docs.0.clone(),
+                        name: set.name.name.clone().into(),
+                        docs: set.docs.0.clone().into(),
                         en: EnumId(u32::MAX),
                         values: Vec::new(),
                         span: set.name.span,
@@ -77,7 +77,7 @@ pub fn load<'a>(
                 Some(first) => diags.push(duplicate(&name.name, name.span, *first, stdlib_files.contains(&first.file))),
                 None => {
                     first_span.insert(name.name.clone(), name.span);
-                    s.names.insert(name.name.clone(), kind);
+                    s.names.insert(name.name.clone().into(), kind);
                 }
             }
         }
@@ -91,7 +91,7 @@ pub fn load<'a>(
                 Item::Kind(k) => {
                     let id = ki;
                     ki += 1;
-                    let owner = k.owner.as_ref().and_then(|o| match s.names.get(&o.name) {
+                    let owner = k.owner.as_ref().and_then(|o| match s.names.get(o.name.as_str()) {
                         Some(SchemaItem::Kind(kid)) => Some(*kid),
                         _ => {
                             diags.push(
@@ -117,8 +117,8 @@ pub fn load<'a>(
                         }
                         let vf = field_defs(&mut s, &v.fields, diags);
                         variants.push(VariantDef {
-                            name: v.name.name.clone(),
-                            docs: v.docs.0.clone(),
+                            name: v.name.name.clone().into(),
+                            docs: v.docs.0.clone().into(),
                             slot_index: super::index_slots(&vf),
                             fields: vf,
                             span: v.name.span,
@@ -194,14 +194,14 @@ pub fn load<'a>(
                                 }
                                 let fd = field_defs(&mut s, fields, diags);
                                 s.records.push(RecordDef {
-                                    name: format!("{}.{}", e.name.name, v.name.name),
-                                    docs: v.docs.0.clone(),
+                                    name: format!("{}.{}", e.name.name, v.name.name).into(),
+                                    docs: v.docs.0.clone().into(),
                                     fields: fd,
                                     span: v.name.span,
                                 });
                                 PayloadDef::Record(RecordId(s.records.len() as u32 - 1))
                             }
-                            PayloadDecl::Named(r) => match s.names.get(&r.name) {
+                            PayloadDecl::Named(r) => match s.names.get(r.name.as_str()) {
                                 Some(SchemaItem::Record(rid)) => PayloadDef::Record(*rid),
                                 Some(_) => {
                                     diags.push(
@@ -229,8 +229,8 @@ pub fn load<'a>(
                             },
                         };
                         variants.push(EnumVariantDef {
-                            name: v.name.name.clone(),
-                            docs: v.docs.0.clone(),
+                            name: v.name.name.clone().into(),
+                            docs: v.docs.0.clone().into(),
                             payload,
                             span: v.name.span,
                         });
@@ -240,7 +240,7 @@ pub fn load<'a>(
                 Item::Set(set) => {
                     let id = si;
                     si += 1;
-                    match s.names.get(&set.ty.name) {
+                    match s.names.get(set.ty.name.as_str()) {
                         Some(SchemaItem::Enum(en)) => {
                             let en = *en;
                             let mut values = Vec::new();
@@ -331,8 +331,8 @@ fn field_defs(s: &mut Schema, fields: &[ast::FieldDecl], diags: &mut Vec<Diagnos
                 );
             }
             FieldDef {
-                name: f.name.name.clone(),
-                docs: f.docs.0.clone(),
+                name: f.name.name.clone().into(),
+                docs: f.docs.0.clone().into(),
                 ty,
                 optional: f.ty.optional,
                 derived: f.derived,
@@ -417,7 +417,7 @@ fn resolve_inner(s: &Schema, t: &ast::TypeExpr, diags: &mut Vec<Diagnostic>, der
             }
         }
         TypeExprKind::List(inner) => Ty::List(Box::new(resolve_inner(s, inner, diags, false, false))),
-        TypeExprKind::Ref(k) => match s.names.get(&k.name) {
+        TypeExprKind::Ref(k) => match s.names.get(k.name.as_str()) {
             Some(SchemaItem::Kind(kid)) => Ty::Ref(*kid),
             _ => {
                 diags.push(

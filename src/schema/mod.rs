@@ -12,6 +12,7 @@ pub use load::load;
 use crate::fasthash::FastMap;
 use crate::source::Span;
 use crate::syntax::ast;
+use crate::text::Text;
 use crate::units::Dim;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -78,8 +79,8 @@ pub const GENERICS: &[&str] = &["range", "bound", "multiple", "estimate", "varia
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct FieldDef {
-    pub name: String,
-    pub docs: String,
+    pub name: Text,
+    pub docs: Text,
     pub ty: Ty,
     pub optional: bool,
     pub derived: bool,
@@ -97,8 +98,8 @@ impl FieldDef {
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct KindDef {
-    pub name: String,
-    pub docs: String,
+    pub name: Text,
+    pub docs: Text,
     /// exactly one per plan (`singleton kind project`)
     pub singleton: bool,
     /// `kind train for model`: declarations take the name of a `model`
@@ -107,21 +108,21 @@ pub struct KindDef {
     pub variants: Vec<VariantDef>,
     pub span: Span,
     /// slot of each of `fields` by name (see `index_slots`)
-    pub slot_index: FastMap<String, usize>,
+    pub slot_index: FastMap<Text, usize>,
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct VariantDef {
-    pub name: String,
-    pub docs: String,
+    pub name: Text,
+    pub docs: Text,
     pub fields: Vec<FieldDef>,
     pub span: Span,
     /// position of each of `fields` by name
-    pub slot_index: FastMap<String, usize>,
+    pub slot_index: FastMap<Text, usize>,
 }
 
 /// Position of each field by name; the first wins, as a scan in order would find it.
-pub fn index_slots(fields: &[FieldDef]) -> FastMap<String, usize> {
+pub fn index_slots(fields: &[FieldDef]) -> FastMap<Text, usize> {
     let mut m = FastMap::default();
     for (i, f) in fields.iter().enumerate() {
         m.entry(f.name.clone()).or_insert(i);
@@ -159,8 +160,8 @@ impl KindDef {
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct RecordDef {
     /// `Labels`, or `Step.pca` for the inline record of an enum value
-    pub name: String,
-    pub docs: String,
+    pub name: Text,
+    pub docs: Text,
     pub fields: Vec<FieldDef>,
     pub span: Span,
 }
@@ -173,8 +174,8 @@ impl RecordDef {
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct EnumDef {
-    pub name: String,
-    pub docs: String,
+    pub name: Text,
+    pub docs: Text,
     pub variants: Vec<EnumVariantDef>,
     pub span: Span,
 }
@@ -187,8 +188,8 @@ impl EnumDef {
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct EnumVariantDef {
-    pub name: String,
-    pub docs: String,
+    pub name: Text,
+    pub docs: Text,
     pub payload: PayloadDef,
     pub span: Span,
 }
@@ -203,8 +204,8 @@ pub enum PayloadDef {
 
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct SetDef {
-    pub name: String,
-    pub docs: String,
+    pub name: Text,
+    pub docs: Text,
     pub en: EnumId,
     pub values: Vec<u32>,
     pub span: Span,
@@ -225,7 +226,7 @@ pub struct Schema {
     pub records: Vec<RecordDef>,
     pub enums: Vec<EnumDef>,
     pub sets: Vec<SetDef>,
-    pub names: FastMap<String, SchemaItem>,
+    pub names: FastMap<Text, SchemaItem>,
 }
 
 impl Schema {
@@ -311,8 +312,8 @@ impl Schema {
             Ty::VariantOf(k) => format!("variant<{}>", self.kind(*k).name),
             Ty::List(t) => format!("[{}]", self.spell(t)),
             Ty::Ref(k) => format!("ref {}", self.kind(*k).name),
-            Ty::Enum(e) => self.enum_(*e).name.clone(),
-            Ty::Record(r) => self.record(*r).name.clone(),
+            Ty::Enum(e) => self.enum_(*e).name.to_string(),
+            Ty::Record(r) => self.record(*r).name.to_string(),
             Ty::Error => "?".into(),
         }
     }
@@ -322,7 +323,7 @@ impl Schema {
 /// (`ref backbone` → `backbone`, `Tuning` → `tuning`, `count` → `count`).
 pub fn arg_name(s: &Schema, ty: &Ty) -> String {
     let name = match ty {
-        Ty::Ref(k) => s.kind(*k).name.clone(),
+        Ty::Ref(k) => s.kind(*k).name.to_string(),
         Ty::List(t) | Ty::Multiple(t) => return arg_name(s, t),
         other => s.spell(other),
     };

@@ -30,11 +30,11 @@ pub fn check(sources: &SourceMap, modules: &[(FileId, ast::Module)], diags: &mut
 /// a run continues from its `Carry` (see `crate::prelude`).
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Carry {
-    pub by_name: FastMap<String, Vec<EntityId>>,
+    pub by_name: FastMap<crate::text::Text, Vec<EntityId>>,
     /// `None` until the schema's defaults are checked (once, with the first modules)
     pub defaults: Option<FastMap<(DefOwner, usize), Value>>,
-    pub rule_codes: FastMap<String, crate::source::Span>,
-    pub rule_names: FastMap<String, crate::source::Span>,
+    pub rule_codes: FastMap<crate::text::Text, crate::source::Span>,
+    pub rule_names: FastMap<crate::text::Text, crate::source::Span>,
 }
 
 /// As [`check`], running `beside` on the schema as soon as it is loaded, on a second thread
@@ -138,7 +138,7 @@ pub fn check_onto(
             match bodies[i] {
                 Some(body) if !e.broken => {
                     let kname = &plan.schema.kind(e.kind).name;
-                    let what = crate::units::cat(kname.clone(), &[" `", &e.name, "`"]);
+                    let what = crate::units::cat(kname.to_string(), &[" `", &e.name, "`"]);
                     let set = FieldSet::of_kind(&plan.schema, e.kind, e.variant, what);
                     filled.push(Some(checker.decl_fields(body, &set, e.head)));
                 }
@@ -165,7 +165,7 @@ pub fn check_onto(
 /// reported in the schema, never at each use).
 fn check_defaults(
     plan: &Plan,
-    by_name: &FastMap<String, Vec<EntityId>>,
+    by_name: &FastMap<crate::text::Text, Vec<EntityId>>,
     diags: &mut Vec<Diagnostic>,
 ) -> FastMap<(DefOwner, usize), Value> {
     let s = &plan.schema;
@@ -205,7 +205,7 @@ fn check_defaults(
 
 fn declare(
     plan: &mut Plan,
-    by_name: &mut FastMap<String, Vec<EntityId>>,
+    by_name: &mut FastMap<crate::text::Text, Vec<EntityId>>,
     d: &ast::Decl,
     origin: FileOrigin,
     diags: &mut Vec<Diagnostic>,
@@ -214,7 +214,7 @@ fn declare(
     let Some(kind) = schema.kind_id(&d.kind.name) else {
         let mut diag = Diagnostic::new(&codes::UNKNOWN_KIND, format!("unknown kind of declaration `{}`", d.kind.name))
             .primary(d.kind.span, "not a declaration kind");
-        diag = match schema.names.get(&d.kind.name) {
+        diag = match schema.names.get(d.kind.name.as_str()) {
             Some(SchemaItem::Record(_)) => {
                 diag.note(format!("`{}` is a record type, used as a field's value", d.kind.name))
             }
@@ -312,16 +312,16 @@ fn declare(
         }
     }
     plan.index.insert(key, id);
-    by_name.entry(d.name.name.clone()).or_default().push(id);
+    by_name.entry(d.name.name.clone().into()).or_default().push(id);
     plan.entities.push(Entity {
         kind,
         variant,
-        name: d.name.name.clone(),
+        name: d.name.name.clone().into(),
         name_span: d.name.span,
         head: d.head,
         span: d.span,
         origin,
-        docs: d.docs.0.clone(),
+        docs: d.docs.0.clone().into(),
         owner: None,
         fields: Default::default(),
         broken: broken || bad_variant,
@@ -427,7 +427,7 @@ fn collect_rules(
                         [(r.code.name.clone(), &mut carry.rule_codes, "code"), (name, &mut carry.rule_names, "name")]
                     {
                         let span = if what == "code" { r.code.span } else { r.name.span };
-                        if let Some(first) = seen.get(&key) {
+                        if let Some(first) = seen.get(key.as_str()) {
                             diags.push(
                                 Diagnostic::new(&codes::DUPLICATE, format!("rule {what} `{key}` is used twice"))
                                     .primary(span, "used again here")
@@ -435,7 +435,7 @@ fn collect_rules(
                                     .help("each rule has its own code and name; MLA9xx is reserved for your own rules"),
                             );
                         } else {
-                            seen.insert(key, span);
+                            seen.insert(key.into(), span);
                         }
                     }
                 }

@@ -26,7 +26,7 @@ pub struct Checker<'a> {
     pub entities: &'a [Entity],
     pub index: &'a crate::fasthash::FastMap<(KindId, String), EntityId>,
     /// every declared name, for "`x` is a model, not a dataset"
-    pub by_name: &'a crate::fasthash::FastMap<String, Vec<EntityId>>,
+    pub by_name: &'a crate::fasthash::FastMap<crate::text::Text, Vec<EntityId>>,
     pub defaults: &'a FastMap<(DefOwner, usize), Value>,
     pub diags: &'a mut Vec<Diagnostic>,
     /// what unknown names are compared with, gathered on the first one
@@ -186,7 +186,7 @@ impl Checker<'_> {
         let mut schema_name = None;
         if let Some((kind, variant)) = set.kind {
             let k = self.schema.kind(kind);
-            schema_name = Some(k.name.clone());
+            schema_name = Some(k.name.to_string());
             for (i, v) in k.variants.iter().enumerate() {
                 if Some(i as u32) != variant && v.fields.iter().any(|vf| vf.name == f.name.name) {
                     elsewhere.push(format!("{}: {}", k.name, v.name));
@@ -647,7 +647,7 @@ impl Checker<'_> {
             return Value::written(Val::Ref(*id), n.span);
         }
         let kname = &self.schema.kind(kind).name;
-        if let Some(others) = self.by_name.get(&n.name) {
+        if let Some(others) = self.by_name.get(n.name.as_str()) {
             if let Some(other) = others.first() {
                 let e = &self.entities[other.0 as usize];
                 let okind = &self.schema.kind(e.kind).name;
@@ -688,7 +688,7 @@ impl Checker<'_> {
     fn example_of(&self, ty: &Ty) -> String {
         match ty {
             Ty::Ref(k) => self.names_of(*k).first().cloned().unwrap_or_else(|| "NAME".into()),
-            Ty::Enum(e) => self.schema.enum_(*e).variants.first().map_or("…".into(), |v| v.name.clone()),
+            Ty::Enum(e) => self.schema.enum_(*e).variants.first().map_or("…".into(), |v| v.name.to_string()),
             Ty::String => "\"…\"".into(),
             other => schema::example(other),
         }
@@ -717,8 +717,10 @@ impl Checker<'_> {
             if first != i {
                 let (key, first) = (&v.val, &vals[first]);
                 let name = match key {
-                    Val::Ref(id) => self.entities[id.0 as usize].name.clone(),
-                    Val::Enum { en, variant, .. } => self.schema.enum_(*en).variants[*variant as usize].name.clone(),
+                    Val::Ref(id) => self.entities[id.0 as usize].name.to_string(),
+                    Val::Enum { en, variant, .. } => {
+                        self.schema.enum_(*en).variants[*variant as usize].name.to_string()
+                    }
                     _ => continue,
                 };
                 if let (Some(here), Some(there)) = (v.origin.span(), first.origin.span()) {
@@ -801,7 +803,7 @@ impl Checker<'_> {
                     en.name
                 )),
             };
-            if self.by_name.contains_key(&name.name) {
+            if self.by_name.contains_key(name.name.as_str()) {
                 d = d.note(format!(
                     "`{}` is the name of a declaration; `{field}` takes a value of `{}` here",
                     name.name, en.name
