@@ -195,7 +195,7 @@ pub fn check(plan: &Plan, g: &DepGraph, diags: &mut Vec<Diagnostic>) {
         stack.extend(g.references(id).map(|(t, _)| t));
     }
     for (id, e) in plan.user_entities() {
-        if reached[id.0 as usize] || plan.index.get(&(e.kind, e.name.to_string())) != Some(&id) {
+        if reached[id.0 as usize] || plan.index.get(&(e.kind, e.name.as_str().to_owned())) != Some(&id) {
             continue;
         }
         let kname = &plan.schema.kind(e.kind).name;

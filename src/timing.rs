@@ -1,6 +1,6 @@
 //! Stage timings for profiling a run: `MLARCHC_TIMINGS=1 mlarchc check …` prints how long
-//! each stage of the pipeline took to stderr. Off by default; reading the switch once costs
-//! nothing measurable.
+//! each stage of the pipeline took to stderr, and on Linux the process's resident memory
+//! after it. Off by default; reading the switch once costs nothing measurable.
 
 use std::io::Write;
 use std::sync::OnceLock;
@@ -24,8 +24,16 @@ impl Laps {
         if let Some(t) = self.0 {
             let now = Instant::now();
             let ms = (now - t).as_secs_f64() * 1e3;
-            let _ = writeln!(std::io::stderr(), "timing: {stage:<16} {ms:>9.3} ms");
+            let rss = resident_mib().map_or(String::new(), |m| format!("  {m:>7.1} MiB resident"));
+            let _ = writeln!(std::io::stderr(), "timing: {stage:<16} {ms:>9.3} ms{rss}");
             self.0 = Some(now);
         }
     }
+}
+
+/// The process's resident memory (`/proc/self/statm`, in pages of 4 KiB), where there is one.
+fn resident_mib() -> Option<f64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: f64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096.0 / (1024.0 * 1024.0))
 }

@@ -46,7 +46,7 @@ fn show(plan: &Plan, v: &Value) -> String {
             _ => format!("{}..{}", show(plan, a), show(plan, b)),
         },
         Val::List(items) => format!("[{}]", items.iter().map(|i| show(plan, i)).collect::<Vec<_>>().join(", ")),
-        Val::Ref(id) => plan.entity(*id).name.to_string(),
+        Val::Ref(id) => plan.entity(*id).name.as_str().to_owned(),
         Val::Enum { .. } => {
             let (name, payload) = plan.variant_of(v).unwrap_or(("?", &Payload::None));
             match payload {
@@ -92,7 +92,7 @@ fn to_json(plan: &Plan, v: &Value) -> serde_json::Value {
             let mut m = serde_json::Map::new();
             for (f, v) in r.fields.iter().zip(fields) {
                 if let Some(v) = v {
-                    m.insert(f.name.to_string(), to_json(plan, v));
+                    m.insert(f.name.as_str().to_owned(), to_json(plan, v));
                 }
             }
             serde_json::Value::Object(m)
@@ -112,7 +112,7 @@ fn kinds(plan: &Plan) -> Vec<String> {
     for e in plan.entities.iter().filter(|e| e.origin == FileOrigin::Stdlib) {
         let k = &plan.schema.kind(e.kind).name;
         if !out.iter().any(|o| o == k) {
-            out.push(k.to_string());
+            out.push(k.as_str().to_owned());
         }
     }
     out
@@ -135,7 +135,7 @@ fn fields(plan: &Plan, id: EntityId) -> Vec<(String, Value)> {
         if f.derived || matches!(v.val, Val::Absent) {
             continue;
         }
-        out.push((f.name.to_string(), v.clone()));
+        out.push((f.name.as_str().to_owned(), v.clone()));
     }
     out
 }
@@ -151,7 +151,7 @@ fn table(plan: &Plan, kind: &str) -> String {
     let mut rows = vec![std::iter::once("name".to_string()).chain(cols.iter().cloned()).collect::<Vec<_>>()];
     for id in &ids {
         let fs = fields(plan, *id);
-        let mut row = vec![plan.entity(*id).name.to_string()];
+        let mut row = vec![plan.entity(*id).name.as_str().to_owned()];
         for c in &cols {
             row.push(fs.iter().find(|(n, _)| n == c).map_or("-".into(), |(_, v)| show(plan, v)));
         }
@@ -260,7 +260,7 @@ pub fn run(what: Option<&str>, name: Option<&str>, json: bool, stdlib: &Stdlib) 
                 None => {
                     let what = k.as_deref().unwrap_or("entry");
                     say!("error: the catalog has no {what} `{n}`");
-                    let names: Vec<String> = pool.iter().map(|id| plan.entity(*id).name.to_string()).collect();
+                    let names: Vec<String> = pool.iter().map(|id| plan.entity(*id).name.as_str().to_owned()).collect();
                     match suggest::help(n, names.iter()) {
                         Some(h) => say!("help: {h}"),
                         None => say!("help: `mlarchc catalog {}` lists them", k.as_deref().unwrap_or("")),

@@ -75,7 +75,7 @@ fn item_json(s: &Schema, src: &SourceMap, item: SchemaItem) -> serde_json::Value
                         PayloadDef::Args(a) => {
                             a.iter().map(|(t, o)| format!("{}{}", s.spell(t), if *o { "?" } else { "" })).collect()
                         }
-                        PayloadDef::Record(r) => vec![s.record(*r).name.to_string()],
+                        PayloadDef::Record(r) => vec![s.record(*r).name.as_str().to_owned()],
                         PayloadDef::None => Vec::new(),
                     };
                     serde_json::json!({ "name": v.name, "docs": v.docs, "payload": args })

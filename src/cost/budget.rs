@@ -215,7 +215,7 @@ pub fn budget(plan: &Plan) -> Budget {
                 rows.extend(row(plan, d, f));
             }
         }
-        models.push(ModelBudget { model: plan.entity(m).name.to_string(), rows });
+        models.push(ModelBudget { model: plan.entity(m).name.as_str().to_owned(), rows });
     }
     let mut project = Vec::new();
     for c in plan.ids_of("compute") {

@@ -62,7 +62,7 @@ impl Backbone {
         let name_of = |f: &str| plan.variant(id, f).map(|(v, _)| v.to_string()).unwrap_or_default();
         Backbone {
             id,
-            name: plan.entity(id).name.to_string(),
+            name: plan.entity(id).name.as_str().to_owned(),
             family: name_of("family"),
             modality: name_of("modality"),
             params: plan.num(id, "params"),
@@ -199,7 +199,7 @@ impl Device {
         }
         Device {
             id,
-            name: plan.entity(id).name.to_string(),
+            name: plan.entity(id).name.as_str().to_owned(),
             class: plan.variant(id, "class").map(|(v, _)| v.to_string()).unwrap_or_default(),
             peak: plan.num(id, "peak").unwrap_or(0.0),
             precision: plan.variant(id, "precision").map(|(v, _)| v.to_string()).unwrap_or_default(),

@@ -659,7 +659,7 @@ fn bearings<'a>(input: &'a Input, m: EntityId, rows: &[&Row]) -> Vec<Bearing<'a>
 fn explained_field(e: &crate::rules::expr::TExpr) -> Option<String> {
     use crate::rules::expr::{Access, TKind};
     match &e.kind {
-        TKind::Field(_, Access::Field(name, _)) => Some(name.to_string()),
+        TKind::Field(_, Access::Field(name, _)) => Some(name.as_str().to_owned()),
         _ => None,
     }
 }
@@ -1189,7 +1189,7 @@ fn backbone(plan: &Plan, id: EntityId) -> Backbone {
     let word = |f: &str| plan.variant(id, f).map(|(v, _)| v.to_string());
     Backbone {
         id,
-        name: plan.entity(id).name.to_string(),
+        name: plan.entity(id).name.as_str().to_owned(),
         family: word("family"),
         modality: word("modality"),
         domain: word("domain"),

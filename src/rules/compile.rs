@@ -1018,7 +1018,7 @@ impl Compiler<'_> {
             other => other,
         }) {
             let en = self.schema.enum_(*e);
-            candidates.extend(en.variants.iter().map(|v| v.name.to_string()));
+            candidates.extend(en.variants.iter().map(|v| v.name.as_str().to_owned()));
             d = d.primary(id.span, format!("not a variable, and not a value of `{}`", en.name));
         } else {
             d = d.primary(id.span, "not a variable of this rule");
@@ -1056,7 +1056,7 @@ impl Compiler<'_> {
                         };
                         Ok((Access::Field(name.into(), slot), RTy::from_ty(&f.ty)))
                     }
-                    None => Err(all().map(|f| f.name.to_string()).collect()),
+                    None => Err(all().map(|f| f.name.as_str().to_owned()).collect()),
                 }
             }
             RTy::Record(r) => {
@@ -1065,7 +1065,7 @@ impl Compiler<'_> {
                     Some(i) => {
                         Ok((Access::Field(name.into(), Some(Slot::Record(*r, i))), RTy::from_ty(&rd.fields[i].ty)))
                     }
-                    None => Err(rd.fields.iter().map(|f| f.name.to_string()).collect()),
+                    None => Err(rd.fields.iter().map(|f| f.name.as_str().to_owned()).collect()),
                 }
             }
             RTy::Enum(e) => {

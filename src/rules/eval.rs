@@ -855,13 +855,13 @@ fn finding<'p>(ev: &mut Eval<'p>, rule: &'p Rule, ri: usize) -> Finding {
     // the path pieces put together directly: a large plan has thousands of findings
     let (span, path) = match (&element, &field) {
         (Some((span, list, i)), _) => {
-            (*span, cat(kind.to_string(), &[".", &e.name, ".", list, "[", &i.to_string(), "]"]))
+            (*span, cat(kind.as_str().to_owned(), &[".", &e.name, ".", list, "[", &i.to_string(), "]"]))
         }
         (None, Some(f)) => (
             plan.field(entity, f).and_then(|v| v.origin.span()).unwrap_or(e.head),
-            cat(kind.to_string(), &[".", &e.name, ".", f]),
+            cat(kind.as_str().to_owned(), &[".", &e.name, ".", f]),
         ),
-        (None, None) => (e.head, cat(kind.to_string(), &[".", &e.name])),
+        (None, None) => (e.head, cat(kind.as_str().to_owned(), &[".", &e.name])),
     };
     let mut severity = rule.severity;
     if rule.escalate.as_ref().is_some_and(|x| ev.eval(x.get()).truthy()) {
@@ -896,13 +896,13 @@ fn finding<'p>(ev: &mut Eval<'p>, rule: &'p Rule, ri: usize) -> Finding {
         let owner = match ev.eval(base) {
             V::Entity(id) => {
                 let e = plan.entity(id);
-                cat(plan.schema.kind(e.kind).name.to_string(), &[" ", &e.name])
+                cat(plan.schema.kind(e.kind).name.as_str().to_owned(), &[" ", &e.name])
             }
             _ => continue,
         };
         let lines = est.explain();
         if let Some((first, rest)) = lines.split_first() {
-            notes.push(cat(field.to_string(), &[" of `", &owner, "`, ", &est.show(), ": ", first]));
+            notes.push(cat(field.as_str().to_owned(), &[" of `", &owner, "`, ", &est.show(), ": ", first]));
             // two estimates of one declaration share their assumptions: say each once
             for r in rest {
                 if !notes.contains(r) {
@@ -937,9 +937,9 @@ fn render(plan: &Plan, v: &V) -> String {
         V::Progress(Progress::Epochs, x) => format!("{} epochs", number(*x)),
         V::Str(s) => s.to_string(),
         V::Shape(dims) => dims.iter().map(|d| d.map_or("_".into(), |n| n.to_string())).collect::<Vec<_>>().join("x"),
-        V::Entity(id) => plan.entity(*id).name.to_string(),
-        V::Enum(en, var, _) => plan.schema.enum_(*en).variants[*var as usize].name.to_string(),
-        V::Record(r, _) => plan.schema.record(*r).name.to_string(),
+        V::Entity(id) => plan.entity(*id).name.as_str().to_owned(),
+        V::Enum(en, var, _) => plan.schema.enum_(*en).variants[*var as usize].name.as_str().to_owned(),
+        V::Record(r, _) => plan.schema.record(*r).name.as_str().to_owned(),
         V::List(items) => items.iter().map(|i| render(plan, i)).collect::<Vec<_>>().join(", "),
         V::Values(items) => items.iter().map(|i| render(plan, &V::of(Some(i)))).collect::<Vec<_>>().join(", "),
         V::Pair(a, b) => {
@@ -960,8 +960,8 @@ fn render(plan: &Plan, v: &V) -> String {
             None => format!("< {}", render(plan, &V::of(Some(v)))),
         },
         V::Multiple(n, item) => format!("{n} x {}", render(plan, &V::of(Some(item)))),
-        V::Variant(k, v) => plan.schema.kind(*k).variants[*v as usize].name.to_string(),
-        V::Set(i) => plan.schema.sets[*i].name.to_string(),
+        V::Variant(k, v) => plan.schema.kind(*k).variants[*v as usize].name.as_str().to_owned(),
+        V::Set(i) => plan.schema.sets[*i].name.as_str().to_owned(),
         // evaluation forces a lazy `let` before its value is used, so none reaches here
         V::Absent | V::Lazy(..) => "none".into(),
         V::Unknown => "unknown".into(),

@@ -312,8 +312,8 @@ impl Schema {
             Ty::VariantOf(k) => format!("variant<{}>", self.kind(*k).name),
             Ty::List(t) => format!("[{}]", self.spell(t)),
             Ty::Ref(k) => format!("ref {}", self.kind(*k).name),
-            Ty::Enum(e) => self.enum_(*e).name.to_string(),
-            Ty::Record(r) => self.record(*r).name.to_string(),
+            Ty::Enum(e) => self.enum_(*e).name.as_str().to_owned(),
+            Ty::Record(r) => self.record(*r).name.as_str().to_owned(),
             Ty::Error => "?".into(),
         }
     }
@@ -323,7 +323,7 @@ impl Schema {
 /// (`ref backbone` → `backbone`, `Tuning` → `tuning`, `count` → `count`).
 pub fn arg_name(s: &Schema, ty: &Ty) -> String {
     let name = match ty {
-        Ty::Ref(k) => s.kind(*k).name.to_string(),
+        Ty::Ref(k) => s.kind(*k).name.as_str().to_owned(),
         Ty::List(t) | Ty::Multiple(t) => return arg_name(s, t),
         other => s.spell(other),
     };

@@ -138,7 +138,7 @@ pub fn check_onto(
             match bodies[i] {
                 Some(body) if !e.broken => {
                     let kname = &plan.schema.kind(e.kind).name;
-                    let what = crate::units::cat(kname.to_string(), &[" `", &e.name, "`"]);
+                    let what = crate::units::cat(kname.as_str().to_owned(), &[" `", &e.name, "`"]);
                     let set = FieldSet::of_kind(&plan.schema, e.kind, e.variant, what);
                     filled.push(Some(checker.decl_fields(body, &set, e.head)));
                 }

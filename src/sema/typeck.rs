@@ -186,7 +186,7 @@ impl Checker<'_> {
         let mut schema_name = None;
         if let Some((kind, variant)) = set.kind {
             let k = self.schema.kind(kind);
-            schema_name = Some(k.name.to_string());
+            schema_name = Some(k.name.as_str().to_owned());
             for (i, v) in k.variants.iter().enumerate() {
                 if Some(i as u32) != variant && v.fields.iter().any(|vf| vf.name == f.name.name) {
                     elsewhere.push(format!("{}: {}", k.name, v.name));
@@ -398,7 +398,9 @@ impl Checker<'_> {
             Ty::Multiple(inner) => match &v.kind {
                 ValueKind::Multiple { count, count_span, item } => {
                     let n = match count.exact {
-                        Exact::Int(n) if n >= 1 && n <= u64::MAX as i128 && count.unit.is_none() => n as u64,
+                        Exact::Int(n) if n.get() >= 1 && n.get() <= u64::MAX as i128 && count.unit.is_none() => {
+                            n.get() as u64
+                        }
                         _ => {
                             self.diags.push(
                                 Diagnostic::new(
@@ -488,7 +490,7 @@ impl Checker<'_> {
         let mk = |val: Val| Value { val, origin: Origin::Written(span), approx };
         match (ty, unit_dim) {
             (Ty::Int, None) => match n.exact {
-                Exact::Int(i) if i64::try_from(i).is_ok() => mk(Val::Int(i as i64)),
+                Exact::Int(i) if i64::try_from(i.get()).is_ok() => mk(Val::Int(i.get() as i64)),
                 Exact::Int(_) | Exact::TooLarge => self.overflow(n, span, "an integer"),
                 Exact::Fractional => {
                     self.diags.push(
@@ -501,7 +503,7 @@ impl Checker<'_> {
             },
             (Ty::Real, None) => mk(Val::Real(n.value)),
             (Ty::Count, None | Some(Dim::CountNoun)) => match n.exact {
-                Exact::Int(i) if i < 0 => {
+                Exact::Int(i) if i.get() < 0 => {
                     self.diags.push(
                         Diagnostic::new(&codes::NOT_A_COUNT, format!("a count cannot be negative, found `{}`", n.text))
                             .primary(span, format!("`{field}` counts something"))
@@ -509,7 +511,7 @@ impl Checker<'_> {
                     );
                     err(span)
                 }
-                Exact::Int(i) if i <= u64::MAX as i128 => mk(Val::Count(i as u64)),
+                Exact::Int(i) if i.get() <= u64::MAX as i128 => mk(Val::Count(i.get() as u64)),
                 Exact::Int(_) | Exact::TooLarge => self.overflow(n, span, "a count"),
                 Exact::Fractional => {
                     self.diags.push(
@@ -688,7 +690,7 @@ impl Checker<'_> {
     fn example_of(&self, ty: &Ty) -> String {
         match ty {
             Ty::Ref(k) => self.names_of(*k).first().cloned().unwrap_or_else(|| "NAME".into()),
-            Ty::Enum(e) => self.schema.enum_(*e).variants.first().map_or("…".into(), |v| v.name.to_string()),
+            Ty::Enum(e) => self.schema.enum_(*e).variants.first().map_or("…".into(), |v| v.name.as_str().to_owned()),
             Ty::String => "\"…\"".into(),
             other => schema::example(other),
         }
@@ -717,9 +719,9 @@ impl Checker<'_> {
             if first != i {
                 let (key, first) = (&v.val, &vals[first]);
                 let name = match key {
-                    Val::Ref(id) => self.entities[id.0 as usize].name.to_string(),
+                    Val::Ref(id) => self.entities[id.0 as usize].name.as_str().to_owned(),
                     Val::Enum { en, variant, .. } => {
-                        self.schema.enum_(*en).variants[*variant as usize].name.to_string()
+                        self.schema.enum_(*en).variants[*variant as usize].name.as_str().to_owned()
                     }
                     _ => continue,
                 };

@@ -365,7 +365,10 @@ impl Parser<'_, '_> {
                 self.i = k;
                 let item = self.ident()?;
                 let count = self.lw.number(text, false, None, count_span)?;
-                return Some(Value { kind: ValueKind::Multiple { count, count_span, item }, span: self.span(from) });
+                return Some(Value {
+                    kind: ValueKind::Multiple { count: Box::new(count), count_span, item },
+                    span: self.span(from),
+                });
             }
         }
         // `4x a100` is an error with a fix-it: pest reports it

@@ -279,7 +279,7 @@ impl Lowerer<'_> {
                 };
                 let count_span = self.span(&n);
                 match self.number(n.as_str(), false, None, count_span) {
-                    Some(count) => ValueKind::Multiple { count, count_span, item: self.ident(item) },
+                    Some(count) => ValueKind::Multiple { count: Box::new(count), count_span, item: self.ident(item) },
                     None => ValueKind::Error,
                 }
             }

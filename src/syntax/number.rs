@@ -53,7 +53,7 @@ fn plain_integer(text: &str) -> Option<(f64, Exact)> {
         return None;
     }
     let v = body.parse::<i64>().ok()?.checked_mul(scale)?;
-    Some((v as f64, Exact::Int(v as i128)))
+    Some((v as f64, Exact::Int((v as i128).into())))
 }
 
 fn exact(digits: &str, scale: i64, negative: bool) -> Exact {
@@ -68,7 +68,7 @@ fn exact(digits: &str, scale: i64, negative: bool) -> Exact {
     }
     let kept = kept.trim_start_matches('0');
     if kept.is_empty() {
-        return Exact::Int(0);
+        return Exact::Int(0.into());
     }
     let Ok(mut v) = kept.parse::<i128>() else {
         return Exact::TooLarge;
@@ -82,7 +82,7 @@ fn exact(digits: &str, scale: i64, negative: bool) -> Exact {
             None => return Exact::TooLarge,
         }
     }
-    Exact::Int(if negative { -v } else { v })
+    Exact::Int((if negative { -v } else { v }).into())
 }
 
 #[cfg(test)]
@@ -91,20 +91,20 @@ mod tests {
 
     #[test]
     fn integers_and_suffixes() {
-        assert_eq!(decode("4_200"), (4200.0, Exact::Int(4200)));
-        assert_eq!(decode("4.2k").1, Exact::Int(4200));
-        assert_eq!(decode("6.74B").1, Exact::Int(6_740_000_000));
-        assert_eq!(decode("2T").1, Exact::Int(2_000_000_000_000));
-        assert_eq!(decode("1e3").1, Exact::Int(1000));
-        assert_eq!(decode("-3").1, Exact::Int(-3));
-        assert_eq!(decode("0.0").1, Exact::Int(0));
+        assert_eq!(decode("4_200"), (4200.0, Exact::Int(4200.into())));
+        assert_eq!(decode("4.2k").1, Exact::Int(4200.into()));
+        assert_eq!(decode("6.74B").1, Exact::Int(6_740_000_000.into()));
+        assert_eq!(decode("2T").1, Exact::Int(2_000_000_000_000.into()));
+        assert_eq!(decode("1e3").1, Exact::Int(1000.into()));
+        assert_eq!(decode("-3").1, Exact::Int((-3i128).into()));
+        assert_eq!(decode("0.0").1, Exact::Int(0.into()));
     }
 
     #[test]
     fn fractions() {
         assert_eq!(decode("0.5").1, Exact::Fractional);
         assert_eq!(decode("1e-3"), (0.001, Exact::Fractional));
-        assert_eq!(decode("4.25k").1, Exact::Int(4250));
+        assert_eq!(decode("4.25k").1, Exact::Int(4250.into()));
         assert_eq!(decode("4.2501k").1, Exact::Fractional);
     }
 

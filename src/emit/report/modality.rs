@@ -345,9 +345,9 @@ pub fn map(plan: &Plan, sources: &SourceMap, options: &dyn Fn(&str) -> Vec<Strin
             alternatives.push(format!("pretrained in the catalog: {}", cat.join(", ")));
         }
         out.push(Entry {
-            name: e.name.to_string(),
+            name: e.name.as_str().to_owned(),
             kind: kind.clone(),
-            dataset: plan.ref_of(m, "from").map(|d| plan.entity(d).name.to_string()),
+            dataset: plan.ref_of(m, "from").map(|d| plan.entity(d).name.as_str().to_owned()),
             raw: raw_form(plan, sources, m, &kind),
             representation: written(plan, sources, m, "representation").unwrap_or_else(|| rep.clone()),
             keeps,
