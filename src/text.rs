@@ -2,7 +2,8 @@
 //! decode these from the embedded stdlib's checked state (`crate::stdlib`), which lives as
 //! long as the program, so a `Text` decoded from there borrows its bytes in place instead of
 //! allocating a copy of each name and doc comment (on the typical plan about 7,700 strings,
-//! a fifth of a run's instructions before). Any other `Text` owns its string.
+//! whose copying and checking were about a fifth of the run's instructions; borrowing
+//! them took the run from 6.75M to 6.32M). Any other `Text` owns its string.
 
 use std::borrow::{Borrow, Cow};
 use std::fmt;

@@ -211,7 +211,7 @@ pub struct UnitRef {
 
 /// An `i128` kept as two words, so that a number literal, and every syntax tree node that
 /// holds one, is aligned to 8 bytes rather than 16: a field of a body took 256 bytes with
-/// the padding, 192 without.
+/// the padding, 184 without (and a boxed multiple count).
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wide([u64; 2]);
 
