@@ -85,18 +85,6 @@ impl From<&str> for Text {
     }
 }
 
-impl From<&String> for Text {
-    fn from(s: &String) -> Text {
-        Text(Cow::Owned(s.clone()))
-    }
-}
-
-impl From<Text> for String {
-    fn from(t: Text) -> String {
-        t.0.into_owned()
-    }
-}
-
 impl PartialEq<str> for Text {
     fn eq(&self, other: &str) -> bool {
         *self.0 == *other
