@@ -84,8 +84,7 @@ impl Compilation {
                 .help("bind the most selective kind first and test it early in `when`, or use `referrers(x, KIND)` instead of a scan of every declaration"),
             );
         }
-        let mut sorted = diag::Diagnostics::default();
-        sorted.extend(std::mem::take(&mut r.diagnostics));
+        let sorted = diag::Diagnostics::from(std::mem::take(&mut r.diagnostics));
         r.diagnostics = if r.mode == rules::review::Mode::Quick { sorted.into_list() } else { sorted.into_sorted() };
         r
     }
@@ -196,8 +195,7 @@ pub fn compile(root_name: &str, root_text: String, stdlib: &Stdlib, host: &dyn H
     laps.lap("derive+cost");
     // where rule diagnostics always came, so their order among equals is unchanged
     diags.extend(rule_diags);
-    let mut all = diag::Diagnostics::default();
-    all.extend(diags);
+    let all = diag::Diagnostics::from(diags);
     Compilation { sources, plan, graph, rules, diagnostics: all.into_sorted() }
 }
 

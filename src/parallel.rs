@@ -65,8 +65,33 @@ pub fn map_with<T: Sync, S, R: Send>(
     out
 }
 
+/// `f` over the two halves of `items` (first half, second half) on two threads; over all
+/// of them as one part below `from` items or when only one thread may run. For work that
+/// folds a run of items into one result (rendering into one buffer), whose parts the
+/// caller joins in order; `f` is told whether its part is the first.
+pub fn halves<T: Sync, R: Send>(items: &[T], from: usize, f: impl Fn(&[T], bool) -> R + Sync) -> Vec<R> {
+    if items.len() < from.max(2) || threads() < 2 {
+        return vec![f(items, true)];
+    }
+    let (first, second) = items.split_at(items.len() / 2);
+    let (b, a) = both(|| f(second, false), || f(first, true));
+    vec![a, b]
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn halves_cover_the_items_in_order() {
+        for n in [0, 1, 2, 3, 10, 101] {
+            let items: Vec<usize> = (0..n).collect();
+            for from in [2, 1000] {
+                let parts = super::halves(&items, from, |part, _| part.to_vec());
+                assert_eq!(parts.concat(), items);
+                assert!(parts.len() <= 2);
+            }
+        }
+    }
+
     #[test]
     fn keeps_item_order_at_every_size() {
         for n in [0, 1, 2, 3, 10, 101] {

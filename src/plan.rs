@@ -410,7 +410,18 @@ impl Plan {
         if !kind.field(e.variant, slot).is_some_and(|f| f.derived) {
             return false;
         }
-        self.entities[id.0 as usize].fields.set(slot, Value { val, origin: Origin::Derived, approx: false })
+        let variant = e.variant;
+        let fields = &mut self.entities[id.0 as usize].fields;
+        if fields.own.len() == fields.own.capacity() {
+            // room for every derived slot still without a value of its own, at once: grown
+            // one value at a time, the derived values of a large plan took twice their size
+            let open = |(s, f): &(usize, &crate::schema::FieldDef)| {
+                f.derived && fields.at.get(*s).is_some_and(|&a| a >= Fields::DEFAULT)
+            };
+            let room = kind.slots(variant).enumerate().filter(open).count();
+            fields.own.reserve_exact(room);
+        }
+        fields.set(slot, Value { val, origin: Origin::Derived, approx: false })
     }
 
     /// The user's declarations (not the catalog's), in source order.

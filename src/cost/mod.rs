@@ -165,8 +165,11 @@ enum Job {
 /// values only, as [`run`] computes them; [`Ledger::words`] gives them with their words.
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
-    entries: Vec<((EntityId, String), Estimate, Job)>,
-    index: crate::fasthash::FastMap<(EntityId, String), usize>,
+    entries: Vec<((EntityId, &'static str), Estimate, Job)>,
+    index: crate::fasthash::FastMap<(EntityId, &'static str), usize>,
+    /// the fields the model writes, by name: a field asked for by a name read from a rule
+    /// is looked up as the model spells it
+    fields: crate::fasthash::FastSet<&'static str>,
     /// each job's estimates with their words, computed on first read
     worded: crate::fasthash::FastMap<Job, std::sync::OnceLock<Vec<(&'static str, Estimate)>>>,
 }
@@ -175,13 +178,18 @@ impl Ledger {
     /// An estimate's value, range ends and missing inputs; its terms' details, assumptions
     /// and basis may be empty (see [`Ledger::words`]).
     pub fn get(&self, id: EntityId, field: &str) -> Option<&Estimate> {
-        self.index.get(&(id, field.to_string())).map(|&i| &self.entries[i].1)
+        self.at(id, field).map(|i| &self.entries[i].1)
+    }
+
+    fn at(&self, id: EntityId, field: &str) -> Option<usize> {
+        let field: &'static str = self.fields.get(field)?;
+        self.index.get(&(id, field)).copied()
     }
 
     /// The estimate with its words: computed again for its declaration the first time one
     /// of that declaration's estimates is read this way, then kept.
     pub fn words(&self, plan: &Plan, id: EntityId, field: &str) -> Option<&Estimate> {
-        let &i = self.index.get(&(id, field.to_string()))?;
+        let i = self.at(id, field)?;
         let job = self.entries[i].2;
         let all = self.worded.get(&job)?.get_or_init(|| with_words(true, || self.compute(plan, job)));
         all.iter().find(|(f, _)| *f == field).map(|(_, e)| e)
@@ -189,16 +197,17 @@ impl Ledger {
 
     /// Every estimate, values only (see [`Ledger::get`]).
     pub fn iter(&self) -> impl Iterator<Item = (EntityId, &str, &Estimate)> {
-        self.entries.iter().map(|((id, f), e, _)| (*id, f.as_str(), e))
+        self.entries.iter().map(|((id, f), e, _)| (*id, *f, e))
     }
 
-    fn put(&mut self, id: EntityId, field: &str, e: Estimate, job: Job) {
+    fn put(&mut self, id: EntityId, field: &'static str, e: Estimate, job: Job) {
         self.worded.entry(job).or_default();
-        let key = (id, field.to_string());
+        self.fields.insert(field);
+        let key = (id, field);
         match self.index.get(&key) {
             Some(&i) => self.entries[i] = (key, e, job),
             None => {
-                self.index.insert(key.clone(), self.entries.len());
+                self.index.insert(key, self.entries.len());
                 self.entries.push((key, e, job));
             }
         }
@@ -232,7 +241,7 @@ fn deploy_estimates(plan: &Plan, d: EntityId, net: Option<&network::Network>) ->
 }
 
 /// Records an estimate and writes its value into the derived field.
-fn record(plan: &mut Plan, id: EntityId, field: &str, e: Estimate, job: Job) {
+fn record(plan: &mut Plan, id: EntityId, field: &'static str, e: Estimate, job: Job) {
     if let Some(v) = e.value {
         let val = |x: f64| match e.measure.dim() {
             Some(d) => Val::Quantity(d, x),
@@ -278,6 +287,9 @@ pub fn run(plan: &mut Plan) {
         });
         out.into_iter().map(|(f, e)| (id, f, e, job)).collect()
     });
+    let count: usize = done.iter().map(Vec::len).sum();
+    plan.costs.entries.reserve_exact(count);
+    plan.costs.index.reserve(count);
     for (id, field, e, job) in done.into_iter().flatten() {
         record(plan, id, field, e, job);
     }

@@ -126,6 +126,13 @@ pub struct Diagnostics {
     list: Vec<Diagnostic>,
 }
 
+/// Takes the list as it is (no copy into a new one).
+impl From<Vec<Diagnostic>> for Diagnostics {
+    fn from(list: Vec<Diagnostic>) -> Diagnostics {
+        Diagnostics { list }
+    }
+}
+
 impl Diagnostics {
     pub fn push(&mut self, d: Diagnostic) {
         self.list.push(d);

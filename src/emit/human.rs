@@ -105,43 +105,66 @@ pub fn render<'d>(
 ) -> Vec<u8> {
     let diags: Vec<&Diagnostic> = diags.into_iter().collect();
     let cfg = config(style);
-    // thousands of findings render on two threads, and come back in order
-    let parts = crate::parallel::map(&diags, PARALLEL_DIAGNOSTICS, |d| one(sources, d, style, color, &cfg));
-    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    // thousands of findings render on two threads, each half into one buffer, and the
+    // halves are joined in order; the first buffer is made large enough for the whole
+    // output, so that nothing is copied into a larger one as it grows (room reserved and
+    // not written takes no memory)
+    let room = |ds: &[&Diagnostic]| ds.iter().map(|d| room_for(d, style)).sum::<usize>();
+    let whole = room(&diags);
+    let mut parts = crate::parallel::halves(&diags, PARALLEL_DIAGNOSTICS, |part, first| {
+        let mut out = Vec::with_capacity(if first { whole } else { room(part) });
+        for d in part {
+            one(&mut out, sources, d, style, color, &cfg);
+        }
+        out
+    })
+    .into_iter();
+    let mut out = parts.next().unwrap_or_default();
     for p in parts {
-        out.extend(p);
+        out.extend_from_slice(&p);
     }
     out
+}
+
+/// More bytes than a diagnostic takes rendered, as a rule: what its texts take with room for
+/// places, and in the rich style for the source lines it quotes.
+fn room_for(d: &Diagnostic, style: Style) -> usize {
+    let texts = d.message.len() + d.code.len() + 64;
+    match style {
+        Style::Short => 2 * texts + d.help.first().map_or(0, String::len),
+        Style::Rich => {
+            let labels: usize = d.labels.iter().map(|l| l.message.len() + 240).sum();
+            let notes: usize = d.notes.iter().chain(&d.help).map(|n| n.len() + 16).sum();
+            let choices: usize = d.choices.iter().map(|c| c.text.len() + 16).sum();
+            2 * (texts + labels + notes + choices + d.why.as_ref().map_or(0, |w| w.len() + 16))
+        }
+    }
 }
 
 /// From this many diagnostics on, rendering is split over two threads.
 const PARALLEL_DIAGNOSTICS: usize = 512;
 
-/// One diagnostic, rendered.
-fn one(sources: &SourceMap, d: &Diagnostic, style: Style, color: bool, cfg: &Config) -> Vec<u8> {
+/// One diagnostic, rendered onto the end of `out`.
+fn one(out: &mut Vec<u8>, sources: &SourceMap, d: &Diagnostic, style: Style, color: bool, cfg: &Config) {
     // the one-line form keeps a language diagnostic's fix (the did-you-mean), on the
     // same line so that editors and CI problem matchers still see one line each
     let fix = d.help.iter().find(|h| style == Style::Short && !h.ends_with("explains this check"));
-    let mut bytes = match (style, color) {
-        (Style::Short, false) => short_plain(sources, d),
-        _ => None,
-    }
-    .unwrap_or_else(|| {
+    let plain = style == Style::Short && !color && short_plain_onto(out, sources, d);
+    if !plain {
         let mut one = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
         // an out-of-range span is a compiler bug; render the message without the snippet
         if term::emit_to_write_style(&mut one, cfg, sources, &to_codespan(sources, d, style)).is_err() {
             let plain = cs::Diagnostic::<FileId>::new(cs::Severity::Bug).with_message(&d.message);
             let _ = term::emit_to_write_style(&mut one, cfg, sources, &plain);
         }
-        one.into_inner()
-    });
-    if let Some(h) = fix {
-        if bytes.last() == Some(&b'\n') {
-            bytes.pop();
-        }
-        bytes.extend(format!(" (help: {})\n", h.split_whitespace().collect::<Vec<_>>().join(" ")).into_bytes());
+        out.extend_from_slice(one.as_slice());
     }
-    bytes
+    if let Some(h) = fix {
+        if out.last() == Some(&b'\n') {
+            out.pop();
+        }
+        out.extend(format!(" (help: {})\n", h.split_whitespace().collect::<Vec<_>>().join(" ")).into_bytes());
+    }
 }
 
 /// The one-line form without colour, written directly: the bytes codespan-reporting's
@@ -151,6 +174,12 @@ fn one(sources: &SourceMap, d: &Diagnostic, style: Style, color: bool, cfg: &Con
 /// `tests/ui.rs` holds the two to the same bytes on every fixture and example plan.
 #[doc(hidden)]
 pub fn short_plain(sources: &SourceMap, d: &Diagnostic) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    short_plain_onto(&mut out, sources, d).then_some(out)
+}
+
+/// [`short_plain`] onto the end of `out`; false, with `out` as it was, where it gives `None`.
+fn short_plain_onto(out: &mut Vec<u8>, sources: &SourceMap, d: &Diagnostic) -> bool {
     use codespan_reporting::files::Files;
     let severity = match d.severity {
         Severity::Error => "error",
@@ -159,37 +188,40 @@ pub fn short_plain(sources: &SourceMap, d: &Diagnostic) -> Option<Vec<u8>> {
     };
     // `severity[code]: message`, pieces put together directly (thousands of lines on a
     // large plan)
-    let tail = |out: &mut String| {
-        out.push_str(severity);
+    let tail = |out: &mut Vec<u8>| {
+        out.extend_from_slice(severity.as_bytes());
         if !d.code.is_empty() {
-            out.push('[');
-            out.push_str(&d.code);
-            out.push(']');
+            out.push(b'[');
+            out.extend_from_slice(d.code.as_bytes());
+            out.push(b']');
         }
-        out.push_str(": ");
-        out.push_str(&d.message);
-        out.push('\n');
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(d.message.as_bytes());
+        out.push(b'\n');
     };
-    let mut out = String::with_capacity(d.message.len() + 64);
+    let was = out.len();
     for l in d.labels.iter().filter(|l| l.primary) {
-        let name = sources.name(l.span.file).ok()?;
-        let at = sources.location(l.span.file, l.span.start as usize).ok()?;
-        out.push_str(name);
-        out.push(':');
-        push_number(&mut out, at.line_number);
-        out.push(':');
-        push_number(&mut out, at.column_number);
-        out.push_str(": ");
-        tail(&mut out);
+        let (Ok(name), Ok(at)) = (sources.name(l.span.file), sources.location(l.span.file, l.span.start as usize))
+        else {
+            out.truncate(was);
+            return false;
+        };
+        out.extend_from_slice(name.as_bytes());
+        out.push(b':');
+        push_number(out, at.line_number);
+        out.push(b':');
+        push_number(out, at.column_number);
+        out.extend_from_slice(b": ");
+        tail(out);
     }
-    if out.is_empty() {
-        tail(&mut out);
+    if out.len() == was {
+        tail(out);
     }
-    Some(out.into_bytes())
+    true
 }
 
 /// `n` in decimal digits, appended.
-fn push_number(out: &mut String, mut n: usize) {
+fn push_number(out: &mut Vec<u8>, mut n: usize) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -200,7 +232,7 @@ fn push_number(out: &mut String, mut n: usize) {
             break;
         }
     }
-    out.extend(digits[at..].iter().map(|&d| d as char));
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// The one-line form as codespan-reporting writes it (what [`short_plain`] must match).

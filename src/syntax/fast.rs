@@ -24,8 +24,15 @@ use crate::units;
 /// Parses the segment `text[start..end]` of `file`, or `None` to leave it to pest.
 pub(super) fn segment(file: FileId, text: &str, start: usize, end: usize) -> Option<(Vec<Item>, Vec<Diagnostic>)> {
     let mut diags = Vec::new();
-    let mut p =
-        Parser { b: text.as_bytes(), text, end, i: start, lw: Lowerer { file, base: 0, text, diags: &mut diags } };
+    let mut p = Parser {
+        b: text.as_bytes(),
+        text,
+        end,
+        i: start,
+        lw: Lowerer { file, base: 0, text, diags: &mut diags },
+        field_stack: Vec::new(),
+        value_stack: Vec::new(),
+    };
     let mut items = Vec::new();
     loop {
         p.skip();
@@ -43,6 +50,11 @@ struct Parser<'t, 'd> {
     end: usize,
     i: usize,
     lw: Lowerer<'d>,
+    /// the fields and the items of the lists being read, innermost last: each body, list
+    /// and argument list is moved out into a vector of its exact length when it closes
+    /// (growing each by doubling left a quarter of a large plan's tree unused)
+    field_stack: Vec<Field>,
+    value_stack: Vec<Value>,
 }
 
 fn ident_start(c: u8) -> bool {
@@ -165,7 +177,7 @@ impl Parser<'_, '_> {
 
     /// Fields up to and including `close`.
     fn fields(&mut self, close: u8) -> Option<Vec<Field>> {
-        let mut fields = Vec::new();
+        let mark = self.field_stack.len();
         loop {
             self.skip();
             if self.eat(close).is_some() {
@@ -178,12 +190,14 @@ impl Parser<'_, '_> {
             self.eat(b':')?;
             self.skip();
             let value = self.value()?;
-            fields.push(Field { docs, name, value, span: self.span(from) });
+            let span = self.span(from);
+            self.field_stack.push(Field { docs, name, value, span });
             self.skip();
             if self.peek() == b',' {
                 self.i += 1;
             }
         }
+        let fields: Vec<Field> = self.field_stack.drain(mark..).collect();
         self.lw.check_separators(fields.iter().map(|f| f.span), "fields");
         Some(fields)
     }
@@ -195,18 +209,20 @@ impl Parser<'_, '_> {
             b'"' => ValueKind::Str(self.string()?),
             b'[' => {
                 self.i += 1;
-                let mut items = Vec::new();
+                let mark = self.value_stack.len();
                 loop {
                     self.skip();
                     if self.eat(b']').is_some() {
                         break;
                     }
-                    items.push(self.value()?);
+                    let item = self.value()?;
+                    self.value_stack.push(item);
                     self.skip();
                     if self.peek() == b',' {
                         self.i += 1;
                     }
                 }
+                let items: Vec<Value> = self.value_stack.drain(mark..).collect();
                 self.lw.check_separators(items.iter().map(|v| v.span), "list items");
                 ValueKind::List(items)
             }
@@ -295,11 +311,12 @@ impl Parser<'_, '_> {
         match self.peek() {
             b'(' => {
                 self.i += 1;
-                let mut args = Vec::new();
+                let mark = self.value_stack.len();
                 self.skip();
                 if self.eat(b')').is_none() {
                     loop {
-                        args.push(self.value()?);
+                        let arg = self.value()?;
+                        self.value_stack.push(arg);
                         self.skip();
                         if self.eat(b',').is_some() {
                             self.skip();
@@ -312,6 +329,7 @@ impl Parser<'_, '_> {
                         break;
                     }
                 }
+                let args = self.value_stack.drain(mark..).collect();
                 Some(ValueKind::Call { name, args })
             }
             b'{' => {

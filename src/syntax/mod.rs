@@ -63,6 +63,14 @@ pub fn parse_many(files: &[(FileId, &str)]) -> Vec<(Module, Vec<Diagnostic>)> {
         })
     };
     let mut out: Vec<(Module, Vec<Diagnostic>)> = split.into_iter().map(|(_, d)| (Module::default(), d)).collect();
+    // each file's items in a vector of their exact number
+    let mut counts = vec![0; out.len()];
+    for ((i, _), (items, _)) in units.iter().zip(&parsed) {
+        counts[*i] += items.len();
+    }
+    for (m, n) in out.iter_mut().zip(counts) {
+        m.0.items.reserve_exact(n);
+    }
     for ((i, _), (items, diags)) in units.iter().zip(parsed) {
         out[*i].0.items.extend(items);
         out[*i].1.extend(diags);
