@@ -68,13 +68,13 @@ pub fn map_with<T: Sync, S, R: Send>(
 /// `f` over the two halves of `items` (first half, second half) on two threads; over all
 /// of them as one part below `from` items or when only one thread may run. For work that
 /// folds a run of items into one result (rendering into one buffer), whose parts the
-/// caller joins in order; `f` is told whether its part is the first.
-pub fn halves<T: Sync, R: Send>(items: &[T], from: usize, f: impl Fn(&[T], bool) -> R + Sync) -> Vec<R> {
+/// caller takes in order.
+pub fn halves<T: Sync, R: Send>(items: &[T], from: usize, f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
     if items.len() < from.max(2) || threads() < 2 {
-        return vec![f(items, true)];
+        return vec![f(items)];
     }
     let (first, second) = items.split_at(items.len() / 2);
-    let (b, a) = both(|| f(second, false), || f(first, true));
+    let (b, a) = both(|| f(second), || f(first));
     vec![a, b]
 }
 
@@ -85,7 +85,7 @@ mod tests {
         for n in [0, 1, 2, 3, 10, 101] {
             let items: Vec<usize> = (0..n).collect();
             for from in [2, 1000] {
-                let parts = super::halves(&items, from, |part, _| part.to_vec());
+                let parts = super::halves(&items, from, |part| part.to_vec());
                 assert_eq!(parts.concat(), items);
                 assert!(parts.len() <= 2);
             }

@@ -157,7 +157,8 @@ struct Checked {
     review: crate::rules::review::Review,
 }
 
-/// Renders one format for the whole run.
+/// Renders one format for the whole run, in parts that follow each other: written one
+/// after the other, a large run's text is never copied into one piece.
 fn render(
     format: Format,
     checked: &[Checked],
@@ -165,20 +166,14 @@ fn render(
     summary: &Summary,
     unreadable: &[(String, String)],
     color: bool,
-) -> Vec<u8> {
+) -> Vec<Vec<u8>> {
     match format {
         Format::Human | Format::Short => {
             let style = if format == Format::Human { Style::Rich } else { Style::Short };
             let mut out = Vec::new();
             for ch in checked {
                 let diags = || ch.compilation.diagnostics.iter().chain(&ch.review.diagnostics);
-                let text = human::render(&ch.compilation.sources, diags(), style, color);
-                // one plan's text is the output so far as it is, not copied into it
-                if out.is_empty() {
-                    out = text;
-                } else {
-                    out.extend(text);
-                }
+                out.extend(human::render_parts(&ch.compilation.sources, diags(), style, color));
                 if format == Format::Human {
                     let hidden =
                         ch.review.findings.iter().filter(|f| f.state == crate::rules::State::Baselined).count();
@@ -191,16 +186,16 @@ fn render(
                         None => None,
                     };
                     if let Some(s) = s {
-                        out.extend(format!("`{}`: {s}\n\n", ch.display).into_bytes());
+                        out.push(format!("`{}`: {s}\n\n", ch.display).into_bytes());
                     }
                 }
             }
             out
         }
-        Format::Json => json::render(outcomes, summary).into_bytes(),
-        Format::Sarif => sarif::render(outcomes, unreadable).into_bytes(),
-        Format::Github => github::render(outcomes, summary).into_bytes(),
-        Format::Junit => junit::render(outcomes).into_bytes(),
+        Format::Json => vec![json::render(outcomes, summary).into_bytes()],
+        Format::Sarif => vec![sarif::render(outcomes, unreadable).into_bytes()],
+        Format::Github => vec![github::render(outcomes, summary).into_bytes()],
+        Format::Junit => vec![junit::render(outcomes).into_bytes()],
     }
 }
 
@@ -398,10 +393,10 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
     let human_out = matches!(format, Format::Human);
     let mut out = render(format, &checked, &outcomes, &summary, &unreadable, color);
     if human_out && !checked.is_empty() && !args.quiet {
-        out.extend(format!("{}\n", summary.text()).into_bytes());
+        out.push(format!("{}\n", summary.text()).into_bytes());
     }
     laps.lap("render");
-    super::write_stdout(&out);
+    super::write_stdout_parts(&out);
     laps.lap("write stdout");
     if !human_out && !checked.is_empty() && !args.quiet {
         say!("{}", summary.text());
@@ -414,7 +409,7 @@ pub fn run(args: &CheckArgs, levels: &[(Level, String)], color: bool, stdlib: &S
         EXIT_OK
     };
     for o in &args.output {
-        let bytes = render(o.format, &checked, &outcomes, &summary, &unreadable, false);
+        let bytes = render(o.format, &checked, &outcomes, &summary, &unreadable, false).concat();
         if let Err(e) = super::write_atomically(&o.path, &bytes) {
             say!("error: cannot write `{}`: {e}", o.path.display());
             status = EXIT_USAGE;

@@ -446,8 +446,14 @@ fn fill_then_rename(
 /// process quietly with the status a shell gives a process killed by SIGPIPE (141); any
 /// other failure (`> /dev/full`) is an error message and exit status 2 — never a panic.
 pub(crate) fn write_stdout(bytes: &[u8]) {
+    write_stdout_parts(&[bytes]);
+}
+
+/// Writes parts of one document to standard output, one after the other.
+pub(crate) fn write_stdout_parts(parts: &[impl AsRef<[u8]>]) {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(bytes).and_then(|_| out.flush()) {
+    let written = parts.iter().try_for_each(|p| out.write_all(p.as_ref())).and_then(|_| out.flush());
+    if let Err(e) = written {
         std::process::exit(stdout_failed(&e));
     }
 }

@@ -103,40 +103,48 @@ pub fn render<'d>(
     style: Style,
     color: bool,
 ) -> Vec<u8> {
+    render_parts(sources, diags, style, color).concat()
+}
+
+/// [`render`] in parts that follow each other (to be written one after the other, never
+/// joined into a copy): thousands of findings render on two threads, each half into a
+/// buffer of about its size.
+pub fn render_parts<'d>(
+    sources: &SourceMap,
+    diags: impl IntoIterator<Item = &'d Diagnostic>,
+    style: Style,
+    color: bool,
+) -> Vec<Vec<u8>> {
     let diags: Vec<&Diagnostic> = diags.into_iter().collect();
     let cfg = config(style);
-    // thousands of findings render on two threads, each half into one buffer, and the
-    // halves are joined in order; the first buffer is made large enough for the whole
-    // output, so that nothing is copied into a larger one as it grows (room reserved and
-    // not written takes no memory)
-    let room = |ds: &[&Diagnostic]| ds.iter().map(|d| room_for(d, style)).sum::<usize>();
-    let whole = room(&diags);
-    let mut parts = crate::parallel::halves(&diags, PARALLEL_DIAGNOSTICS, |part, first| {
-        let mut out = Vec::with_capacity(if first { whole } else { room(part) });
+    crate::parallel::halves(&diags, PARALLEL_DIAGNOSTICS, |part| {
+        let mut out = Vec::with_capacity(part.iter().map(|d| room_for(sources, d, style)).sum());
         for d in part {
             one(&mut out, sources, d, style, color, &cfg);
         }
         out
     })
-    .into_iter();
-    let mut out = parts.next().unwrap_or_default();
-    for p in parts {
-        out.extend_from_slice(&p);
-    }
-    out
 }
 
-/// More bytes than a diagnostic takes rendered, as a rule: what its texts take with room for
-/// places, and in the rich style for the source lines it quotes.
-fn room_for(d: &Diagnostic, style: Style) -> usize {
-    let texts = d.message.len() + d.code.len() + 64;
+/// About the bytes a diagnostic takes rendered: in the one-line form a little more than
+/// it takes (the form is known), in the rich style its texts with room for the source
+/// lines it quotes. Room reserved beyond what is written still costs memory here (the
+/// allocator commits it), so the one-line estimate stays close.
+fn room_for(sources: &SourceMap, d: &Diagnostic, style: Style) -> usize {
+    use codespan_reporting::files::Files;
+    // `severity[code]: message\n` and a help on the same line
+    let tail = d.message.len() + d.code.len() + 16 + d.help.first().map_or(0, |h| h.len() + 10);
     match style {
-        Style::Short => 2 * texts + d.help.first().map_or(0, String::len),
+        Style::Short => {
+            let places = d.labels.iter().filter(|l| l.primary);
+            let lines: usize = places.map(|l| sources.name(l.span.file).map_or(0, str::len) + 24 + tail).sum();
+            lines.max(tail)
+        }
         Style::Rich => {
             let labels: usize = d.labels.iter().map(|l| l.message.len() + 240).sum();
             let notes: usize = d.notes.iter().chain(&d.help).map(|n| n.len() + 16).sum();
             let choices: usize = d.choices.iter().map(|c| c.text.len() + 16).sum();
-            2 * (texts + labels + notes + choices + d.why.as_ref().map_or(0, |w| w.len() + 16))
+            tail + labels + notes + choices + d.why.as_ref().map_or(0, |w| w.len() + 16)
         }
     }
 }
