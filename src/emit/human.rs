@@ -157,6 +157,7 @@ fn one(out: &mut Vec<u8>, sources: &SourceMap, d: &Diagnostic, style: Style, col
     // the one-line form keeps a language diagnostic's fix (the did-you-mean), on the
     // same line so that editors and CI problem matchers still see one line each
     let fix = d.help.iter().find(|h| style == Style::Short && !h.ends_with("explains this check"));
+    let start = out.len();
     let plain = style == Style::Short && !color && short_plain_onto(out, sources, d);
     if !plain {
         let mut one = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
@@ -168,7 +169,8 @@ fn one(out: &mut Vec<u8>, sources: &SourceMap, d: &Diagnostic, style: Style, col
         out.extend_from_slice(one.as_slice());
     }
     if let Some(h) = fix {
-        if out.last() == Some(&b'\n') {
+        // this diagnostic's last newline, never the one before it
+        if out.len() > start && out.last() == Some(&b'\n') {
             out.pop();
         }
         out.extend(format!(" (help: {})\n", h.split_whitespace().collect::<Vec<_>>().join(" ")).into_bytes());
