@@ -160,13 +160,21 @@ fn one(out: &mut Vec<u8>, sources: &SourceMap, d: &Diagnostic, style: Style, col
     let start = out.len();
     let plain = style == Style::Short && !color && short_plain_onto(out, sources, d);
     if !plain {
-        let mut one = if color { termcolor::Buffer::ansi() } else { termcolor::Buffer::no_color() };
+        // written straight onto `out`, with or without colour codes
+        let mut ansi;
+        let mut no_color;
+        let w: &mut dyn termcolor::WriteColor = if color {
+            ansi = termcolor::Ansi::new(&mut *out);
+            &mut ansi
+        } else {
+            no_color = termcolor::NoColor::new(&mut *out);
+            &mut no_color
+        };
         // an out-of-range span is a compiler bug; render the message without the snippet
-        if term::emit_to_write_style(&mut one, cfg, sources, &to_codespan(sources, d, style)).is_err() {
+        if term::emit_to_write_style(w, cfg, sources, &to_codespan(sources, d, style)).is_err() {
             let plain = cs::Diagnostic::<FileId>::new(cs::Severity::Bug).with_message(&d.message);
-            let _ = term::emit_to_write_style(&mut one, cfg, sources, &plain);
+            let _ = term::emit_to_write_style(w, cfg, sources, &plain);
         }
-        out.extend_from_slice(one.as_slice());
     }
     if let Some(h) = fix {
         // this diagnostic's last newline, never the one before it
